@@ -1,0 +1,200 @@
+/**
+ * One call to get a working GPUDevice anywhere: `navigator.gpu` in a browser, Dawn's
+ * `webgpu` bindings in Node. Every later module reads limits from the device this returns.
+ */
+import { ENGINE_GENERATOR, Stream } from '../random/address.js';
+import { randomWords } from '../cpu/random.js';
+import { getPipeline } from './shader.js';
+import { readBack } from './dispatch.js';
+
+/** Where an adapter comes from. `browser`: the page's navigator.gpu; the others are Node paths. */
+export type AdapterPath = 'browser' | 'hardware' | 'llvmpipe' | 'swiftshader';
+export type AdapterChoice = 'auto' | AdapterPath;
+export const ADAPTER_CHOICES: readonly AdapterChoice[] = ['auto', 'hardware', 'llvmpipe', 'swiftshader', 'browser'];
+
+/** Node paths in order of preference: hardware, then the fastest software path. */
+export const NODE_PATHS: readonly Exclude<AdapterPath, 'browser'>[] = ['hardware', 'llvmpipe', 'swiftshader'];
+
+/** The limits the engine plans with; each is requested up to what the adapter allows. */
+export const ENGINE_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBufferBindingSize',
+] as const;
+export type EngineLimit = (typeof ENGINE_LIMITS)[number];
+
+/** Optional features used where present (each kernel has a path without them). */
+const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
+
+export interface AdapterDescription {
+  path: AdapterPath;
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  featureLevel: 'core' | 'compatibility';
+  isFallbackAdapter: boolean;
+  /** Optional features enabled on the device. */
+  features: string[];
+  timestampQuery: boolean;
+  limits: Record<EngineLimit, number>;
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  adapter: AdapterDescription;
+}
+
+export interface AcquireOptions {
+  /** Force one path; `auto` (default) prefers hardware, then llvmpipe, then SwiftShader. */
+  adapter?: AdapterChoice;
+}
+
+/** What the Node side provides (src/gpu/node-gpu.ts), loaded only where there is no navigator.gpu. */
+export interface AdapterSource {
+  requestAdapter(path: AdapterPath): Promise<GPUAdapter>;
+}
+
+export class NoAdapterError extends Error {
+  constructor(readonly attempts: { path: AdapterPath; reason: string }[], hint: string) {
+    super(`no working WebGPU adapter.\n${attempts.map((a) => `  ${a.path}: ${a.reason}`).join('\n')}\n${hint}`);
+    this.name = 'NoAdapterError';
+  }
+}
+
+const INSTALL_HINT = [
+  'To get a software adapter on Debian/Ubuntu (as root, or run `npm run setup`):',
+  '  apt-get install -y libegl1 libgl1-mesa-dri   # Mesa llvmpipe over OpenGL (fastest software path)',
+  '  apt-get install -y chromium                  # SwiftShader Vulkan ICD (/usr/lib/chromium/vk_swiftshader_icd.json)',
+  'Or use the float64 CPU twin: --backend cpu.',
+].join('\n');
+
+const BROWSER_HINT = 'This browser exposes no usable WebGPU adapter; enable WebGPU (chrome://flags) or use the CPU twin.';
+
+function browserGpu(): GPU | undefined {
+  return typeof navigator !== 'undefined' ? (navigator as Navigator & { gpu?: GPU }).gpu : undefined;
+}
+
+async function adapterSource(): Promise<AdapterSource> {
+  const gpu = browserGpu();
+  if (gpu) {
+    return {
+      async requestAdapter(path) {
+        if (path !== 'browser') throw new Error('only the browser path exists in a page');
+        const adapter = (await gpu.requestAdapter({ powerPreference: 'high-performance' }))
+          ?? (await gpu.requestAdapter({ featureLevel: 'compatibility' }));
+        if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null');
+        return adapter;
+      },
+    };
+  }
+  const nodeGpu = await import('./node-gpu.js');
+  return nodeGpu.nodeAdapterSource();
+}
+
+function defaultChoice(): AdapterChoice {
+  const fromEnv = typeof process !== 'undefined' ? process.env?.SYNTHLOOP_ADAPTER : undefined;
+  if (!fromEnv) return 'auto';
+  if (!(ADAPTER_CHOICES as readonly string[]).includes(fromEnv)) {
+    throw new RangeError(`SYNTHLOOP_ADAPTER: must be one of ${ADAPTER_CHOICES.join(', ')}, got ${JSON.stringify(fromEnv)}`);
+  }
+  return fromEnv as AdapterChoice;
+}
+
+/**
+ * Returns a device whose kernels have been seen to run (a check kernel's output is
+ * compared with the CPU twin), trying paths in order of preference.
+ */
+export async function acquireDevice(options: AcquireOptions = {}): Promise<GpuContext> {
+  const choice = options.adapter ?? defaultChoice();
+  if (!(ADAPTER_CHOICES as readonly string[]).includes(choice)) {
+    throw new RangeError(`adapter: must be one of ${ADAPTER_CHOICES.join(', ')}, got ${JSON.stringify(choice)}`);
+  }
+  const inBrowser = browserGpu() !== undefined;
+  const paths: AdapterPath[] = choice !== 'auto' ? [choice] : inBrowser ? ['browser'] : [...NODE_PATHS];
+  const source = await adapterSource();
+  const attempts: { path: AdapterPath; reason: string }[] = [];
+  for (const path of paths) {
+    try {
+      return await openPath(source, path);
+    } catch (error) {
+      attempts.push({ path, reason: (error as Error).message.split('\n')[0] });
+    }
+  }
+  throw new NoAdapterError(attempts, inBrowser ? BROWSER_HINT : INSTALL_HINT);
+}
+
+/** Every path on this machine with its description, or why it does not work. */
+export async function probeAdapters(): Promise<({ path: AdapterPath } & ({ ok: true; adapter: AdapterDescription } | { ok: false; reason: string }))[]> {
+  const source = await adapterSource();
+  const paths: AdapterPath[] = browserGpu() ? ['browser'] : [...NODE_PATHS];
+  const results = [];
+  for (const path of paths) {
+    try {
+      const context = await openPath(source, path);
+      context.device.destroy();
+      results.push({ path, ok: true as const, adapter: context.adapter });
+    } catch (error) {
+      results.push({ path, ok: false as const, reason: (error as Error).message.split('\n')[0] });
+    }
+  }
+  return results;
+}
+
+async function openPath(source: AdapterSource, path: AdapterPath): Promise<GpuContext> {
+  const adapter = await source.requestAdapter(path);
+  const limits = {} as Record<EngineLimit, number>;
+  for (const name of ENGINE_LIMITS) limits[name] = adapter.limits[name];
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits: limits, requiredFeatures: features });
+  const description: AdapterDescription = {
+    path,
+    vendor: adapter.info.vendor,
+    architecture: adapter.info.architecture,
+    device: adapter.info.device,
+    description: adapter.info.description,
+    featureLevel: adapter.features.has('core-features-and-limits') ? 'core' : 'compatibility',
+    isFallbackAdapter: Boolean((adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter),
+    features,
+    timestampQuery: features.includes('timestamp-query'),
+    limits,
+  };
+  try {
+    await checkKernelsRun(device);
+  } catch (error) {
+    device.destroy();
+    throw error;
+  }
+  return { device, adapter: description };
+}
+
+const CHECK_THREADS = 256;
+
+/** Runs shaders/device_check.wgsl and compares every word with the CPU twin. */
+export async function checkKernelsRun(device: GPUDevice): Promise<void> {
+  device.pushErrorScope('validation');
+  const pipeline = await getPipeline(device, { kernel: 'device_check', entryPoint: 'main' });
+  const output = device.createBuffer({ size: CHECK_THREADS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: output } }] }));
+  pass.dispatchWorkgroups(CHECK_THREADS / 64);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  const error = await device.popErrorScope();
+  if (error) throw new Error(`check kernel rejected: ${error.message}`);
+  const words = new Uint32Array(await readBack(device, output, CHECK_THREADS * 4));
+  output.destroy();
+  for (let i = 0; i < CHECK_THREADS; i++) {
+    const expected = randomWords([i, 7], i, 1, Stream.diagnostics, 3, ENGINE_GENERATOR)[0];
+    if (words[i] !== expected) {
+      throw new Error(`kernels do not run correctly on this adapter (check word ${i}: got ${words[i]}, expected ${expected})`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * WGSL assembly and the pipeline cache.
+ *
+ * Kernels live in `shaders/<name>.wgsl`. A kernel is compiled as: the STREAM_* table,
+ * the random library, then the kernel, after resolving `#if FLAG` blocks with
+ * wgsl-preprocessor. Numeric specialisation (d, workgroup size, …) goes through
+ * `override` constants; pipelines are cached per device by everything that specialises them.
+ */
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/address.js';
+import randomLibrary from '../../shaders/random.wgsl?raw';
+import randomFill from '../../shaders/random_fill.wgsl?raw';
+import deviceCheck from '../../shaders/device_check.wgsl?raw';
+
+/** Every kernel by name; the name is its file in `shaders/`. */
+const KERNELS = {
+  random_fill: randomFill,
+  device_check: deviceCheck,
+} as const;
+export type KernelName = keyof typeof KERNELS;
+
+export interface KernelVariant {
+  kernel: KernelName;
+  entryPoint: string;
+  /** Counter-based generator compiled in (`#if PHILOX`). */
+  generator?: Generator;
+  /** Further `#if` flags the kernel declares. */
+  flags?: Record<string, boolean>;
+  /** Values for the kernel's `override` constants. */
+  constants?: Record<string, number>;
+}
+
+/**
+ * Resolves `#if NAME` / `#elif NAME` blocks with wgsl-preprocessor. The library wants a
+ * template value after each `#if`, so each NAME becomes that slot; a flag the caller did
+ * not define is an error, not a silent `false`.
+ */
+export function preprocess(source: string, flags: Record<string, boolean>): string {
+  const strings: string[] = [];
+  const values: boolean[] = [];
+  let last = 0;
+  for (const match of source.matchAll(/#(if|elif)\s+([A-Za-z_]\w*)/g)) {
+    const name = match[2];
+    if (!(name in flags)) throw new Error(`WGSL flag ${name} is not defined (defined: ${Object.keys(flags).join(', ')})`);
+    strings.push(source.slice(last, match.index) + `#${match[1]} `);
+    values.push(flags[name]);
+    last = match.index + match[0].length;
+  }
+  strings.push(source.slice(last));
+  return wgsl(strings, ...values);
+}
+
+/** The complete WGSL of one kernel variant. */
+export function kernelSource(variant: Pick<KernelVariant, 'kernel' | 'generator' | 'flags'>): string {
+  const flags = { PHILOX: (variant.generator ?? ENGINE_GENERATOR) === 'philox4x32-10', ...variant.flags };
+  return [streamDeclarations(), preprocess(randomLibrary, flags), preprocess(KERNELS[variant.kernel], flags)].join('\n');
+}
+
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+
+/** The compute pipeline of a kernel variant, compiled once per device. */
+export function getPipeline(device: GPUDevice, variant: KernelVariant): Promise<GPUComputePipeline> {
+  let cache = pipelineCache.get(device);
+  if (!cache) pipelineCache.set(device, (cache = new Map()));
+  const key = JSON.stringify([variant.kernel, variant.entryPoint, variant.generator ?? ENGINE_GENERATOR,
+    Object.entries(variant.flags ?? {}).sort(), Object.entries(variant.constants ?? {}).sort()]);
+  let pipeline = cache.get(key);
+  if (!pipeline) {
+    const module = device.createShaderModule({ label: variant.kernel, code: kernelSource(variant) });
+    pipeline = device.createComputePipelineAsync({
+      label: `${variant.kernel}.${variant.entryPoint}`,
+      layout: 'auto',
+      compute: { module, entryPoint: variant.entryPoint, constants: variant.constants },
+    });
+    // A failed compile must not poison the cache for a later, corrected attempt.
+    pipeline.catch(() => cache!.delete(key));
+    cache.set(key, pipeline);
+  }
+  return pipeline;
+}

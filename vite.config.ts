@@ -1,0 +1,16 @@
+// Builds the Node library and the CLI (`dist/`), inlining the WGSL sources.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  build: {
+    ssr: true,
+    target: 'node20',
+    outDir: 'dist',
+    emptyOutDir: false,
+    sourcemap: true,
+    rollupOptions: {
+      input: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    },
+  },
+});
