@@ -2,7 +2,10 @@
 // The `synthloop` command line.
 import { Command, Option } from 'commander';
 import { devicesCommand } from './devices.js';
-import { benchCommand } from './bench.js';
+import { BENCH_WORKLOADS, benchCommand } from './bench.js';
+import { runCommand } from './run.js';
+import { OUTPUT_FORMATS } from './format-run.js';
+import { DEFAULT_PRESET, PRESETS } from '../spec/presets.js';
 
 const program = new Command()
   .name('synthloop')
@@ -14,9 +17,23 @@ program.command('devices')
   .option('--json', 'print JSON')
   .action(async (options) => { process.exitCode = await devicesCommand(options); });
 
+program.command('run')
+  .description('run a retraining experiment: a preset or a JSON spec file, edited with --set')
+  .argument('[spec]', `preset (${Object.keys(PRESETS).join(', ')}) or JSON spec file`, DEFAULT_PRESET)
+  .option('--set <path=value>', 'edit a field, e.g. verifier.radius=0.2 or n={"kind":"harmonic","c":500} (repeatable; JSON where it parses)',
+    (assignment: string, previous: string[]) => [...previous, assignment], [])
+  .option('--replicates <R>', 'shorthand for --set replicates=R')
+  .option('--generations <T>', 'shorthand for --set generations=T')
+  .option('--seed <S>', 'shorthand for --set seed=S')
+  .option('--backend <backend>', 'shorthand for --set backend=…: auto, webgpu or cpu')
+  .addOption(new Option('--adapter <path>', 'WebGPU adapter path (default: SYNTHLOOP_ADAPTER, else auto)').choices(['auto', 'hardware', 'llvmpipe', 'swiftshader']))
+  .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+  .option('--out <file>', 'write the output to FILE instead of stdout')
+  .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
+
 program.command('bench')
-  .description('measure throughput (workloads: rng)')
-  .argument('<workload>', 'rng')
+  .description('measure throughput on every working adapter and the CPU twin')
+  .argument('<workload>', `one of ${BENCH_WORKLOADS.join(', ')}`)
   .addOption(new Option('--adapter <path>', 'one adapter path only').choices(['hardware', 'llvmpipe', 'swiftshader']))
   .option('--json', 'print JSON')
   .action(async (workload, options) => { process.exitCode = await benchCommand(workload, options); });

@@ -5,7 +5,7 @@
 import { ENGINE_GENERATOR, Stream } from '../random/address.js';
 import { randomWords } from '../cpu/random.js';
 import { getPipeline } from './shader.js';
-import { readBack } from './dispatch.js';
+import { bufferFrom, encodeDispatch, readBack } from './dispatch.js';
 
 /** Where an adapter comes from. `browser`: the page's navigator.gpu; the others are Node paths. */
 export type AdapterPath = 'browser' | 'hardware' | 'llvmpipe' | 'swiftshader';
@@ -43,6 +43,11 @@ export interface AdapterDescription {
   features: string[];
   timestampQuery: boolean;
   limits: Record<EngineLimit, number>;
+  /**
+   * Loop iterations one invocation may run in total before the adapter silently ends its
+   * loops (measured; Mesa llvmpipe: 65535), or null where none was seen.
+   */
+  loopIterationLimit: number | null;
 }
 
 export interface GpuContext {
@@ -163,14 +168,36 @@ async function openPath(source: AdapterSource, path: AdapterPath): Promise<GpuCo
     features,
     timestampQuery: features.includes('timestamp-query'),
     limits,
+    loopIterationLimit: null,
   };
   try {
     await checkKernelsRun(device);
+    description.loopIterationLimit = await measureLoopIterationLimit(device);
   } catch (error) {
     device.destroy();
     throw error;
   }
   return { device, adapter: description };
+}
+
+/** Iterations the loop probe asks for: more than any limit seen, few enough to be quick. */
+const LOOP_PROBE_ITERATIONS = 1 << 22;
+
+/** Runs the loop probe of shaders/device_check.wgsl: how many iterations really ran. */
+export async function measureLoopIterationLimit(device: GPUDevice): Promise<number | null> {
+  const pipeline = await getPipeline(device, { kernel: 'device_check', entryPoint: 'loop_probe' });
+  const output = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const params = bufferFrom(device, new Uint32Array([LOOP_PROBE_ITERATIONS, 0, 0, 0]), GPUBufferUsage.UNIFORM);
+  const encoder = device.createCommandEncoder();
+  encodeDispatch(encoder, pipeline, device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: output } }, { binding: 1, resource: { buffer: params } }],
+  }), [1]);
+  device.queue.submit([encoder.finish()]);
+  const ran = new Uint32Array(await readBack(device, output, 4))[0];
+  output.destroy();
+  params.destroy();
+  return ran < LOOP_PROBE_ITERATIONS ? ran : null;
 }
 
 const CHECK_THREADS = 256;

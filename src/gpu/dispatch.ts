@@ -26,9 +26,9 @@ export function gridFor(threads: number, workgroupSize: number, limits: GPUSuppo
 }
 
 /** A buffer initialised from typed data. */
-export function bufferFrom(device: GPUDevice, data: ArrayBufferView<ArrayBuffer>, usage: GPUBufferUsageFlags, label?: string): GPUBuffer {
+export function bufferFrom(device: GPUDevice, data: ArrayBufferView, usage: GPUBufferUsageFlags, label?: string): GPUBuffer {
   const buffer = device.createBuffer({ label, size: Math.max(16, alignTo(data.byteLength, 16)), usage: usage | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  device.queue.writeBuffer(buffer, 0, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
   return buffer;
 }
 

@@ -22,7 +22,7 @@ export interface FillRequest {
   generator?: Generator;
 }
 
-function fillParams(request: Pick<FillRequest, 'key' | 'replicate' | 'generation' | 'stream' | 'firstIndex' | 'count'>, rowPitch: number): Uint32Array<ArrayBuffer> {
+function fillParams(request: Pick<FillRequest, 'key' | 'replicate' | 'generation' | 'stream' | 'firstIndex' | 'count'>, rowPitch: number): Uint32Array {
   const { key, replicate, generation, stream, firstIndex, count } = request;
   return new Uint32Array([key[0], key[1], replicate, generation, stream, firstIndex, count, rowPitch]);
 }

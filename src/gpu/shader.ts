@@ -9,14 +9,24 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/address.js';
 import randomLibrary from '../../shaders/random.wgsl?raw';
+import choleskyLibrary from '../../shaders/cholesky.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
+import linear from '../../shaders/linear.wgsl?raw';
+import reduce from '../../shaders/reduce.wgsl?raw';
+import solve from '../../shaders/solve.wgsl?raw';
 
-/** Every kernel by name; the name is its file in `shaders/`. */
+/** Libraries: WGSL without entry points, included by kernels that name them. */
+const LIBRARIES = { cholesky: choleskyLibrary } as const;
+
+/** Every kernel by name (its file in `shaders/`) with the libraries it includes after random.wgsl. */
 const KERNELS = {
-  random_fill: randomFill,
-  device_check: deviceCheck,
-} as const;
+  random_fill: { source: randomFill, libraries: [] },
+  device_check: { source: deviceCheck, libraries: [] },
+  linear: { source: linear, libraries: ['cholesky'] },
+  reduce: { source: reduce, libraries: [] },
+  solve: { source: solve, libraries: ['cholesky'] },
+} satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
 export type KernelName = keyof typeof KERNELS;
 
 export interface KernelVariant {
@@ -28,6 +38,11 @@ export interface KernelVariant {
   flags?: Record<string, boolean>;
   /** Values for the kernel's `override` constants. */
   constants?: Record<string, number>;
+  /**
+   * u32 `const` declarations prepended to the source: only for what WGSL requires to be a
+   * const-expression (private array sizes such as D); everything else is an override.
+   */
+  consts?: Record<string, number>;
 }
 
 /**
@@ -51,9 +66,12 @@ export function preprocess(source: string, flags: Record<string, boolean>): stri
 }
 
 /** The complete WGSL of one kernel variant. */
-export function kernelSource(variant: Pick<KernelVariant, 'kernel' | 'generator' | 'flags'>): string {
+export function kernelSource(variant: Pick<KernelVariant, 'kernel' | 'generator' | 'flags' | 'consts'>): string {
   const flags = { PHILOX: (variant.generator ?? ENGINE_GENERATOR) === 'philox4x32-10', ...variant.flags };
-  return [streamDeclarations(), preprocess(randomLibrary, flags), preprocess(KERNELS[variant.kernel], flags)].join('\n');
+  const { source, libraries }: { source: string; libraries: (keyof typeof LIBRARIES)[] } = KERNELS[variant.kernel];
+  const consts = Object.entries(variant.consts ?? {}).map(([name, value]) => `const ${name}: u32 = ${value}u;`);
+  return [streamDeclarations(), ...consts, randomLibrary, ...libraries.map((l) => LIBRARIES[l]), source]
+    .map((part) => preprocess(part, flags)).join('\n');
 }
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
@@ -63,7 +81,8 @@ export function getPipeline(device: GPUDevice, variant: KernelVariant): Promise<
   let cache = pipelineCache.get(device);
   if (!cache) pipelineCache.set(device, (cache = new Map()));
   const key = JSON.stringify([variant.kernel, variant.entryPoint, variant.generator ?? ENGINE_GENERATOR,
-    Object.entries(variant.flags ?? {}).sort(), Object.entries(variant.constants ?? {}).sort()]);
+    Object.entries(variant.flags ?? {}).sort(), Object.entries(variant.constants ?? {}).sort(),
+    Object.entries(variant.consts ?? {}).sort()]);
   let pipeline = cache.get(key);
   if (!pipeline) {
     const module = device.createShaderModule({ label: variant.kernel, code: kernelSource(variant) });

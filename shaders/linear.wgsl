@@ -1,0 +1,199 @@
+// One generation of iterative linear retraining for every replicate, fused: draw inputs
+// x = Σ^{1/2} z, label them (real: θ*, synthetic: the replicate's θ̂), apply the verifier
+// ball and accumulate XᵀWX and XᵀWy — samples never reach memory — then ridge-solve and
+// write the metric columns. One thread per replicate.
+// `accumulate` covers the samples [sample_begin, sample_end) of a generation: some adapters
+// silently end an invocation's loops after a fixed number of iterations (llvmpipe: 65535),
+// so the host splits long sample loops into blocks that each stay below the measured limit
+// (see loopIterationLimit in src/gpu/device.ts). `finish` then solves and writes metrics.
+// Host: src/gpu/linear.ts. Twin: src/cpu/linear.ts. Includes shaders/cholesky.wgsl.
+// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and METRIC_* (src/engine/metrics.ts).
+
+override WORKGROUP_SIZE: u32 = 64u;
+
+// XᵀWX is kept as 4Q rows of Q vec4s (the finish step reads its lower triangle): every
+// update is a vec4 FMA with indices known at compile time, where scalar packed storage
+// would need dynamic indexing (several times slower on SIMD CPUs).
+const ROWS: u32 = 4u * Q;
+const GRAM_VEC4S: u32 = ROWS * Q;
+
+// State per replicate, in vec4s: θ̂ (Q) | (failed, fit count, accepted, offered) | rhs (Q) | Gram (GRAM_VEC4S).
+const STATE_FLAGS: u32 = Q;
+const STATE_RHS: u32 = Q + 1u;
+const STATE_GRAM: u32 = 2u * Q + 1u;
+const STATE_STRIDE: u32 = 2u * Q + 1u + GRAM_VEC4S;
+
+struct Params {
+  key: vec2u,
+  generation: u32,
+  inputs_generation: u32,
+  replicate_offset: u32,
+  replicates: u32,
+  sample_begin: u32,
+  sample_end: u32,
+  real_samples: u32,
+  sigma_real: f32,
+  sigma_synthetic: f32,
+  ridge_lambda: f32,
+  radius: f32,
+  slack: f32,
+  verify: u32,
+  // Start the sums from zero at this generation's first block (all modes but accumulate).
+  reset_sums: u32,
+  row_pitch: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+// θ* | θ_c | √diag Σ | diag Σ, Q vec4s each, zero-padded past D.
+@group(0) @binding(1) var<storage, read> problem: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> state: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
+  let local = gid.x + gid.y * params.row_pitch;
+  if (local >= params.replicates) { return; }
+  let base = local * STATE_STRIDE;
+  var flags = state[base + STATE_FLAGS];  // (failed, fit count, accepted, offered)
+  if (flags.x != 0.0) { return; }  // failed in an earlier generation: excluded
+  let replicate = params.replicate_offset + local;
+
+  var theta_star: array<vec4f, Q>;
+  var center: array<vec4f, Q>;
+  var sqrt_spectrum: array<vec4f, Q>;
+  var theta: array<vec4f, Q>;
+  var rhs: array<vec4f, Q>;
+  var gram: array<vec4f, GRAM_VEC4S>;
+  for (var q = 0u; q < Q; q++) {
+    theta_star[q] = problem[q];
+    center[q] = problem[Q + q];
+    sqrt_spectrum[q] = problem[2u * Q + q];
+    theta[q] = state[base + q];
+  }
+  let first_block = params.sample_begin == 0u;
+  if (first_block && params.reset_sums != 0u) {
+    flags.y = 0.0;
+  } else {
+    for (var q = 0u; q < Q; q++) { rhs[q] = state[base + STATE_RHS + q]; }
+    for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = state[base + STATE_GRAM + k]; }
+  }
+  if (first_block) { flags.z = 0.0; flags.w = 0.0; }
+
+  // Samples go four at a time (one label-noise address each): the Gram update then loads
+  // and stores each accumulator once per four samples, weighted by acceptance instead of
+  // branching, so neighbouring replicates on a SIMD CPU stay in step.
+  for (var group = params.sample_begin; group < params.sample_end; group += 4u) {
+    let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, group >> 2u));
+    // Every entry is assigned below for all four samples: a past-the-end or rejected sample
+    // gets weight 0 (not relying on re-initialisation of loop-local arrays, which some
+    // backends hoist out of the loop).
+    var xs: array<vec4f, ROWS>;        // sample s, block q at xs[s * Q + q]
+    var weighted: array<vec4f, ROWS>;  // the same, times the sample's weight (1 if accepted, else 0)
+    var ys = vec4f(0.0);
+    for (var s = 0u; s < 4u; s++) {
+      let i = group + s;
+      let present = i < params.sample_end;
+      let real = i < params.real_samples;
+      var mean = 0.0;
+      for (var q = 0u; q < Q; q++) {
+        let x = sqrt_spectrum[q] * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
+        xs[s * Q + q] = x;
+        mean += dot(x, select(theta[q], theta_star[q], real));
+      }
+      let y = mean + select(params.sigma_synthetic, params.sigma_real, real) * noise[s];
+      var accept = present;
+      if (present && !real) {
+        flags.w += 1.0;
+        if (params.verify != 0u) {
+          var center_mean = 0.0;
+          var norm2 = 0.0;
+          for (var q = 0u; q < Q; q++) {
+            center_mean += dot(xs[s * Q + q], center[q]);
+            norm2 += dot(xs[s * Q + q], xs[s * Q + q]);
+          }
+          accept = abs(y - center_mean) <= params.radius * sqrt(norm2) + params.slack;
+        }
+        if (accept) { flags.z += 1.0; }
+      }
+      let weight = select(0.0, 1.0, accept);
+      flags.y += weight;
+      ys[s] = weight * y;
+      for (var q = 0u; q < Q; q++) { weighted[s * Q + q] = weight * xs[s * Q + q]; }
+    }
+    for (var qa = 0u; qa < Q; qa++) {
+      let w0 = weighted[qa];
+      let w1 = weighted[Q + qa];
+      let w2 = weighted[2u * Q + qa];
+      let w3 = weighted[3u * Q + qa];
+      let row = 4u * qa * Q;
+      // A constant trip count (with the upper blocks skipped inside) lets the compiler unroll
+      // both loops and resolve every index; `qb <= qa` as the bound would not.
+      for (var qb = 0u; qb < Q; qb++) {
+        if (qb > qa) { continue; }
+        let x0 = xs[qb];
+        let x1 = xs[Q + qb];
+        let x2 = xs[2u * Q + qb];
+        let x3 = xs[3u * Q + qb];
+        gram[row + qb] += w0.x * x0 + w1.x * x1 + w2.x * x2 + w3.x * x3;
+        gram[row + Q + qb] += w0.y * x0 + w1.y * x1 + w2.y * x2 + w3.y * x3;
+        gram[row + 2u * Q + qb] += w0.z * x0 + w1.z * x1 + w2.z * x2 + w3.z * x3;
+        gram[row + 3u * Q + qb] += w0.w * x0 + w1.w * x1 + w2.w * x2 + w3.w * x3;
+      }
+      rhs[qa] += ys.x * xs[qa] + ys.y * xs[Q + qa] + ys.z * xs[2u * Q + qa] + ys.w * xs[3u * Q + qa];
+    }
+  }
+
+  state[base + STATE_FLAGS] = flags;
+  for (var q = 0u; q < Q; q++) { state[base + STATE_RHS + q] = rhs[q]; }
+  for (var k = 0u; k < GRAM_VEC4S; k++) { state[base + STATE_GRAM + k] = gram[k]; }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn finish(@builtin(global_invocation_id) gid: vec3u) {
+  let local = gid.x + gid.y * params.row_pitch;
+  if (local >= params.replicates) { return; }
+  let base = local * STATE_STRIDE;
+  let out = local * COLUMNS;
+  for (var c = 0u; c < COLUMNS; c++) { metrics[out + c] = 0.0; }
+  let flags = state[base + STATE_FLAGS];
+  if (flags.x != 0.0) { return; }
+  metrics[out + METRIC_ACCEPTED] = flags.z;
+  metrics[out + METRIC_OFFERED] = flags.w;
+
+  // Pack the lower triangle for the Cholesky solve.
+  var packed: array<f32, P>;
+  var theta: array<f32, D>;
+  for (var i = 0u; i < D; i++) {
+    for (var j = 0u; j <= i; j++) {
+      packed[packed_index(i, j)] = state[base + STATE_GRAM + i * Q + (j >> 2u)][j & 3u];
+    }
+    theta[i] = state[base + STATE_RHS + (i >> 2u)][i & 3u];
+  }
+  // Without ridge, fewer samples than dimensions cannot determine θ̂.
+  var solved = !(params.ridge_lambda == 0.0 && flags.y < f32(D));
+  if (solved) { solved = cholesky_solve(&packed, &theta, params.ridge_lambda); }
+  if (!solved) {
+    state[base + STATE_FLAGS].x = 1.0;
+    return;
+  }
+  var err2 = 0.0;
+  var risk = 0.0;
+  var center_dist2 = 0.0;
+  var estimate: array<vec4f, Q>;
+  for (var j = 0u; j < D; j++) {
+    let q = j >> 2u;
+    let k = j & 3u;
+    estimate[q][k] = theta[j];
+    let delta = theta[j] - problem[q][k];
+    let from_center = theta[j] - problem[Q + q][k];
+    err2 += delta * delta;
+    risk += problem[3u * Q + q][k] * delta * delta;
+    center_dist2 += from_center * from_center;
+    metrics[out + METRIC_DELTA + j] = delta;
+  }
+  for (var q = 0u; q < Q; q++) { state[base + q] = estimate[q]; }
+  metrics[out + METRIC_VALID] = 1.0;
+  metrics[out + METRIC_ERR2] = err2;
+  metrics[out + METRIC_RISK] = risk;
+  metrics[out + METRIC_CENTER_DIST2] = center_dist2;
+}

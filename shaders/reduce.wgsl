@@ -1,0 +1,38 @@
+// Column sums and sums of squares of a replicate-major table, one partial per workgroup.
+// The host adds the partials in float64 and in a fixed order (src/gpu/reduce.ts), so a
+// run's statistics do not depend on how replicates were chunked.
+
+override WORKGROUP_SIZE: u32 = 256u;  // a power of two
+override COLUMNS: u32 = 1u;
+
+struct Params {
+  rows: u32,
+  groups: u32,
+  groups_per_row: u32,  // workgroups along x, for grids wider than one dimension allows
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> values: array<f32>;
+// Per workgroup and column: (sum, sum of squares).
+@group(0) @binding(2) var<storage, read_write> partials: array<vec2f>;
+
+var<workgroup> scratch: array<vec2f, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let group = wid.x + wid.y * params.groups_per_row;
+  if (group >= params.groups) { return; }  // the padding of a two-dimensional grid
+  let row = group * WORKGROUP_SIZE + lid;
+  for (var c = 0u; c < COLUMNS; c++) {
+    var v = 0.0;
+    if (row < params.rows) { v = values[row * COLUMNS + c]; }
+    scratch[lid] = vec2f(v, v * v);
+    workgroupBarrier();
+    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride >>= 1u) {
+      if (lid < stride) { scratch[lid] += scratch[lid + stride]; }
+      workgroupBarrier();
+    }
+    if (lid == 0u) { partials[group * COLUMNS + c] = scratch[0]; }
+    workgroupBarrier();
+  }
+}

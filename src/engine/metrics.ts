@@ -1,0 +1,39 @@
+/**
+ * Per-replicate metric columns, written by the fused kernel (shaders/linear.wgsl) and its
+ * twin (src/cpu/linear.ts) and summed by the reduction. The same table is emitted into WGSL
+ * as `const METRIC_*` so both sides share one layout.
+ */
+export const Metric = {
+  /** 1 if the replicate's solve succeeded (and never failed before), else 0. */
+  valid: 0,
+  /** ‖θ̂ − θ*‖² (0 unless valid). */
+  err2: 1,
+  /** (θ̂ − θ*)ᵀ Σ (θ̂ − θ*). */
+  risk: 2,
+  /** ‖θ̂ − θ_c‖². */
+  centerDist2: 3,
+  /** Synthetic samples the verifier accepted this generation (replicates alive at its start). */
+  accepted: 4,
+  /** Synthetic samples offered to the verifier this generation. */
+  offered: 5,
+  /** θ̂_j − θ*_j for j = 0..d−1 start here (0 unless valid). */
+  delta: 6,
+} as const;
+
+export const metricColumns = (d: number) => Metric.delta + d;
+
+export function metricDeclarations(): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(Metric).map(([name, column]) => [`METRIC_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]),
+  );
+}
+
+/** Column sums and sums of squares over replicates, in float64: mergeable by addition. */
+export interface MetricSums {
+  sum: Float64Array;
+  sumSquares: Float64Array;
+}
+
+export function emptySums(columns: number): MetricSums {
+  return { sum: new Float64Array(columns), sumSquares: new Float64Array(columns) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Host side of shaders/reduce.wgsl: column sums and sums of squares of a replicate-major
+ * f32 table, as per-workgroup partials that the host adds in float64, always in the same
+ * order. Chunks are multiples of the workgroup size, so the partials — and therefore the
+ * statistics — are the same however the replicates were chunked.
+ */
+import { getPipeline } from './shader.js';
+import { encodeDispatch, gridFor } from './dispatch.js';
+import type { MetricSums } from '../engine/metrics.js';
+
+/** Replicates per partial: 256, or the largest power of two the device allows below it. */
+export function reduceWorkgroupSize(limits: GPUSupportedLimits): number {
+  const cap = Math.min(256, limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  return 2 ** Math.floor(Math.log2(cap));
+}
+
+export interface ReduceBinding {
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number];
+  /** Partials written: groups × columns × (sum, sum of squares). */
+  groups: number;
+  params: GPUBuffer;
+}
+
+export class ColumnReducer {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline,
+    readonly columns: number, readonly workgroupSize: number) {}
+
+  static async create(device: GPUDevice, columns: number): Promise<ColumnReducer> {
+    const workgroupSize = reduceWorkgroupSize(device.limits);
+    const pipeline = await getPipeline(device, { kernel: 'reduce', entryPoint: 'reduce', constants: { WORKGROUP_SIZE: workgroupSize, COLUMNS: columns } });
+    return new ColumnReducer(device, pipeline, columns, workgroupSize);
+  }
+
+  /** Bytes of partials for `rows` rows. */
+  partialBytes(rows: number): number {
+    return Math.ceil(rows / this.workgroupSize) * this.columns * 8;
+  }
+
+  /** A reusable binding reducing the first `rows` rows of `values` into `partials`. */
+  bind(values: GPUBuffer, rows: number, partials: GPUBuffer): ReduceBinding {
+    const groups = Math.ceil(rows / this.workgroupSize);
+    const grid = gridFor(groups, 1, this.device.limits);
+    const params = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([rows, groups, grid.workgroups[0], 0]));
+    const bindGroup = this.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [params, values, partials].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    return { bindGroup, workgroups: grid.workgroups, groups, params };
+  }
+
+  encode(encoder: GPUCommandEncoder, binding: ReduceBinding): void {
+    encodeDispatch(encoder, this.pipeline, binding.bindGroup, binding.workgroups);
+  }
+
+  /** Adds partials (groups × columns × 2 floats) into float64 sums, group by group in order. */
+  addPartials(partials: Float32Array, groups: number, into: MetricSums): void {
+    for (let g = 0; g < groups; g++) {
+      for (let c = 0; c < this.columns; c++) {
+        into.sum[c] += partials[(g * this.columns + c) * 2];
+        into.sumSquares[c] += partials[(g * this.columns + c) * 2 + 1];
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Named experiments, each reproducing one paper's linear-regression result (SCIENCE.md §1–2).
+ * The spec is kept apart from its description so it stays exactly what `synthloop run` parses.
+ */
+import type { LinearSpecInput } from './linear.js';
+
+export interface Preset {
+  spec: LinearSpecInput;
+  /** Whose result it reproduces. */
+  paper: string;
+  /** What the run shows, with the closed form where there is one. */
+  shows: string;
+}
+
+export const PRESETS: Record<string, Preset> = {
+  'dohmatob-replace': {
+    spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'replace', design: 'fresh', generations: 20, replicates: 4096 },
+    paper: 'Dohmatob, Feng & Kempe 2024',
+    shows: 'collapse: retraining on its own labels only, risk grows linearly, risk_t = σ²d/(n0−d−1) + t·σ²d/(n−d−1)',
+  },
+  'gerstgrasser-accumulate': {
+    spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'accumulate', design: 'fixed', generations: 20, replicates: 4096 },
+    paper: 'Gerstgrasser et al. 2024',
+    shows: 'no collapse: keeping all data, risk stays bounded, risk_t = c·Σ_{i=1..t+1} 1/i² ≤ c·π²/6 with c = σ²d/(n−d−1)',
+  },
+  'yi-verified': {
+    spec: {
+      model: 'linear', d: 5, sigma: 1, n0: 100, n: 100, mode: 'replace', generations: 30, replicates: 4096,
+      verifier: { kind: 'ball', bias: 0.1, radius: 0.1, direction: 'ones' },
+    },
+    paper: 'Yi, Liu, Cheng & Xu, ICLR 2026',
+    shows: 'a biased verifier pulls the estimate to its center: early improvement, then a plateau near bias² = 0.01',
+  },
+  mixture: {
+    spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'mixture', realFraction: 0.2, generations: 30, replicates: 4096 },
+    paper: 'Bertrand et al. 2024; Gerstgrasser et al. 2024',
+    shows: '20% fresh real data each generation keeps the risk bounded instead of growing linearly',
+  },
+};
+
+export const DEFAULT_PRESET = 'dohmatob-replace';

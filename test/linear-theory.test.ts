@@ -1,0 +1,57 @@
+// Monte Carlo against the exact closed forms of SCIENCE.md §1, within 4 standard errors,
+// on the fastest working adapter and on the CPU twin.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
+import { runExperiment } from '../src/engine/run.js';
+import { parseLinearSpec } from '../src/spec/linear.js';
+import { accumulateFixedRisk, linearTheory, replaceRisk } from '../src/theory/linear.js';
+import type { RunOutput } from '../src/engine/run.js';
+import { workingPaths } from './helpers/adapters.js';
+
+const [fastest] = await workingPaths();
+
+function expectWithinFourSE(result: RunOutput, theory: (t: number) => number | null) {
+  for (const g of result.generations) {
+    const expected = theory(g.t);
+    expect(expected, `theory at t = ${g.t}`).not.toBeNull();
+    expect(g.failed).toBe(0);
+    // Σ = I here, so the risk is the mse; both are checked against the same closed form.
+    expect(Math.abs(g.mse! - expected!) / g.mseSE!, `mse at t = ${g.t}: ${g.mse} vs ${expected} ± ${g.mseSE}`).toBeLessThan(4);
+    expect(Math.abs(g.risk! - expected!) / g.riskSE!).toBeLessThan(4);
+  }
+}
+
+const REPLACE_CASES = [
+  { d: 3, n0: 15, n: 12, sigma: 0.5, generations: 6 },
+  { d: 8, n0: 40, n: 30, sigma: 1, syntheticSigma: 1.5, generations: 4 },
+  { d: 16, n0: 60, n: { kind: 'linear', start: 40, slope: 10 }, sigma: 2, generations: 3 },
+];
+
+describe(`Monte Carlo vs closed form on ${fastest}`, () => {
+  let gpu: GpuContext;
+  beforeAll(async () => { gpu = await acquireDevice({ adapter: fastest }); });
+  afterAll(() => gpu?.device.destroy());
+
+  it.each(REPLACE_CASES)('replace, fresh design: risk_t = σ²d/(n₀−d−1) + Σ σ_s²d/(n_s−d−1) (%o)', async (params) => {
+    const spec = parseLinearSpec({ model: 'linear', mode: 'replace', replicates: 40_000, seed: 'theory', ...params });
+    const result = await runExperiment(spec, { gpu });
+    expectWithinFourSE(result, (t) => replaceRisk(spec, t));
+    // Collapse: linear growth, the last generation well above the first.
+    expect(result.generations.at(-1)!.mse!).toBeGreaterThan(result.generations[0].mse! * 1.5);
+  });
+
+  it('accumulate, fixed design: risk_t = c·Σ_{i≤t+1} 1/i², bounded', async () => {
+    const spec = parseLinearSpec({ model: 'linear', mode: 'accumulate', design: 'fixed', d: 5, n0: 25, n: 25, generations: 8, replicates: 40_000, seed: 'accumulate' });
+    const result = await runExperiment(spec, { gpu });
+    expectWithinFourSE(result, (t) => accumulateFixedRisk(spec, t));
+    const c = 5 / (25 - 5 - 1);
+    expect(result.generations.at(-1)!.mse!).toBeLessThan(c * Math.PI ** 2 / 6 + 4 * result.generations.at(-1)!.mseSE!);
+  });
+});
+
+describe('Monte Carlo vs closed form on the CPU twin', () => {
+  it('replace, fresh design', async () => {
+    const spec = parseLinearSpec({ model: 'linear', d: 4, n0: 20, n: 16, generations: 3, replicates: 20_000, seed: 'twin-theory', backend: 'cpu' });
+    expectWithinFourSE(await runExperiment(spec), (t) => linearTheory(spec, t));
+  });
+});
