@@ -1,4 +1,5 @@
 // Builds the Node library and the CLI (`dist/`), inlining the WGSL sources.
+import { chmodSync } from 'node:fs';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
@@ -13,4 +14,11 @@ export default defineConfig({
       output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
     },
   },
+  plugins: [{
+    name: 'executable-cli',
+    // `npx synthloop` runs dist/cli.js itself, so it must be executable.
+    writeBundle(options) {
+      chmodSync(`${options.dir}/cli.js`, 0o755);
+    },
+  }],
 });
