@@ -1,7 +1,9 @@
 // One generation of iterative linear retraining for every replicate, fused: draw inputs
 // x = Σ^{1/2} z, label them (real: θ*, synthetic: the replicate's θ̂), apply the verifier
 // ball and accumulate XᵀWX and XᵀWy — samples never reach memory — then ridge-solve and
-// write the metric columns. One thread per replicate.
+// write the metric columns. One thread per replicate of one sweep cell: thread g of the run
+// is replicate r = g mod R of cell ⌊g / R⌋, and draws the words of replicate r, so every
+// cell sees the same samples (common random numbers).
 // `accumulate` covers the samples [sample_begin, sample_end) of a generation: some adapters
 // silently end an invocation's loops after a fixed number of iterations (llvmpipe: 65535),
 // so the host splits long sample loops into blocks that each stay below the measured limit
@@ -27,36 +29,60 @@ struct Params {
   key: vec2u,
   generation: u32,
   inputs_generation: u32,
-  replicate_offset: u32,
-  replicates: u32,
+  // Global thread index of this chunk's first replicate, threads in the chunk, replicates per cell.
+  chunk_offset: u32,
+  rows: u32,
+  replicates_per_cell: u32,
+  // This dispatch's sample block (each cell clamps it to its own sample count).
   sample_begin: u32,
   sample_end: u32,
-  real_samples: u32,
-  sigma_real: f32,
-  sigma_synthetic: f32,
-  ridge_lambda: f32,
-  radius: f32,
-  slack: f32,
-  verify: u32,
   // Start the sums from zero at this generation's first block (all modes but accumulate).
   reset_sums: u32,
   row_pitch: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-// θ* | θ_c | √diag Σ | diag Σ, Q vec4s each, zero-padded past D.
+// θ* | √diag Σ | diag Σ (Q vec4s each, zero-padded past D), then per cell CELL_VEC4S vec4s:
+// (samples, real samples, σ real, σ synthetic) | (λ, radius, slack, verify) | θ_c (Q).
+// Counts are stored as f32 values (exact below 2^24, the spec's cap), not as u32 bits: small
+// integers' bit patterns are f32 denormals, which some adapters flush to zero on load.
 @group(0) @binding(1) var<storage, read> problem: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> state: array<vec4f>;
 @group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
 
+const CELLS_START: u32 = 3u * Q;
+const CELL_VEC4S: u32 = 2u + Q;
+
+struct Cell {
+  samples: u32,
+  real_samples: u32,
+  sigma_real: f32,
+  sigma_synthetic: f32,
+  ridge_lambda: f32,
+  radius: f32,
+  slack: f32,
+  verify: bool,
+  base: u32,  // index of the cell's θ_c in `problem`
+}
+
+fn load_cell(cell: u32) -> Cell {
+  let at = CELLS_START + cell * CELL_VEC4S;
+  let a = problem[at];
+  let b = problem[at + 1u];
+  return Cell(u32(a.x), u32(a.y), a.z, a.w, b.x, b.y, b.z, b.w != 0.0, at + 2u);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   let local = gid.x + gid.y * params.row_pitch;
-  if (local >= params.replicates) { return; }
+  if (local >= params.rows) { return; }
   let base = local * STATE_STRIDE;
   var flags = state[base + STATE_FLAGS];  // (failed, fit count, accepted, offered)
   if (flags.x != 0.0) { return; }  // failed in an earlier generation: excluded
-  let replicate = params.replicate_offset + local;
+  let thread = params.chunk_offset + local;
+  let replicate = thread % params.replicates_per_cell;
+  let cell = load_cell(thread / params.replicates_per_cell);
+  let sample_end = min(params.sample_end, cell.samples);
 
   var theta_star: array<vec4f, Q>;
   var center: array<vec4f, Q>;
@@ -66,8 +92,8 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   var gram: array<vec4f, GRAM_VEC4S>;
   for (var q = 0u; q < Q; q++) {
     theta_star[q] = problem[q];
-    center[q] = problem[Q + q];
-    sqrt_spectrum[q] = problem[2u * Q + q];
+    sqrt_spectrum[q] = problem[Q + q];
+    center[q] = problem[cell.base + q];
     theta[q] = state[base + q];
   }
   let first_block = params.sample_begin == 0u;
@@ -82,7 +108,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   // Samples go four at a time (one label-noise address each): the Gram update then loads
   // and stores each accumulator once per four samples, weighted by acceptance instead of
   // branching, so neighbouring replicates on a SIMD CPU stay in step.
-  for (var group = params.sample_begin; group < params.sample_end; group += 4u) {
+  for (var group = params.sample_begin; group < sample_end; group += 4u) {
     let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, group >> 2u));
     // Every entry is assigned below for all four samples: a past-the-end or rejected sample
     // gets weight 0 (not relying on re-initialisation of loop-local arrays, which some
@@ -92,26 +118,26 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
     var ys = vec4f(0.0);
     for (var s = 0u; s < 4u; s++) {
       let i = group + s;
-      let present = i < params.sample_end;
-      let real = i < params.real_samples;
+      let present = i < sample_end;
+      let real = i < cell.real_samples;
       var mean = 0.0;
       for (var q = 0u; q < Q; q++) {
         let x = sqrt_spectrum[q] * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
         xs[s * Q + q] = x;
         mean += dot(x, select(theta[q], theta_star[q], real));
       }
-      let y = mean + select(params.sigma_synthetic, params.sigma_real, real) * noise[s];
+      let y = mean + select(cell.sigma_synthetic, cell.sigma_real, real) * noise[s];
       var accept = present;
       if (present && !real) {
         flags.w += 1.0;
-        if (params.verify != 0u) {
+        if (cell.verify) {
           var center_mean = 0.0;
           var norm2 = 0.0;
           for (var q = 0u; q < Q; q++) {
             center_mean += dot(xs[s * Q + q], center[q]);
             norm2 += dot(xs[s * Q + q], xs[s * Q + q]);
           }
-          accept = abs(y - center_mean) <= params.radius * sqrt(norm2) + params.slack;
+          accept = abs(y - center_mean) <= cell.radius * sqrt(norm2) + cell.slack;
         }
         if (accept) { flags.z += 1.0; }
       }
@@ -151,7 +177,8 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn finish(@builtin(global_invocation_id) gid: vec3u) {
   let local = gid.x + gid.y * params.row_pitch;
-  if (local >= params.replicates) { return; }
+  if (local >= params.rows) { return; }
+  let cell = load_cell((params.chunk_offset + local) / params.replicates_per_cell);
   let base = local * STATE_STRIDE;
   let out = local * COLUMNS;
   for (var c = 0u; c < COLUMNS; c++) { metrics[out + c] = 0.0; }
@@ -170,8 +197,8 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
     theta[i] = state[base + STATE_RHS + (i >> 2u)][i & 3u];
   }
   // Without ridge, fewer samples than dimensions cannot determine θ̂.
-  var solved = !(params.ridge_lambda == 0.0 && flags.y < f32(D));
-  if (solved) { solved = cholesky_solve(&packed, &theta, params.ridge_lambda); }
+  var solved = !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
+  if (solved) { solved = cholesky_solve(&packed, &theta, cell.ridge_lambda); }
   if (!solved) {
     state[base + STATE_FLAGS].x = 1.0;
     return;
@@ -185,9 +212,9 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
     let k = j & 3u;
     estimate[q][k] = theta[j];
     let delta = theta[j] - problem[q][k];
-    let from_center = theta[j] - problem[Q + q][k];
+    let from_center = theta[j] - problem[cell.base + q][k];
     err2 += delta * delta;
-    risk += problem[3u * Q + q][k] * delta * delta;
+    risk += problem[2u * Q + q][k] * delta * delta;
     center_dist2 += from_center * from_center;
     metrics[out + METRIC_DELTA + j] = delta;
   }

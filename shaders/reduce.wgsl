@@ -1,6 +1,8 @@
 // Column sums and sums of squares of a replicate-major table, one partial per workgroup.
-// The host adds the partials in float64 and in a fixed order (src/gpu/reduce.ts), so a
-// run's statistics do not depend on how replicates were chunked.
+// Rows come in segments (sweep cells) of `segment_rows` rows; a workgroup covers one block of
+// WORKGROUP_SIZE rows of one segment, counted from the segment's start. The host adds the
+// partials in float64 and in a fixed order (src/gpu/reduce.ts), so a cell's statistics do not
+// depend on how replicates were chunked or on which other cells ran beside it.
 
 override WORKGROUP_SIZE: u32 = 256u;  // a power of two
 override COLUMNS: u32 = 1u;
@@ -9,6 +11,8 @@ struct Params {
   rows: u32,
   groups: u32,
   groups_per_row: u32,  // workgroups along x, for grids wider than one dimension allows
+  segment_rows: u32,
+  blocks_per_segment: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -22,10 +26,13 @@ var<workgroup> scratch: array<vec2f, WORKGROUP_SIZE>;
 fn reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * params.groups_per_row;
   if (group >= params.groups) { return; }  // the padding of a two-dimensional grid
-  let row = group * WORKGROUP_SIZE + lid;
+  let segment = group / params.blocks_per_segment;
+  let in_segment = (group % params.blocks_per_segment) * WORKGROUP_SIZE + lid;
+  let row = segment * params.segment_rows + in_segment;
+  let present = in_segment < params.segment_rows && row < params.rows;
   for (var c = 0u; c < COLUMNS; c++) {
     var v = 0.0;
-    if (row < params.rows) { v = values[row * COLUMNS + c]; }
+    if (present) { v = values[row * COLUMNS + c]; }
     scratch[lid] = vec2f(v, v * v);
     workgroupBarrier();
     for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride >>= 1u) {

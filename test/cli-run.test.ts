@@ -130,3 +130,30 @@ describe.each(paths)('synthloop run on WebGPU (%s)', (path) => {
     expectReplaceClosedForm(run);
   });
 });
+
+describe('synthloop run with a sweep', () => {
+  const args = ['run', 'dohmatob-replace', '--backend', 'cpu', '--replicates', '256', '--generations', '2', '--set', 'sweep={"sigma":[0.5,1],"n":[50,80]}'];
+  it('--format csv is long: one row per cell × generation × metric', () => {
+    const result = synthloop(...args, '--format', 'csv');
+    expect(result.status, result.stderr).toBe(0);
+    const [header, ...rows] = result.stdout.trim().split('\n');
+    expect(header).toBe('sigma,n,t,metric,value');
+    const metrics = new Set(rows.map((r) => r.split(',')[3]));
+    expect(metrics).toContain('mse');
+    expect(rows).toHaveLength(4 * 3 * metrics.size);
+    expect(rows[0]).toMatch(/^0\.5,50,0,t?\w+,/);
+  });
+  it('--format table summarises each cell at its last generation', () => {
+    const result = synthloop(...args);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/│ sigma +│ n +│ t +│ mse ± SE/);
+    expect(result.stdout.match(/^│ (0\.5|1) +│ (50|80) +│ 2 +│/gm)).toHaveLength(4);
+    expect(result.stdout).toContain('4 cells, each at its last generation');
+  });
+  it('--format json has the cells with their parameters', () => {
+    const run = JSON.parse(synthloop(...args, '--format', 'json').stdout) as RunResult;
+    expect(run.cells!.map((c) => c.params)).toEqual([{ sigma: 0.5, n: 50 }, { sigma: 0.5, n: 80 }, { sigma: 1, n: 50 }, { sigma: 1, n: 80 }]);
+    expect(run.spec.sweep).toEqual({ sigma: [0.5, 1], n: [50, 80] });
+    expect(run.cells![3].closedForm?.values[0]).toBeCloseTo(10 / 89, 12);
+  });
+});

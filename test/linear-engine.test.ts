@@ -53,8 +53,8 @@ describe.each(paths)('engine invariants on %s', (path) => {
     const failed = result.generations.map((g) => g.failed);
     expect(failed[1]).toBeGreaterThan(0);
     expect(failed[1]).toBeLessThan(1024);
-    for (let t = 1; t < failed.length; t++) expect(failed[t]).toBeGreaterThanOrEqual(failed[t - 1]);
-    for (const g of result.generations) expect(g.replicates + g.failed).toBe(1024);
+    for (let t = 1; t < failed.length; t++) expect(failed[t]!).toBeGreaterThanOrEqual(failed[t - 1]!);
+    for (const g of result.generations) expect(g.replicates! + g.failed!).toBe(1024);
   });
 
   it('same seed: bit-identical statistics whatever the chunking', async () => {

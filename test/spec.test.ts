@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecError } from '../src/spec/errors.js';
-import { parseSpec } from '../src/spec/parse.js';
+import { parseSpec } from '../src/engine/experiment.js';
+import { parseLinearSpec } from '../src/spec/linear.js';
 import { resolveSchedule, type ScheduleInput } from '../src/spec/schedule.js';
 import { DEFAULT_PRESET, PRESETS } from '../src/spec/presets.js';
 import { loadSpecSource, setPath } from '../src/spec/edit.js';
@@ -46,11 +47,11 @@ describe('defaults', () => {
     expect(spec.verifier).toEqual({ kind: 'ball', bias: 0, radius: 0, slack: 0, direction: 'ones' });
   });
   it('mixes half fresh real data by default in mixture mode; generation 0 is all real', () => {
-    expect(parseSpec({ ...base, mode: 'mixture' }).schedule.realFraction).toEqual([1, 0.5, 0.5, 0.5, 0.5]);
-    expect(parseSpec({ ...base, mode: 'mixture', realFraction: 0.2 }).schedule.realFraction).toEqual([1, 0.2, 0.2, 0.2, 0.2]);
+    expect(parseLinearSpec({ ...base, mode: 'mixture' }).schedule.realFraction).toEqual([1, 0.5, 0.5, 0.5, 0.5]);
+    expect(parseLinearSpec({ ...base, mode: 'mixture', realFraction: 0.2 }).schedule.realFraction).toEqual([1, 0.2, 0.2, 0.2, 0.2]);
   });
   it('rounds samples per generation to the nearest integer, and n[0] is n0', () => {
-    expect(parseSpec({ ...base, n0: 50, n: { kind: 'harmonic', c: 99 } }).schedule.n).toEqual([50, 50, 33, 25, 20]);
+    expect(parseLinearSpec({ ...base, n0: 50, n: { kind: 'harmonic', c: 99 } }).schedule.n).toEqual([50, 50, 33, 25, 20]);
   });
 });
 
@@ -68,7 +69,7 @@ describe('schedules', () => {
     expect(resolveSchedule(input, 1, 4, 'n', check)).toEqual(expected);
   });
   it('evaluates from generation 0 when asked (ridgeLambda: c/(t+1) from c)', () => {
-    expect(parseSpec({ ...base, ridgeLambda: { kind: 'harmonic', c: 2 } }).schedule.ridgeLambda).toEqual([2, 1, 2 / 3, 0.5, 0.4]);
+    expect(parseLinearSpec({ ...base, ridgeLambda: { kind: 'harmonic', c: 2 } }).schedule.ridgeLambda).toEqual([2, 1, 2 / 3, 0.5, 0.4]);
   });
   it('needs one list entry per generation', () => {
     expect(problems(() => resolveSchedule({ kind: 'list', values: [1, 2, 3] }, 1, 20, 'n', check)))
@@ -178,7 +179,7 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ]);
   });
   it('accepts OLS-infeasible sizes once ridge regularises them', () => {
-    expect(parseSpec({ ...base, d: 16, n0: 8, n: 8, ridgeLambda: 0.1 }).schedule.n).toEqual([8, 8, 8, 8, 8]);
+    expect(parseLinearSpec({ ...base, d: 16, n0: 8, n: 8, ridgeLambda: 0.1 }).schedule.n).toEqual([8, 8, 8, 8, 8]);
   });
 });
 

@@ -1,73 +1,94 @@
-// The three shapes of `synthloop run` output: a readable table, the RunResult as JSON, or CSV.
+// The three shapes of `synthloop run` output: a readable table, the RunResult as JSON, or CSV
+// (wide, one row per generation; long for a sweep, one row per cell × generation × metric).
 import Table from 'cli-table3';
-import type { Estimate, GenerationStats, RunResult } from '../engine/result.js';
-import type { Spec } from '../spec/parse.js';
-import { describeSchedule } from '../spec/schedule.js';
+import type { Estimate, RunResult, Stats } from '../engine/result.js';
+import { modelOf, representativeCell, type Spec } from '../engine/experiment.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Every GenerationStats field, in CSV column order; `satisfies` fails the build if one is missing. */
-const CSV_COLUMNS = Object.keys({
-  t: true, mse: true, mseSE: true, bias2: true, variance: true, risk: true, riskSE: true,
-  centerDist2: true, centerDist2SE: true, acceptRate: true, failed: true, replicates: true,
-} satisfies Record<keyof GenerationStats, true>) as (keyof GenerationStats)[];
+/** A sweep's table shows at most this many cells, evenly spaced through the grid. */
+const SWEEP_TABLE_CELLS = 40;
 
 /** Four significant digits; a dash where the engine had no estimate (no replicate left, or one for an SE). */
-const significant = (x: Estimate) => (x === null ? '—' : x.toPrecision(4));
-const withSE = (x: Estimate, se: Estimate) => (x === null || se === null ? significant(x) : `${significant(x)} ± ${significant(se)}`);
-
-/** One line naming the experiment: source, mode, sizes, schedules that are not the default, verifier. */
-export function describeSpec(spec: Spec, source: string): string {
-  const parts = [
-    `${spec.mode}, ${spec.design} design`,
-    `d = ${spec.d}, n0 = ${spec.n0}, n = ${describeSchedule(spec.n)}, T = ${spec.generations}, R = ${spec.replicates}`,
-  ];
-  if (spec.mode === 'mixture') parts.push(`realFraction = ${describeSchedule(spec.realFraction)}`);
-  if (spec.schedule.ridgeLambda.some((l) => l !== 0)) parts.push(`ridgeLambda = ${describeSchedule(spec.ridgeLambda)}`);
-  const v = spec.verifier;
-  parts.push(v.kind === 'ball'
-    ? `verifier ball (bias ${v.bias}, radius ${v.radius}, slack ${significant(v.slack)}, direction ${v.direction})`
-    : 'no verifier');
-  return `${source}: ${parts.join(' · ')}`;
-}
+const significant = (x: Estimate | undefined) => (x === null || x === undefined ? '—' : Number.isInteger(x) ? String(x) : x.toPrecision(4));
+/** A swept field's value as written: up to six significant digits, no trailing zeros. */
+const paramText = (x: number | undefined) => (x === undefined ? '—' : String(Number(x.toPrecision(6))));
+const withSE = (x: Estimate, se: Estimate | undefined) => (x === null || se === null || se === undefined ? significant(x) : `${significant(x)} ± ${significant(se)}`);
 
 function describeRun(result: RunResult): string {
   const where = result.adapter ? `webgpu on ${result.adapter.path} (${result.adapter.description})` : 'cpu (float64 twin)';
-  const replicateGenerations = result.spec.replicates * result.generations.length;
-  const rate = replicateGenerations / result.elapsedSeconds;
+  const cells = result.cells?.length ?? 1;
+  const rate = (cells * result.spec.replicates * (result.spec.generations + 1)) / result.elapsedSeconds;
   return `${where} · ${result.elapsedSeconds.toFixed(2)} s · ${Math.round(rate).toLocaleString('en-US')} replicate-generations/s`;
 }
 
-function table(result: RunResult, source: string): string {
-  const verified = result.spec.verifier.kind !== 'none';
-  const closed = result.closedForm;
-  const head = ['t', 'mse ± SE', 'bias²', 'variance', 'risk ± SE', ...(closed ? ['risk, closed form'] : []),
-    ...(verified ? ['centerDist² ± SE'] : []), 'accept', 'failed'];
-  // No colours (the table is also written to files) and no rule between generations.
-  const rows = new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-  for (const g of result.generations) {
-    rows.push([
-      g.t, withSE(g.mse, g.mseSE), significant(g.bias2), significant(g.variance), withSE(g.risk, g.riskSE),
-      ...(closed ? [significant(closed.values[g.t])] : []),
-      ...(verified ? [withSE(g.centerDist2, g.centerDist2SE)] : []),
-      significant(g.acceptRate), g.failed,
-    ]);
-  }
-  const footnote = closed ? `closed form: ${closed.source}\n` : '';
-  return `${describeSpec(result.spec, source)}\n${describeRun(result)}\n${rows.toString()}\n${footnote}`;
+/** The header cells and each generation's row cells for the model's metric columns. */
+function metricCells(spec: Spec) {
+  const columns = modelOf(spec).columns(spec);
+  return {
+    head: columns.map((c) => (c.se ? `${c.label} ± SE` : c.label)),
+    row: (g: Stats) => columns.map((c) => (c.se ? withSE(g[c.key], g[c.se]) : significant(g[c.key]))),
+  };
 }
 
+const borderless = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
+
+function table(result: RunResult, source: string): string {
+  const model = modelOf(result.spec);
+  const shown = representativeCell(result.spec);
+  const swept = result.spec.sweep ? ` · sweep over ${Object.keys(result.spec.sweep).join(', ')} (first cell shown)` : '';
+  const header = `${source}: ${model.describe?.(shown) ?? shown.model}${swept}\n${describeRun(result)}\n`;
+  const metrics = metricCells(shown);
+  if (result.cells) {
+    const paths = Object.keys(result.spec.sweep ?? {});
+    const rows = new Table({ head: [...paths, 't', ...metrics.head], ...borderless });
+    const step = Math.max(1, Math.ceil(result.cells.length / SWEEP_TABLE_CELLS));
+    for (let c = 0; c < result.cells.length; c += step) {
+      const cell = result.cells[c];
+      const last = cell.generations.at(-1)!;
+      rows.push([...paths.map((p) => paramText(cell.params[p])), last.t, ...metrics.row(last)]);
+    }
+    const listed = Math.ceil(result.cells.length / step);
+    const note = listed < result.cells.length
+      ? `${result.cells.length} cells, every ${step}th shown at its last generation; --format csv or json for all of them\n`
+      : `${result.cells.length} cells, each at its last generation; --format csv or json for every generation\n`;
+    return `${header}${rows.toString()}\n${note}`;
+  }
+  const closed = result.closedForm;
+  const rows = new Table({ head: ['t', ...metrics.head, ...(closed ? [`${closed.metric}, closed form`] : [])], ...borderless });
+  for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...(closed ? [significant(closed.values[g.t])] : [])]);
+  const footnote = closed ? `closed form: ${closed.source}\n` : '';
+  return `${header}${rows.toString()}\n${footnote}`;
+}
+
+const csvValue = (x: unknown) => (x === null || x === undefined ? '' : String(x));
+
 function csv(result: RunResult): string {
-  const lines = result.generations.map((g) => CSV_COLUMNS.map((c) => g[c] ?? '').join(','));
-  return [CSV_COLUMNS.join(','), ...lines].join('\n') + '\n';
+  if (result.cells) {
+    const paths = Object.keys(result.spec.sweep ?? {});
+    const lines = [[...paths, 't', 'metric', 'value'].join(',')];
+    for (const cell of result.cells) {
+      const params = paths.map((p) => csvValue(cell.params[p]));
+      for (const g of cell.generations) {
+        for (const [metric, value] of Object.entries(g)) if (metric !== 't') lines.push([...params, g.t, metric, csvValue(value)].join(','));
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+  const keys = Object.keys(result.generations[0] ?? { t: 0 });
+  return [keys.join(','), ...result.generations.map((g) => keys.map((k) => csvValue(g[k])).join(','))].join('\n') + '\n';
 }
 
 /** The run as text in `format`; `source` names the preset or file in the table's header. */
 export function formatRun(result: RunResult, format: OutputFormat, source: string): string {
   switch (format) {
     case 'table': return table(result, source);
-    case 'json': return JSON.stringify(result, null, 2) + '\n';
+    case 'json': {
+      // A sweep's results are its cells; its empty `generations` would only confuse.
+      const { generations, ...rest } = result;
+      return JSON.stringify(result.cells ? rest : { ...rest, generations }, null, 2) + '\n';
+    }
     case 'csv': return csv(result);
   }
 }

@@ -4,7 +4,7 @@ import type { AdapterChoice } from '../gpu/device.js';
 import { runExperiment } from '../engine/run.js';
 import { loadSpecSource, setPath } from '../spec/edit.js';
 import { SpecError } from '../spec/errors.js';
-import { parseSpec, type Spec } from '../spec/parse.js';
+import { parseSpec, type Spec } from '../engine/experiment.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 
 export interface RunCommandOptions {

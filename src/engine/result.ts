@@ -3,13 +3,14 @@
  * streamed as they finish, then a RunResult.
  */
 import type { AdapterDescription } from '../gpu/device.js';
-import type { ResolvedLinearSpec } from '../spec/linear.js';
-import type { ClosedForm } from '../theory/linear.js';
+import type { ClosedForm } from './model.js';
+import type { Spec } from './experiment.js';
 
 /** A statistic, or null where it is undefined (no replicate left, or fewer than two for an SE). */
 export type Estimate = number | null;
 
-export interface GenerationStats {
+/** The linear model's statistics of one generation. */
+export type GenerationStats = {
   t: number;
   /** Mean ‖θ̂ − θ*‖² over replicates whose solve has not failed. */
   mse: Estimate;
@@ -30,16 +31,30 @@ export interface GenerationStats {
   failed: number;
   /** Replicates counted in the statistics above. */
   replicates: number;
-}
+};
+
+/** Any model's statistics of one generation: t and its metrics (null where undefined). */
+export type Stats = { t: number; [metric: string]: number | null };
 
 export type BackendName = 'webgpu' | 'cpu';
 
+/** One cell of a sweep: the values of the swept fields and that cell's generations. */
+export interface CellResult {
+  params: Record<string, number>;
+  generations: Stats[];
+  closedForm: ClosedForm | null;
+}
+
 export interface RunResult {
-  spec: ResolvedLinearSpec;
+  /** The resolved spec, including its resolved `sweep` if it has one. */
+  spec: Spec;
   backend: BackendName;
   /** The WebGPU adapter used, or null on the CPU twin. */
   adapter: AdapterDescription | null;
-  generations: GenerationStats[];
+  /** Generation after generation; empty for a sweep, whose results are in `cells`. */
+  generations: Stats[];
+  /** A sweep's cells, in grid order (first axis slowest); absent without a sweep. */
+  cells?: CellResult[];
   elapsedSeconds: number;
   /** Things the user should know, e.g. that no WebGPU adapter worked and the twin ran instead. */
   notices: string[];

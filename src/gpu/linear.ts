@@ -4,21 +4,23 @@
  * sums (only the reduced partials are read back). Twin: src/cpu/linear.ts.
  */
 import type { ResolvedLinearSpec } from '../spec/linear.js';
-import type { LinearProblem } from '../engine/problem.js';
+import { buildProblem, type LinearProblem } from '../engine/problem.js';
 import type { GenerationPlan } from '../engine/plan.js';
 import { emptySums, metricColumns, metricDeclarations, type MetricSums } from '../engine/metrics.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
-import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { alignTo, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 
 const WORKGROUP_SIZE = 64;
-const PARAMS_BYTES = 80;
+const PARAMS_BYTES = 48;
 
 interface Chunk {
-  firstReplicate: number;
-  replicates: number;
+  /** Global thread index (cell × R + replicate) of the first row, and rows in the chunk. */
+  offset: number;
+  rows: number;
+  firstCell: number;
   state: GPUBuffer;
   grid: DispatchGrid;
   /** One params buffer and bind group per sample block (block 0's also drives `finish`). */
@@ -31,7 +33,10 @@ interface Chunk {
 }
 
 export interface LinearGpuOptions {
-  /** Replicates per chunk (a multiple of the reduction's workgroup size); default: as many as the limits allow. */
+  /**
+   * Threads (cells × replicates) per chunk: a multiple of the reduction's workgroup size with
+   * one cell, whole cells with several; default: as many as the limits allow.
+   */
   chunkReplicates?: number;
 }
 
@@ -75,20 +80,22 @@ function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: G
 export class LinearGpu {
   private constructor(
     private readonly device: GPUDevice,
-    private readonly spec: ResolvedLinearSpec,
-    private readonly problem: LinearProblem,
+    private readonly cells: readonly ResolvedLinearSpec[],
+    private readonly problems: readonly LinearProblem[],
     private readonly pipelines: { accumulate: GPUComputePipeline; finish: GPUComputePipeline },
     private readonly reducer: ColumnReducer,
     private readonly chunks: Chunk[],
     private readonly blockSamples: number,
-    /** Buffers bound by every chunk: the problem, metrics and partials (reused chunk after chunk). */
+    /** Buffers bound by every chunk: the problem and cells, metrics and partials (reused chunk after chunk). */
     private readonly shared: { problem: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
     private readonly stateStride: number,
   ) {}
 
-  static async create(gpu: GpuContext, spec: ResolvedLinearSpec, problem: LinearProblem, options: LinearGpuOptions = {}): Promise<LinearGpu> {
+  /** `cells` share d, mode, design, generations, replicates, seed, θ* and Σ (the sweepable fields differ). */
+  static async create(gpu: GpuContext, cells: readonly ResolvedLinearSpec[], options: LinearGpuOptions = {}): Promise<LinearGpu> {
     const { device } = gpu;
-    const { d } = spec;
+    const spec = cells[0];
+    const { d, replicates: R } = spec;
     const Q = Math.ceil(d / 4), P = packedSize(d), columns = metricColumns(d);
     const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/linear.wgsl
     const blockSamples = samplesPerBlock(d, gpu.adapter.loopIterationLimit);
@@ -99,47 +106,53 @@ export class LinearGpu {
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
     ]);
 
-    const alignment = reducer.workgroupSize;
+    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
     const bytesPerReplicate = Math.max(stateStride, columns) * 4;
     const largest = maxChunkReplicates(device.limits, bytesPerReplicate, alignment);
     if (largest < alignment) {
-      throw new RangeError(`d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); lower d`);
+      throw new RangeError(cells.length > 1
+        ? `replicates: a sweep cell's ${R} replicates need ${bytesPerReplicate * R} bytes, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); use fewer replicates per cell`
+        : `d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); lower d`);
     }
     const requested = options.chunkReplicates;
     if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
       throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
     }
+    const total = cells.length * R;
     const perChunk = Math.min(requested ?? largest, largest);
-    const largestChunk = Math.min(perChunk, spec.replicates);
-    const problemData = new Float32Array(4 * Q * 4);
-    [problem.thetaStar, problem.center, problem.spectrum.map(Math.sqrt), problem.spectrum]
+    const largestChunk = Math.min(perChunk, total);
+    const problems = cells.map(buildProblem);
+    const problemData = new Float32Array((3 * Q + cells.length * (2 + Q)) * 4);
+    [problems[0].thetaStar, problems[0].spectrum.map(Math.sqrt), problems[0].spectrum]
       .forEach((section, s) => problemData.set(section, s * Q * 4));
     const shared = {
-      problem: bufferFrom(device, problemData, GPUBufferUsage.STORAGE, 'problem'),
+      problem: device.createBuffer({ label: 'problem and cells', size: problemData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       metrics: device.createBuffer({ label: 'metrics', size: largestChunk * columns * 4, usage: GPUBufferUsage.STORAGE }),
-      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, Math.min(R, largestChunk)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
       staging: undefined as unknown as GPUBuffer,
     };
+    device.queue.writeBuffer(shared.problem, 0, problemData);
 
     const chunks: Chunk[] = [];
     let stagingBytes = 0;
-    for (let first = 0; first < spec.replicates; first += perChunk) {
-      const replicates = Math.min(perChunk, spec.replicates - first);
-      const state = device.createBuffer({ label: `state ${first}`, size: alignTo(replicates * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const params0 = device.createBuffer({ label: `params ${first}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    for (let offset = 0; offset < total; offset += perChunk) {
+      const rows = Math.min(perChunk, total - offset);
+      const state = device.createBuffer({ label: `state ${offset}`, size: alignTo(rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const params0 = device.createBuffer({ label: `params ${offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const segmentRows = Math.min(R, rows);
       chunks.push({
-        firstReplicate: first, replicates, state,
-        grid: gridFor(replicates, WORKGROUP_SIZE, device.limits),
+        offset, rows, firstCell: Math.floor(offset / R), state,
+        grid: gridFor(rows, WORKGROUP_SIZE, device.limits),
         params: [params0],
         accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.problem, state])],
         finishGroup: bindBuffers(device, finish, [params0, shared.problem, state, shared.metrics]),
-        reduce: reducer.bind(shared.metrics, replicates, shared.partials),
+        reduce: reducer.bind(shared.metrics, rows, shared.partials, segmentRows),
         stagingOffset: stagingBytes,
       });
-      stagingBytes += reducer.partialBytes(replicates);
+      stagingBytes += reducer.partialBytes(rows, segmentRows);
     }
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new LinearGpu(device, spec, problem, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
+    return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
   }
 
   get chunkCount(): number {
@@ -149,44 +162,62 @@ export class LinearGpu {
   /** The params buffer and bind group of sample block `b`, created on first use. */
   private block(chunk: Chunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
     while (chunk.params.length <= b) {
-      const params = this.device.createBuffer({ label: `params ${chunk.firstReplicate}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const params = this.device.createBuffer({ label: `params ${chunk.offset}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
       chunk.params.push(params);
       chunk.accumulateGroups.push(bindBuffers(this.device, this.pipelines.accumulate, [params, this.shared.problem, chunk.state]));
     }
     return { params: chunk.params[b], group: chunk.accumulateGroups[b] };
   }
 
-  private writeParams(chunk: Chunk, params: GPUBuffer, plan: GenerationPlan, begin: number, end: number): void {
-    const data = new ArrayBuffer(PARAMS_BYTES);
-    const u32 = new Uint32Array(data), f32 = new Float32Array(data);
-    const verifier = this.spec.verifier.kind === 'ball' ? this.spec.verifier : { radius: 0, slack: 0 };
-    u32.set([this.problem.key[0], this.problem.key[1], plan.t, plan.inputsGeneration, chunk.firstReplicate, chunk.replicates, begin, end, plan.realSamples]);
-    f32.set([this.spec.sigma, this.spec.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack], 9);
-    u32.set([plan.verify ? 1 : 0, plan.resetSums ? 1 : 0, chunk.grid.rowPitch], 14);
-    this.device.queue.writeBuffer(params, 0, data);
+  /** Each cell's generation-t values (sample counts, λ_t), its constants and its centre θ_c. */
+  private writeCells(plans: readonly GenerationPlan[]): void {
+    const Q = Math.ceil(this.cells[0].d / 4);
+    const data = new ArrayBuffer(this.cells.length * (2 + Q) * 16);
+    const f32 = new Float32Array(data);
+    this.cells.forEach((cell, c) => {
+      const at = c * (2 + Q) * 4;
+      const plan = plans[c];
+      const verifier = cell.verifier.kind === 'ball' ? cell.verifier : { radius: 0, slack: 0 };
+      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, plan.verify ? 1 : 0], at);
+      f32.set(this.problems[c].center, at + 8);
+    });
+    this.device.queue.writeBuffer(this.shared.problem, 3 * Q * 16, data);
   }
 
-  /** Runs generation `plan.t` on every chunk and returns the metric sums over all replicates. */
-  async step(plan: GenerationPlan): Promise<MetricSums> {
-    const encoder = this.device.createCommandEncoder({ label: `generation ${plan.t}` });
-    const blocks = Math.max(1, Math.ceil(plan.samples / this.blockSamples));
+  private writeParams(chunk: Chunk, params: GPUBuffer, plan: GenerationPlan, begin: number, end: number): void {
+    const { key } = this.problems[0];
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([key[0], key[1], plan.t, plan.inputsGeneration,
+      chunk.offset, chunk.rows, this.cells[0].replicates, begin, end, plan.resetSums ? 1 : 0, chunk.grid.rowPitch, 0]));
+  }
+
+  /** Runs generation t (one plan per cell) on every chunk and returns each cell's metric sums. */
+  async step(plans: readonly GenerationPlan[]): Promise<MetricSums[]> {
+    this.writeCells(plans);
+    const encoder = this.device.createCommandEncoder({ label: `generation ${plans[0].t}` });
+    const mostSamples = Math.max(...plans.map((p) => p.samples));
+    const blocks = Math.max(1, Math.ceil(mostSamples / this.blockSamples));
     for (const chunk of this.chunks) {
       for (let b = 0; b < blocks; b++) {
         const { params, group } = this.block(chunk, b);
-        this.writeParams(chunk, params, plan, b * this.blockSamples, Math.min(plan.samples, (b + 1) * this.blockSamples));
+        this.writeParams(chunk, params, plans[0], b * this.blockSamples, Math.min(mostSamples, (b + 1) * this.blockSamples));
         encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
       }
       encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
       this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.replicates));
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, Math.min(this.cells[0].replicates, chunk.rows)));
     }
     this.device.queue.submit([encoder.finish()]);
     await this.shared.staging.mapAsync(GPUMapMode.READ);
-    const sums = emptySums(this.reducer.columns);
+    const sums = this.cells.map(() => emptySums(this.reducer.columns));
     try {
       const all = new Float32Array(this.shared.staging.getMappedRange());
+      const floatsPerGroup = this.reducer.columns * 2;
       for (const chunk of this.chunks) {
-        this.reducer.addPartials(all.subarray(chunk.stagingOffset / 4), chunk.reduce.groups, sums);
+        const { segments, blocksPerSegment } = chunk.reduce;
+        for (let s = 0; s < segments; s++) {
+          const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
+          this.reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
+        }
       }
     } finally {
       this.shared.staging.unmap();
@@ -194,14 +225,14 @@ export class LinearGpu {
     return sums;
   }
 
-  /** θ̂ of every replicate (replicate-major), read back on request only. */
+  /** θ̂ of every replicate of every cell (cell-major, then replicate, d each), read back on request only. */
   async estimates(): Promise<Float32Array> {
-    const { d } = this.spec;
-    const out = new Float32Array(this.spec.replicates * d);
+    const { d } = this.cells[0];
+    const out = new Float32Array(this.cells.length * this.cells[0].replicates * d);
     for (const chunk of this.chunks) {
-      const state = new Float32Array(await readBack(this.device, chunk.state, chunk.replicates * this.stateStride * 4));
-      for (let r = 0; r < chunk.replicates; r++) {
-        out.set(state.subarray(r * this.stateStride, r * this.stateStride + d), (chunk.firstReplicate + r) * d);
+      const state = new Float32Array(await readBack(this.device, chunk.state, chunk.rows * this.stateStride * 4));
+      for (let r = 0; r < chunk.rows; r++) {
+        out.set(state.subarray(r * this.stateStride, r * this.stateStride + d), (chunk.offset + r) * d);
       }
     }
     return out;

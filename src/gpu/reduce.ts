@@ -17,8 +17,11 @@ export function reduceWorkgroupSize(limits: GPUSupportedLimits): number {
 export interface ReduceBinding {
   bindGroup: GPUBindGroup;
   workgroups: [number, number];
-  /** Partials written: groups × columns × (sum, sum of squares). */
+  /** Partials written: groups × columns × (sum, sum of squares), segment after segment. */
   groups: number;
+  /** Segments (sweep cells) and the partials of each. */
+  segments: number;
+  blocksPerSegment: number;
   params: GPUBuffer;
 }
 
@@ -32,22 +35,32 @@ export class ColumnReducer {
     return new ColumnReducer(device, pipeline, columns, workgroupSize);
   }
 
-  /** Bytes of partials for `rows` rows. */
-  partialBytes(rows: number): number {
-    return Math.ceil(rows / this.workgroupSize) * this.columns * 8;
+  /** Workgroups (partials) for `rows` rows in segments of `segmentRows`. */
+  groups(rows: number, segmentRows = rows): number {
+    return Math.ceil(rows / segmentRows) * Math.ceil(segmentRows / this.workgroupSize);
   }
 
-  /** A reusable binding reducing the first `rows` rows of `values` into `partials`. */
-  bind(values: GPUBuffer, rows: number, partials: GPUBuffer): ReduceBinding {
-    const groups = Math.ceil(rows / this.workgroupSize);
+  /** Bytes of partials for `rows` rows in segments of `segmentRows`. */
+  partialBytes(rows: number, segmentRows = rows): number {
+    return this.groups(rows, segmentRows) * this.columns * 8;
+  }
+
+  /**
+   * A reusable binding reducing the first `rows` rows of `values` into `partials`, in segments
+   * of `segmentRows` rows (one per sweep cell; by default one segment).
+   */
+  bind(values: GPUBuffer, rows: number, partials: GPUBuffer, segmentRows = rows): ReduceBinding {
+    const blocksPerSegment = Math.ceil(segmentRows / this.workgroupSize);
+    const segments = Math.ceil(rows / segmentRows);
+    const groups = segments * blocksPerSegment;
     const grid = gridFor(groups, 1, this.device.limits);
-    const params = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.device.queue.writeBuffer(params, 0, new Uint32Array([rows, groups, grid.workgroups[0], 0]));
+    const params = this.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([rows, groups, grid.workgroups[0], segmentRows, blocksPerSegment, 0, 0, 0]));
     const bindGroup = this.device.createBindGroup({
       layout: this.pipeline.getBindGroupLayout(0),
       entries: [params, values, partials].map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
-    return { bindGroup, workgroups: grid.workgroups, groups, params };
+    return { bindGroup, workgroups: grid.workgroups, groups, segments, blocksPerSegment, params };
   }
 
   encode(encoder: GPUCommandEncoder, binding: ReduceBinding): void {

@@ -3,6 +3,7 @@
  * Each returns null where its assumptions do not hold, never a made-up value.
  */
 import type { ResolvedLinearSpec } from '../spec/linear.js';
+import type { ClosedForm } from '../engine/model.js';
 
 /** E tr((XᵀX)⁻¹)·σ² for n Gaussian rows in d dimensions (Σ = I): σ²d/(n − d − 1), finite for n > d + 1. */
 export function olsRisk(sigma: number, d: number, n: number): number | null {
@@ -46,16 +47,7 @@ export function linearTheory(spec: ResolvedLinearSpec, t: number): number | null
   return replaceRisk(spec, t) ?? accumulateFixedRisk(spec, t);
 }
 
-export interface ClosedForm {
-  /** The reported metric it predicts (the expected excess risk; equal to the mse where Σ = I). */
-  metric: 'risk';
-  /** Which result of SCIENCE.md it is. */
-  source: string;
-  /** Per generation t = 0..T. */
-  values: number[];
-}
-
-/** The exact expected risk curve for this spec where SCIENCE.md gives one, else null. */
+/** The exact expected risk curve (the mse too where Σ = I) where SCIENCE.md gives one, else null. */
 export function linearClosedForm(spec: ResolvedLinearSpec): ClosedForm | null {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   const replace = ts.map((t) => replaceRisk(spec, t));

@@ -1,0 +1,88 @@
+/**
+ * The linear retraining model (SCIENCE.md §1–2) as the engine sees it: spec, sweepable fields,
+ * metric columns, and a stepper on either backend (shaders/linear.wgsl via src/gpu/linear.ts,
+ * or the float64 twin src/cpu/linear.ts, one per cell).
+ */
+import { parseLinearSpec, type ResolvedLinearSpec } from '../spec/linear.js';
+import { LinearGpu } from '../gpu/linear.js';
+import { LinearTwin } from '../cpu/linear.js';
+import { linearClosedForm } from '../theory/linear.js';
+import { buildProblem } from './problem.js';
+import { generationPlan } from './plan.js';
+import { finishGeneration } from './stats.js';
+import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from './model.js';
+import type { GenerationStats } from './result.js';
+import { describeSchedule } from '../spec/schedule.js';
+
+const COLUMNS: MetricColumn[] = [
+  { key: 'mse', label: 'mse', se: 'mseSE' },
+  { key: 'bias2', label: 'bias²' },
+  { key: 'variance', label: 'variance' },
+  { key: 'risk', label: 'risk', se: 'riskSE' },
+];
+
+/** A linear stepper; `estimates()` reads every replicate's θ̂ back (tests compare it replicate by replicate). */
+export interface LinearStepper extends Stepper<GenerationStats> {
+  estimates(): Promise<Float32Array | Float64Array>;
+}
+
+async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper> {
+  const spec = cells[0];
+  const finish = (t: number, sums: Parameters<typeof finishGeneration>[1], cell: ResolvedLinearSpec) =>
+    finishGeneration(t, sums, cell.d, cell.replicates, cell.verifier.kind === 'ball');
+  if (backend.kind === 'webgpu') {
+    const gpu = await LinearGpu.create(backend.gpu, cells, { chunkReplicates: options.chunkReplicates });
+    return {
+      async step(t) {
+        const sums = await gpu.step(cells.map((cell) => generationPlan(cell, t)));
+        return cells.map((cell, c) => finish(t, sums[c], cell));
+      },
+      estimates: () => gpu.estimates(),
+      destroy: () => gpu.destroy(),
+    };
+  }
+  const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell)));
+  return {
+    async step(t) {
+      return cells.map((cell, c) => finish(t, twins[c].step(generationPlan(cell, t)), cell));
+    },
+    async estimates() {
+      const out = new Float64Array(cells.length * spec.replicates * spec.d);
+      twins.forEach((twin, c) => out.set(twin.estimates(), c * spec.replicates * spec.d));
+      return out;
+    },
+    destroy: () => {},
+  };
+}
+
+export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> & {
+  createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper>;
+} = {
+  model: 'linear',
+  parse: parseLinearSpec,
+  sweepable: ['sigma', 'syntheticSigma', 'n0', 'n', 'realFraction', 'ridgeLambda', 'verifier.bias', 'verifier.radius', 'verifier.slack'],
+  derivedFields: ['schedule'],
+  columns(spec) {
+    return [
+      ...COLUMNS,
+      ...(spec.verifier.kind === 'ball' ? [{ key: 'centerDist2', label: 'centerDist²', se: 'centerDist2SE' }] : []),
+      { key: 'acceptRate', label: 'accept' },
+      { key: 'failed', label: 'failed' },
+    ];
+  },
+  describe(spec) {
+    const parts = [
+      `${spec.mode}, ${spec.design} design`,
+      `d = ${spec.d}, n0 = ${spec.n0}, n = ${describeSchedule(spec.n)}, T = ${spec.generations}, R = ${spec.replicates}`,
+    ];
+    if (spec.mode === 'mixture') parts.push(`realFraction = ${describeSchedule(spec.realFraction)}`);
+    if (spec.schedule.ridgeLambda.some((l) => l !== 0)) parts.push(`ridgeLambda = ${describeSchedule(spec.ridgeLambda)}`);
+    const v = spec.verifier;
+    parts.push(v.kind === 'ball'
+      ? `verifier ball (bias ${v.bias}, radius ${v.radius}, slack ${v.slack.toPrecision(4)}, direction ${v.direction})`
+      : 'no verifier');
+    return parts.join(' · ');
+  },
+  createStepper: createLinearStepper,
+  closedForm: linearClosedForm,
+};

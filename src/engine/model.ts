@@ -1,0 +1,70 @@
+/**
+ * What every model (linear, gaussian, categorical, bigram, gmm-selection, yi-grid) provides
+ * to the shared engine: its spec parser, its metric columns, and a stepper that runs one
+ * generation of every sweep cell on a backend and returns each cell's statistics.
+ *
+ * Sweep cells run together: a stepper gets all cells at once (same shape: same pipeline
+ * specialisation), puts them in the same dispatches as one more batch dimension
+ * (thread → cell = ⌊thread / R⌋, replicate r = thread mod R), and addresses random words by
+ * r only, so replicate r of every cell draws the same words (common random numbers) and a
+ * cell equals the same spec run alone.
+ */
+import type { GpuContext } from '../gpu/device.js';
+
+export type Backend = { kind: 'webgpu'; gpu: GpuContext } | { kind: 'cpu' };
+
+/** Fields every model's resolved spec has. */
+export interface CommonSpec {
+  model: string;
+  generations: number;
+  replicates: number;
+  seed: string | number;
+  backend: 'auto' | 'webgpu' | 'cpu';
+}
+
+/** One generation's statistics: t, then the model's metrics (null where undefined, never NaN). */
+export interface GenerationRecord {
+  t: number;
+}
+
+/** A metric column of the table and CSV; `se` names the column holding its standard error. */
+export interface MetricColumn {
+  key: string;
+  label: string;
+  se?: string;
+}
+
+/** The exact expectation SCIENCE.md gives for one metric, per generation t = 0..T. */
+export interface ClosedForm {
+  metric: string;
+  /** Which result of SCIENCE.md it is. */
+  source: string;
+  values: number[];
+}
+
+export interface StepperOptions {
+  /** GPU replicates (cells × replicates) per chunk; by default the largest the device's limits allow. */
+  chunkReplicates?: number;
+}
+
+export interface Stepper<G extends GenerationRecord> {
+  /** Runs generation t for every cell; returns each cell's statistics, in cell order. */
+  step(t: number): Promise<G[]>;
+  destroy(): void;
+}
+
+export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends GenerationRecord = GenerationRecord> {
+  model: S['model'];
+  /** Validates and fills defaults; throws SpecError naming field, range and value. */
+  parse(input: unknown): S;
+  /** Numeric fields a sweep may vary (dotted paths); others are rejected with this list. */
+  sweepable: readonly string[];
+  /** Fields of the resolved spec computed from others (e.g. linear's `schedule`), dropped before a sweep edits a cell. */
+  derivedFields?: readonly string[];
+  columns(spec: S): MetricColumn[];
+  /** One line naming the experiment for a table's header (mode, sizes, …). */
+  describe?(spec: S): string;
+  /** `cells` all come from one spec with different sweep values (one cell without a sweep). */
+  createStepper(cells: S[], backend: Backend, options: StepperOptions): Promise<Stepper<G>>;
+  closedForm?(spec: S): ClosedForm | null;
+}
