@@ -22,11 +22,14 @@ export const Metric = {
 
 export const metricColumns = (d: number) => Metric.delta + d;
 
-export function metricDeclarations(): Record<string, number> {
+/** A column table as WGSL `const`s: {acceptedReal: 8} with prefix YI → {YI_ACCEPTED_REAL: 8}. */
+export function wgslConstTable(prefix: string, table: Record<string, number>): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(Metric).map(([name, column]) => [`METRIC_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]),
+    Object.entries(table).map(([name, column]) => [`${prefix}_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]),
   );
 }
+
+export const metricDeclarations = () => wgslConstTable('METRIC', Metric);
 
 /** Column sums and sums of squares over replicates, in float64: mergeable by addition. */
 export interface MetricSums {

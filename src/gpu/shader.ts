@@ -14,6 +14,7 @@ import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
+import yiGrid from '../../shaders/yi_grid.wgsl?raw';
 import solve from '../../shaders/solve.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
@@ -25,6 +26,7 @@ const KERNELS = {
   device_check: { source: deviceCheck, libraries: [] },
   linear: { source: linear, libraries: ['cholesky'] },
   reduce: { source: reduce, libraries: [] },
+  yi_grid: { source: yiGrid, libraries: ['cholesky'] },
   solve: { source: solve, libraries: ['cholesky'] },
 } satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
 export type KernelName = keyof typeof KERNELS;

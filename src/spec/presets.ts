@@ -1,11 +1,16 @@
 /**
- * Named experiments, each reproducing one paper's linear-regression result (SCIENCE.md §1–2).
- * The spec is kept apart from its description so it stays exactly what `synthloop run` parses.
+ * Named experiments, each reproducing one paper's result (SCIENCE.md). The spec is kept apart
+ * from its description so it stays exactly what `synthloop run` parses.
  */
 import type { LinearSpecInput } from './linear.js';
+import type { YiGridSpecInput } from './yi-grid.js';
+import type { SweepInput } from './sweep.js';
+
+/** Any model's spec as written, with an optional sweep. */
+export type PresetSpec = (LinearSpecInput | YiGridSpecInput | { model: string; [field: string]: unknown }) & { sweep?: SweepInput };
 
 export interface Preset {
-  spec: LinearSpecInput;
+  spec: PresetSpec;
   /** Whose result it reproduces. */
   paper: string;
   /** What the run shows, with the closed form where there is one. */
@@ -35,6 +40,14 @@ export const PRESETS: Record<string, Preset> = {
     spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'mixture', realFraction: 0.2, generations: 30, replicates: 4096 },
     paper: 'Bertrand et al. 2024; Gerstgrasser et al. 2024',
     shows: '20% fresh real data each generation keeps the risk bounded instead of growing linearly',
+  },
+  'yi-grid': {
+    spec: {
+      model: 'yi-grid', d: 5, sigma: 1, n1: 100, n2: 100, replicates: 100,
+      sweep: { bias: { start: 0, stop: 0.25, count: 300 }, radius: { start: 0.01, stop: 0.5, count: 150 } },
+    },
+    paper: 'Yi, Liu, Cheng & Xu, ICLR 2026 (simulation/linear_regression_empirical_loss.py)',
+    shows: 'the authors\' phase diagram: 300 biases × 150 radii × 100 replicates (4.5 M) of the four one-round estimators; which is best per cell',
   },
 };
 

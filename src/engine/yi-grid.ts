@@ -1,0 +1,120 @@
+/**
+ * The yi-grid study (SCIENCE.md §2) as the engine sees it: one round, four estimators, per
+ * cell the mean loss of each with its standard error and which is smallest.
+ */
+import { parseYiGridSpec, type ResolvedYiGridSpec } from '../spec/yi-grid.js';
+import { YiGridGpu } from '../gpu/yi-grid.js';
+import { yiGridRows } from '../cpu/yi-grid.js';
+import { realLoss } from '../theory/yi-grid.js';
+import { YiColumn, YI_COLUMNS } from './yi-grid-columns.js';
+import { emptySums, type MetricSums } from './metrics.js';
+import { standardError } from './stats.js';
+import type { Backend, ModelDefinition, Stepper } from './model.js';
+
+/** The statistics of one cell (generation 0 is the whole study). */
+export type YiGridStats = {
+  t: number;
+  /** Mean ‖θ̂_k − θ*‖² over the replicates where estimator k could be fitted, and its SE. */
+  loss0: number | null; loss0SE: number | null;
+  loss1: number | null; loss1SE: number | null;
+  loss2: number | null; loss2SE: number | null;
+  loss3: number | null; loss3SE: number | null;
+  /** The estimator k with the smallest mean loss (the phase diagram's colour). */
+  best: number | null;
+  /** Fraction of real samples the verifier accepted, and its SE over replicates. */
+  acceptReal: number;
+  acceptRealSE: number | null;
+  /** Fractions of synthetic samples it accepted, labelled by θ̂₁ and by θ̂₀. */
+  acceptFromVerified: number | null;
+  acceptFromReal: number | null;
+  /** The most replicates any one estimator could not fit (too few accepted samples). */
+  failed: number;
+  replicates: number;
+};
+
+export function finishYiGrid(spec: ResolvedYiGridSpec, sums: MetricSums): YiGridStats {
+  const { sum, sumSquares } = sums;
+  const valid = [0, 1, 2, 3].map((k) => Math.round(sum[YiColumn.valid + k]));
+  const loss = valid.map((n, k) => (n > 0 ? sum[YiColumn.loss + k] / n : null));
+  const se = valid.map((n, k) => standardError(sum[YiColumn.loss + k], sumSquares[YiColumn.loss + k], n));
+  let best: number | null = null;
+  loss.forEach((value, k) => { if (value !== null && (best === null || value < loss[best]!)) best = k; });
+  const rate = (accepted: number, fits: number) => (fits > 0 ? accepted / (fits * spec.n2) : null);
+  return {
+    t: 0,
+    loss0: loss[0], loss0SE: se[0], loss1: loss[1], loss1SE: se[1],
+    loss2: loss[2], loss2SE: se[2], loss3: loss[3], loss3SE: se[3],
+    best,
+    acceptReal: sum[YiColumn.acceptedReal] / (spec.replicates * spec.n1),
+    acceptRealSE: ((se) => (se === null ? null : se / spec.n1))(standardError(sum[YiColumn.acceptedReal], sumSquares[YiColumn.acceptedReal], spec.replicates)),
+    acceptFromVerified: rate(sum[YiColumn.acceptedFromVerified], valid[1]),
+    acceptFromReal: rate(sum[YiColumn.acceptedFromReal], valid[0]),
+    failed: spec.replicates - Math.min(...valid),
+    replicates: spec.replicates,
+  };
+}
+
+/** Column sums of replicate-major rows, in float64. */
+function sumRows(rows: Float64Array): MetricSums {
+  const sums = emptySums(YI_COLUMNS);
+  for (let i = 0; i < rows.length; i++) {
+    sums.sum[i % YI_COLUMNS] += rows[i];
+    sums.sumSquares[i % YI_COLUMNS] += rows[i] * rows[i];
+  }
+  return sums;
+}
+
+export interface YiGridStepper extends Stepper<YiGridStats> {
+  /** Every replicate's metric row (cell 0), after `step`; tests compare them replicate by replicate. */
+  rows(): Promise<Float32Array | Float64Array>;
+}
+
+export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
+  createStepper(cells: ResolvedYiGridSpec[], backend: Backend): Promise<YiGridStepper>;
+} = {
+  model: 'yi-grid',
+  parse: parseYiGridSpec,
+  sweepable: ['bias', 'radius', 'slack', 'sigma', 'n1', 'n2'],
+  columns: () => [
+    { key: 'loss0', label: 'loss θ̂₀ real', se: 'loss0SE' },
+    { key: 'loss1', label: 'θ̂₁ verified real', se: 'loss1SE' },
+    { key: 'loss2', label: 'θ̂₂ synth. from θ̂₁', se: 'loss2SE' },
+    { key: 'loss3', label: 'θ̂₃ synth. from θ̂₀', se: 'loss3SE' },
+    { key: 'best', label: 'best' },
+    { key: 'acceptReal', label: 'accept real' },
+    { key: 'failed', label: 'failed' },
+  ],
+  describe: (spec) => `one round, d = ${spec.d}, σ = ${spec.sigma}, n1 = ${spec.n1}, n2 = ${spec.n2}, bias ${spec.bias}, radius ${spec.radius}, slack ${spec.slack.toPrecision(4)}, R = ${spec.replicates}`,
+  async createStepper(cells, backend) {
+    if (backend.kind === 'webgpu') {
+      const gpu = await YiGridGpu.create(backend.gpu, cells);
+      return {
+        async step() {
+          const sums = await gpu.step();
+          return cells.map((cell, c) => finishYiGrid(cell, sums[c]));
+        },
+        rows: () => gpu.rows(),
+        destroy: () => gpu.destroy(),
+      };
+    }
+    let last: Float64Array | undefined;
+    return {
+      async step() {
+        return cells.map((cell, c) => {
+          const rows = yiGridRows(cell);
+          if (c === 0) last = rows;
+          return finishYiGrid(cell, sumRows(rows));
+        });
+      },
+      async rows() {
+        if (!last) throw new Error('rows: run step first');
+        return last;
+      },
+      destroy: () => {},
+    };
+  },
+  closedForm(spec) {
+    const value = realLoss(spec.sigma, spec.d, spec.n1);
+    return value === null ? null : { metric: 'loss0', source: 'SCIENCE.md §1: OLS on n₁ real samples, σ²d/(n₁ − d − 1)', values: [value] };
+  },
+};
