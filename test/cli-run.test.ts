@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../src/engine/result.js';
+import { PRESETS } from '../src/spec/presets.js';
 import { workingPaths } from './helpers/adapters.js';
 
 function synthloop(...args: string[]) {
@@ -41,7 +42,7 @@ describe('synthloop run rejects bad input with exit code 2 and the problem on st
     expectInvalid(['--set', 'verifier'], '--set: must be path=value, got "verifier"');
   });
   it('an unknown preset, listing the presets', () => {
-    expectInvalid(['dohmatob'], 'dohmatob: not a preset or a spec file; presets: dohmatob-replace, gerstgrasser-accumulate, yi-verified, mixture');
+    expectInvalid(['dohmatob'], `dohmatob: not a preset or a spec file; presets: ${Object.keys(PRESETS).join(', ')}`);
   });
   it('a malformed JSON file, naming it', () => {
     const file = join(dir, 'broken.json');

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpecError } from '../src/spec/errors.js';
-import { parseSpec } from '../src/engine/experiment.js';
+import { SpecError, quotedList } from '../src/spec/errors.js';
+import { MODELS, parseSpec } from '../src/engine/experiment.js';
 import { parseLinearSpec } from '../src/spec/linear.js';
 import { resolveSchedule, type ScheduleInput } from '../src/spec/schedule.js';
 import { DEFAULT_PRESET, PRESETS } from '../src/spec/presets.js';
@@ -159,8 +159,8 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ['theta all zero', { ...base, d: 2, theta: { kind: 'given', values: [0, 0] } }, 'theta.values: must not be all zero, got [0,0]'],
     ['theta with a non-number', { ...base, d: 2, theta: { kind: 'given', values: [1, 'x'] } }, 'theta.values.1: must be a finite number, got "x"'],
     ['unknown backend', { ...base, backend: 'cuda' }, 'backend: must be one of "auto", "webgpu", "cpu", got "cuda"'],
-    ['unknown model', { ...base, model: 'foo' }, 'model: must be one of "linear", got "foo"'],
-    ['missing model', { d: 3 }, 'model: must be one of "linear", got nothing'],
+    ['unknown model', { ...base, model: 'foo' }, `model: must be one of ${quotedList(Object.keys(MODELS))}, got "foo"`],
+    ['missing model', { d: 3 }, `model: must be one of ${quotedList(Object.keys(MODELS))}, got nothing`],
     ['not an object', [1], 'spec: must be an object with a "model" field, got [1]'],
   ];
   it.each(cases)('%s', (_, input, expected) => {
@@ -244,7 +244,7 @@ describe('loadSpecSource', () => {
   });
   it('lists the presets for an unknown name, suggesting the closest', () => {
     expect(problems(() => loadSpecSource('dohmatob'))).toEqual([
-      'dohmatob: not a preset or a spec file; presets: dohmatob-replace, gerstgrasser-accumulate, yi-verified, mixture',
+      `dohmatob: not a preset or a spec file; presets: ${Object.keys(PRESETS).join(', ')}`,
     ]);
     expect(problems(() => loadSpecSource('yi-verifed'))[0]).toMatch(/^yi-verifed: not a preset or a spec file \(did you mean "yi-verified"\?\); presets: /);
   });
