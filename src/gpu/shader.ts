@@ -13,6 +13,7 @@ import choleskyLibrary from '../../shaders/cholesky.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
+import gmmSelection from '../../shaders/gmm_selection.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import yiGrid from '../../shaders/yi_grid.wgsl?raw';
 import solve from '../../shaders/solve.wgsl?raw';
@@ -25,6 +26,7 @@ const KERNELS = {
   random_fill: { source: randomFill, libraries: [] },
   device_check: { source: deviceCheck, libraries: [] },
   linear: { source: linear, libraries: ['cholesky'] },
+  gmm_selection: { source: gmmSelection, libraries: ['cholesky'] },
   reduce: { source: reduce, libraries: [] },
   yi_grid: { source: yiGrid, libraries: ['cholesky'] },
   solve: { source: solve, libraries: ['cholesky'] },

@@ -1,0 +1,250 @@
+/**
+ * Host side of shaders/gmm_selection.wgsl: buffers, pipelines and bind groups for every sweep
+ * cell of a gmm-selection run, planned from the device's limits, and one call per generation
+ * that returns each cell's metric sums (only the reduced partials are read back).
+ * Twin: src/cpu/gmm-selection.ts.
+ */
+import type { ResolvedGmmSelectionSpec } from '../spec/gmm-selection.js';
+import { keyFromSeed, type Key } from '../random/address.js';
+import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { packedSize } from '../cpu/cholesky.js';
+import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from '../cpu/gmm-selection.js';
+import type { GpuContext } from './device.js';
+import { getPipeline } from './shader.js';
+import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { ColumnReducer, type ReduceBinding } from './reduce.js';
+import { maxChunkReplicates } from './linear.js';
+
+const WORKGROUP_SIZE = 64;
+const PARAMS_BYTES = 48;
+/** Bytes of one `Cell` of the kernel (eight 4-byte fields). */
+const CELL_BYTES = 32;
+const SELECTOR_RATES = 0;
+const SELECTOR_LINEAR = 1;
+
+interface Chunk {
+  /** Global thread index (cell × R + replicate) of the first row, and rows in the chunk. */
+  offset: number;
+  rows: number;
+  firstCell: number;
+  state: GPUBuffer;
+  /** This chunk's per-replicate metric rows (kept for `metricRows`). */
+  metrics: GPUBuffer;
+  grid: DispatchGrid;
+  /** One params buffer and bind group per sample block (block 0's also drives `finish`). */
+  params: GPUBuffer[];
+  accumulateGroups: GPUBindGroup[];
+  finishGroup: GPUBindGroup;
+  reduce: ReduceBinding;
+  /** Byte offset of this chunk's partials in the staging buffer. */
+  stagingOffset: number;
+}
+
+export interface GmmSelectionGpuOptions {
+  /**
+   * Threads (cells × replicates) per chunk: a multiple of the reduction's workgroup size with
+   * one cell, whole cells with several; default: as many as the limits allow.
+   */
+  chunkReplicates?: number;
+}
+
+/**
+ * Samples one `accumulate` invocation may handle under a loop-iteration limit, a multiple of 4.
+ * Counts every visit of a loop header in shaders/gmm_selection.wgsl (a loop of k iterations is
+ * charged k + 1) and keeps 10 % in reserve; `finish` runs in an invocation of its own. Loops the
+ * compiler unrolls do not count on llvmpipe (at d = 8 an unsplit loop ends after ~43 700 samples,
+ * 1.5 headers per sample against the 10.75 counted here), so this stays safe where nothing unrolls.
+ */
+export function samplesPerBlock(d: number, loopIterationLimit: number | null): number {
+  if (loopIterationLimit === null) return Number.POSITIVE_INFINITY;
+  const Q = Math.ceil(d / 4), P = packedSize(d);
+  const gramVec4s = 4 * Q * Q;
+  // Per group of four samples: the group loop, four sample iterations (draw and weight loops),
+  // then the Q × Q block update.
+  const perGroup = 1 + 5 + 4 * 2 * (Q + 1) + (Q + 1) * (Q + 1) + 4;
+  const setup = 2 * (gramVec4s + 1) + 4 * (Q + 1) + 16;
+  // Zeroing the row, packing, the Cholesky factor and two triangular solves, w's norm, storing w.
+  const finish = (GMM_COLUMNS + 1) + (P + d + 1) + (d * d * d) / 6 + 2 * d * d + 4 * (d + 1) + (Q + 1);
+  const budget = 0.9 * loopIterationLimit;
+  const samples = Math.floor((budget - setup) / perGroup) * 4;
+  if (samples < 4 || finish >= budget) {
+    throw new RangeError(`d: ${d} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower d or use another adapter`);
+  }
+  return samples;
+}
+
+/** A bind group of group 0 binding `buffers[i]` at binding i. */
+function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/** The kernel's `Cell` array: every cell's parameters, fixed for the run. */
+function cellData(cells: readonly ResolvedGmmSelectionSpec[]): Uint8Array {
+  const data = new ArrayBuffer(cells.length * CELL_BYTES);
+  const f32 = new Float32Array(data), u32 = new Uint32Array(data);
+  cells.forEach((spec, c) => {
+    const cell = kernelCell(spec);
+    const at = (c * CELL_BYTES) / 4;
+    f32.set([cell.meanNorm, cell.flipRate, cell.keepCorrect, cell.keepWrong, cell.verifier[0], cell.verifier[1], cell.ridgeLambda], at);
+    u32[at + 7] = cell.samples;
+  });
+  return new Uint8Array(data);
+}
+
+export class GmmSelectionGpu {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly cells: readonly ResolvedGmmSelectionSpec[],
+    private readonly key: Key,
+    private readonly pipelines: { accumulate: GPUComputePipeline; finish: GPUComputePipeline },
+    private readonly reducer: ColumnReducer,
+    private readonly chunks: Chunk[],
+    private readonly blockSamples: number,
+    /** Buffers bound by every chunk: the cells and partials (reused chunk after chunk), and the staging copy. */
+    private readonly shared: { cells: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
+    private readonly stateStride: number,
+  ) {}
+
+  /** `cells` share d, selector kind, generations, replicates and seed (the sweepable fields differ). */
+  static async create(gpu: GpuContext, cells: readonly ResolvedGmmSelectionSpec[], options: GmmSelectionGpuOptions = {}): Promise<GmmSelectionGpu> {
+    const { device } = gpu;
+    const [{ d, replicates: R, selector }] = cells;
+    const Q = Math.ceil(d / 4), P = packedSize(d);
+    const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/gmm_selection.wgsl
+    const blockSamples = samplesPerBlock(d, gpu.adapter.loopIterationLimit);
+    const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
+    const variant = {
+      kernel: 'gmm_selection',
+      consts: { D: d, Q, P, COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() },
+      constants: { WORKGROUP_SIZE, SELECTOR: selector.kind === 'linear' ? SELECTOR_LINEAR : SELECTOR_RATES },
+    } as const;
+    const [accumulate, finish] = await Promise.all([
+      getPipeline(device, { ...variant, entryPoint: 'accumulate' }),
+      getPipeline(device, { ...variant, entryPoint: 'finish' }),
+    ]);
+
+    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
+    const bytesPerReplicate = Math.max(stateStride, GMM_COLUMNS) * 4;
+    const largest = maxChunkReplicates(device.limits, bytesPerReplicate, alignment);
+    if (largest < alignment) {
+      throw new RangeError(cells.length > 1
+        ? `replicates: a sweep cell's ${R} replicates need ${bytesPerReplicate * R} bytes, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); use fewer replicates per cell`
+        : `d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); lower d`);
+    }
+    const requested = options.chunkReplicates;
+    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
+      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
+    }
+    const total = cells.length * R;
+    const perChunk = Math.min(requested ?? largest, largest);
+    const largestChunk = Math.min(perChunk, total);
+    const shared = {
+      cells: bufferFrom(device, cellData(cells), GPUBufferUsage.STORAGE, 'cells'),
+      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, Math.min(R, largestChunk)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      staging: undefined as unknown as GPUBuffer,
+    };
+
+    const chunks: Chunk[] = [];
+    let stagingBytes = 0;
+    for (let offset = 0; offset < total; offset += perChunk) {
+      const rows = Math.min(perChunk, total - offset);
+      const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
+      const state = device.createBuffer({ label: `state ${offset}`, size: alignTo(rows * stateStride * 4, 16), usage });
+      const metrics = device.createBuffer({ label: `metrics ${offset}`, size: alignTo(rows * GMM_COLUMNS * 4, 16), usage });
+      const params0 = device.createBuffer({ label: `params ${offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const segmentRows = Math.min(R, rows);
+      chunks.push({
+        offset, rows, firstCell: Math.floor(offset / R), state, metrics,
+        grid: gridFor(rows, WORKGROUP_SIZE, device.limits),
+        params: [params0],
+        accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.cells, state])],
+        finishGroup: bindBuffers(device, finish, [params0, shared.cells, state, metrics]),
+        reduce: reducer.bind(metrics, rows, shared.partials, segmentRows),
+        stagingOffset: stagingBytes,
+      });
+      stagingBytes += reducer.partialBytes(rows, segmentRows);
+    }
+    shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    return new GmmSelectionGpu(device, cells, keyFromSeed(cells[0].seed), { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
+  }
+
+  /** The params buffer and bind group of sample block `b`, created on first use. */
+  private block(chunk: Chunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
+    while (chunk.params.length <= b) {
+      const params = this.device.createBuffer({ label: `params ${chunk.offset}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      chunk.params.push(params);
+      chunk.accumulateGroups.push(bindBuffers(this.device, this.pipelines.accumulate, [params, this.shared.cells, chunk.state]));
+    }
+    return { params: chunk.params[b], group: chunk.accumulateGroups[b] };
+  }
+
+  /** Runs generation t on every chunk and returns each cell's metric sums, in cell order. */
+  async step(t: number): Promise<MetricSums[]> {
+    const encoder = this.device.createCommandEncoder({ label: `generation ${t}` });
+    const mostSamples = Math.max(...this.cells.map((cell) => cell.n));
+    const blocks = Math.max(1, Math.ceil(mostSamples / this.blockSamples));
+    const R = this.cells[0].replicates;
+    for (const chunk of this.chunks) {
+      for (let b = 0; b < blocks; b++) {
+        const { params, group } = this.block(chunk, b);
+        const begin = b * this.blockSamples, end = Math.min(mostSamples, (b + 1) * this.blockSamples);
+        this.device.queue.writeBuffer(params, 0, new Uint32Array([this.key[0], this.key[1], t, chunk.firstCell, chunk.offset - chunk.firstCell * R,
+          chunk.rows, R, begin, end, chunk.grid.rowPitch, 0, 0]));
+        encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
+      }
+      encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
+      this.reducer.encode(encoder, chunk.reduce);
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, Math.min(R, chunk.rows)));
+    }
+    this.device.queue.submit([encoder.finish()]);
+    await this.shared.staging.mapAsync(GPUMapMode.READ);
+    const sums = this.cells.map(() => emptySums(GMM_COLUMNS));
+    try {
+      const all = new Float32Array(this.shared.staging.getMappedRange());
+      const floatsPerGroup = GMM_COLUMNS * 2;
+      for (const chunk of this.chunks) {
+        const { segments, blocksPerSegment } = chunk.reduce;
+        for (let s = 0; s < segments; s++) {
+          const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
+          this.reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
+        }
+      }
+    } finally {
+      this.shared.staging.unmap();
+    }
+    return sums;
+  }
+
+  /** Reads `floats` floats per row of every chunk's `buffer` back, cell-major, read on request only. */
+  private async perReplicate(buffer: (chunk: Chunk) => GPUBuffer, stride: number, floats: number): Promise<Float32Array> {
+    const out = new Float32Array(this.cells.length * this.cells[0].replicates * floats);
+    for (const chunk of this.chunks) {
+      const data = new Float32Array(await readBack(this.device, buffer(chunk), chunk.rows * stride * 4));
+      for (let r = 0; r < chunk.rows; r++) out.set(data.subarray(r * stride, r * stride + floats), (chunk.offset + r) * floats);
+    }
+    return out;
+  }
+
+  /** w of every replicate of every cell (cell-major, d each; stale where a solve failed). */
+  estimates(): Promise<Float32Array> {
+    return this.perReplicate((chunk) => chunk.state, this.stateStride, this.cells[0].d);
+  }
+
+  /** The last generation's metric rows (cell-major, GMM_COLUMNS per replicate). */
+  metricRows(): Promise<Float32Array> {
+    return this.perReplicate((chunk) => chunk.metrics, GMM_COLUMNS, GMM_COLUMNS);
+  }
+
+  destroy(): void {
+    for (const chunk of this.chunks) {
+      chunk.state.destroy();
+      chunk.metrics.destroy();
+      chunk.reduce.params.destroy();
+      for (const params of chunk.params) params.destroy();
+    }
+    for (const buffer of Object.values(this.shared)) buffer.destroy();
+  }
+}
