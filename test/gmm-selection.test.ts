@@ -10,6 +10,7 @@ import { SpecError } from '../src/spec/errors.js';
 import { createGmmSelectionStepper, gmmSelectionModel, type GmmSelectionStats } from '../src/engine/gmm-selection.js';
 import { GMM_COLUMNS, GmmColumn, gmmColumnDeclarations } from '../src/cpu/gmm-selection.js';
 import type { Backend } from '../src/engine/model.js';
+import { experimentCells, parseSpec } from '../src/engine/experiment.js';
 import {
   accuracyAtBreakdown, bayesAccuracy, breakdownPoint, expectedKeptFraction, finiteSampleAccuracyGap, gmmSelectionClosedForm,
   limitAccuracy, normalCdf, selectorRates,
@@ -60,10 +61,14 @@ describe('gmm-selection spec', () => {
     expect(parseGmmSelectionSpec(base)).toEqual({ ...base, selector: { kind: 'none' }, ridgeLambda: 0, seed: 1, backend: 'auto' });
   });
 
-  it('parses every preset; feng-breakdown has p* = 0.75', () => {
-    for (const preset of Object.values(GMM_SELECTION_PRESETS)) expect(() => gmmSelectionModel.parse(preset.spec)).not.toThrow();
-    const { keepCorrect, keepWrong } = selectorRates(parseGmmSelectionSpec(GMM_SELECTION_PRESETS['feng-breakdown'].spec));
-    expect(breakdownPoint(keepCorrect, keepWrong)).toBeCloseTo(0.75, 12);
+  it('parses every preset; feng-breakdown has p* = 0.75 and sweeps the flip rate across it', () => {
+    for (const preset of Object.values(GMM_SELECTION_PRESETS)) expect(() => parseSpec(preset.spec)).not.toThrow();
+    const breakdown = parseSpec(GMM_SELECTION_PRESETS['feng-breakdown'].spec);
+    const { keepCorrect, keepWrong } = selectorRates(experimentCells(breakdown).specs[0] as ResolvedGmmSelectionSpec);
+    const p = breakdownPoint(keepCorrect, keepWrong);
+    expect(p).toBeCloseTo(0.75, 12);
+    expect(Math.min(...breakdown.sweep!.flipRate)).toBeLessThan(p!);
+    expect(Math.max(...breakdown.sweep!.flipRate)).toBeGreaterThan(p!);
   });
 
   const messages = (input: Record<string, unknown>) => {
