@@ -2,7 +2,7 @@
 // Feng et al. 2024) for every replicate of every sweep cell, fused: draw (x, y), label it by the
 // generator, select, and accumulate XᵀWX and XᵀWŷ over the kept pairs — samples never reach
 // memory — then ridge-solve for the least-squares classifier w and write the metric columns.
-// Host: src/gpu/gmm-selection.ts. Twin: src/cpu/gmm-selection.ts. Includes shaders/cholesky.wgsl.
+// Host: src/gpu/gmm-selection.ts. Twin: src/cpu/gmm-selection.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
 // Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and COLUMN_* (src/cpu/gmm-selection.ts).
 //
 // Threads: thread g of the run is replicate r = g mod R of cell ⌊g / R⌋; it draws the words of
@@ -29,11 +29,6 @@ override WORKGROUP_SIZE: u32 = 64u;
 override SELECTOR: u32 = 0u;
 const SELECTOR_RATES: u32 = 0u;
 const SELECTOR_LINEAR: u32 = 1u;
-
-// XᵀWX as 4Q rows of Q vec4s (the finish step reads its lower triangle): every update is a vec4
-// FMA with indices known at compile time after unrolling.
-const ROWS: u32 = 4u * Q;
-const GRAM_VEC4S: u32 = ROWS * Q;
 
 // State per thread, in vec4s: w (Q) | (failed, kept this generation, 0, 0) | XᵀWŷ (Q) | XᵀWX (GRAM_VEC4S).
 const STATE_FLAGS: u32 = Q;
@@ -128,9 +123,9 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   for (var group = params.sample_begin; group < sample_end; group += 4u) {
     // Every entry is assigned for all four samples (a past-the-end sample gets weight 0): some
     // backends hoist loop-local arrays out of the loop instead of re-initialising them.
-    var xs: array<vec4f, ROWS>;        // sample s, block q at xs[s * Q + q]
-    var weighted: array<vec4f, ROWS>;  // the same times the sample's weight
-    var labels = vec4f(0.0);           // weight · ŷ per sample
+    var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
+    var labels = vec4f(0.0);     // ŷ per sample
+    var weights = vec4f(0.0);    // 1 kept, 0 not
     for (var s = 0u; s < 4u; s++) {
       let i = group + s;
       let coins = random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, i);
@@ -151,31 +146,11 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
       } else {
         keep = keep && uniform_open01(coins.z) < select(cell.keep_wrong, cell.keep_correct, label == y);
       }
-      let weight = select(0.0, 1.0, keep);
-      flags.y += weight;
-      labels[s] = weight * label;
-      for (var q = 0u; q < Q; q++) { weighted[s * Q + q] = weight * xs[s * Q + q]; }
+      weights[s] = select(0.0, 1.0, keep);
+      labels[s] = label;
     }
-    for (var qa = 0u; qa < Q; qa++) {
-      let w0 = weighted[qa];
-      let w1 = weighted[Q + qa];
-      let w2 = weighted[2u * Q + qa];
-      let w3 = weighted[3u * Q + qa];
-      let row = 4u * qa * Q;
-      // A constant trip count (upper blocks skipped inside) lets the compiler unroll both loops.
-      for (var qb = 0u; qb < Q; qb++) {
-        if (qb > qa) { continue; }
-        let x0 = xs[qb];
-        let x1 = xs[Q + qb];
-        let x2 = xs[2u * Q + qb];
-        let x3 = xs[3u * Q + qb];
-        gram[row + qb] += w0.x * x0 + w1.x * x1 + w2.x * x2 + w3.x * x3;
-        gram[row + Q + qb] += w0.y * x0 + w1.y * x1 + w2.y * x2 + w3.y * x3;
-        gram[row + 2u * Q + qb] += w0.z * x0 + w1.z * x1 + w2.z * x2 + w3.z * x3;
-        gram[row + 3u * Q + qb] += w0.w * x0 + w1.w * x1 + w2.w * x2 + w3.w * x3;
-      }
-      rhs[qa] += labels.x * xs[qa] + labels.y * xs[Q + qa] + labels.z * xs[2u * Q + qa] + labels.w * xs[3u * Q + qa];
-    }
+    flags.y += dot(weights, vec4f(1.0));
+    gram_add_four(&gram, &rhs, &xs, weights, labels);
   }
 
   state[base + STATE_FLAGS] = flags;
@@ -196,28 +171,21 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   metrics[out + COLUMN_ALIVE] = 1.0;
   metrics[out + COLUMN_KEPT_FRACTION] = flags.y / f32(cell.samples);
 
-  var packed: array<f32, P>;
-  var w: array<f32, D>;
-  for (var i = 0u; i < D; i++) {
-    for (var j = 0u; j <= i; j++) {
-      packed[packed_index(i, j)] = state[base + STATE_GRAM + i * Q + (j >> 2u)][j & 3u];
-    }
-    w[i] = state[base + STATE_RHS + (i >> 2u)][i & 3u];
-  }
+  var gram: array<vec4f, GRAM_VEC4S>;
+  var rhs: array<vec4f, Q>;
+  var w: array<vec4f, Q>;
+  for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = state[base + STATE_GRAM + k]; }
+  for (var q = 0u; q < Q; q++) { rhs[q] = state[base + STATE_RHS + q]; }
   // Without ridge, fewer kept pairs than dimensions cannot determine w; w = 0 has no direction.
   var solved = !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
-  if (solved) { solved = cholesky_solve(&packed, &w, cell.ridge_lambda); }
+  if (solved) { solved = gram_solve(&gram, &rhs, cell.ridge_lambda, &w); }
   var norm2 = 0.0;
-  var estimate: array<vec4f, Q>;
-  for (var j = 0u; j < D; j++) {
-    estimate[j >> 2u][j & 3u] = w[j];
-    norm2 += w[j] * w[j];
-  }
+  for (var q = 0u; q < Q; q++) { norm2 += dot(w[q], w[q]); }
   if (!solved || !(norm2 > 0.0)) {
     state[base + STATE_FLAGS].x = 1.0;
     return;
   }
-  for (var q = 0u; q < Q; q++) { state[base + q] = estimate[q]; }
+  for (var q = 0u; q < Q; q++) { state[base + q] = w[q]; }
   metrics[out + COLUMN_VALID] = 1.0;
-  metrics[out + COLUMN_ACCURACY] = normal_cdf(cell.mean_norm * w[0] / sqrt(norm2));
+  metrics[out + COLUMN_ACCURACY] = normal_cdf(cell.mean_norm * w[0].x / sqrt(norm2));
 }

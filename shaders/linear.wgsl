@@ -8,16 +8,10 @@
 // silently end an invocation's loops after a fixed number of iterations (llvmpipe: 65535),
 // so the host splits long sample loops into blocks that each stay below the measured limit
 // (see loopIterationLimit in src/gpu/device.ts). `finish` then solves and writes metrics.
-// Host: src/gpu/linear.ts. Twin: src/cpu/linear.ts. Includes shaders/cholesky.wgsl.
+// Host: src/gpu/linear.ts. Twin: src/cpu/linear.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
 // Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and METRIC_* (src/engine/metrics.ts).
 
 override WORKGROUP_SIZE: u32 = 64u;
-
-// XᵀWX is kept as 4Q rows of Q vec4s (the finish step reads its lower triangle): every
-// update is a vec4 FMA with indices known at compile time, where scalar packed storage
-// would need dynamic indexing (several times slower on SIMD CPUs).
-const ROWS: u32 = 4u * Q;
-const GRAM_VEC4S: u32 = ROWS * Q;
 
 // State per replicate, in vec4s: θ̂ (Q) | (failed, fit count, accepted, offered) | rhs (Q) | Gram (GRAM_VEC4S).
 const STATE_FLAGS: u32 = Q;
@@ -105,17 +99,15 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   }
   if (first_block) { flags.z = 0.0; flags.w = 0.0; }
 
-  // Samples go four at a time (one label-noise address each): the Gram update then loads
-  // and stores each accumulator once per four samples, weighted by acceptance instead of
-  // branching, so neighbouring replicates on a SIMD CPU stay in step.
+  // Samples go four at a time: one label-noise address each, and one gram_add_four.
   for (var group = params.sample_begin; group < sample_end; group += 4u) {
     let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, group >> 2u));
     // Every entry is assigned below for all four samples: a past-the-end or rejected sample
     // gets weight 0 (not relying on re-initialisation of loop-local arrays, which some
     // backends hoist out of the loop).
-    var xs: array<vec4f, ROWS>;        // sample s, block q at xs[s * Q + q]
-    var weighted: array<vec4f, ROWS>;  // the same, times the sample's weight (1 if accepted, else 0)
+    var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
     var ys = vec4f(0.0);
+    var weights = vec4f(0.0);
     for (var s = 0u; s < 4u; s++) {
       let i = group + s;
       let present = i < sample_end;
@@ -141,32 +133,11 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
         }
         if (accept) { flags.z += 1.0; }
       }
-      let weight = select(0.0, 1.0, accept);
-      flags.y += weight;
-      ys[s] = weight * y;
-      for (var q = 0u; q < Q; q++) { weighted[s * Q + q] = weight * xs[s * Q + q]; }
+      weights[s] = select(0.0, 1.0, accept);
+      ys[s] = y;
     }
-    for (var qa = 0u; qa < Q; qa++) {
-      let w0 = weighted[qa];
-      let w1 = weighted[Q + qa];
-      let w2 = weighted[2u * Q + qa];
-      let w3 = weighted[3u * Q + qa];
-      let row = 4u * qa * Q;
-      // A constant trip count (with the upper blocks skipped inside) lets the compiler unroll
-      // both loops and resolve every index; `qb <= qa` as the bound would not.
-      for (var qb = 0u; qb < Q; qb++) {
-        if (qb > qa) { continue; }
-        let x0 = xs[qb];
-        let x1 = xs[Q + qb];
-        let x2 = xs[2u * Q + qb];
-        let x3 = xs[3u * Q + qb];
-        gram[row + qb] += w0.x * x0 + w1.x * x1 + w2.x * x2 + w3.x * x3;
-        gram[row + Q + qb] += w0.y * x0 + w1.y * x1 + w2.y * x2 + w3.y * x3;
-        gram[row + 2u * Q + qb] += w0.z * x0 + w1.z * x1 + w2.z * x2 + w3.z * x3;
-        gram[row + 3u * Q + qb] += w0.w * x0 + w1.w * x1 + w2.w * x2 + w3.w * x3;
-      }
-      rhs[qa] += ys.x * xs[qa] + ys.y * xs[Q + qa] + ys.z * xs[2u * Q + qa] + ys.w * xs[3u * Q + qa];
-    }
+    flags.y += dot(weights, vec4f(1.0));
+    gram_add_four(&gram, &rhs, &xs, weights, ys);
   }
 
   state[base + STATE_FLAGS] = flags;
@@ -187,18 +158,14 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   metrics[out + METRIC_ACCEPTED] = flags.z;
   metrics[out + METRIC_OFFERED] = flags.w;
 
-  // Pack the lower triangle for the Cholesky solve.
-  var packed: array<f32, P>;
-  var theta: array<f32, D>;
-  for (var i = 0u; i < D; i++) {
-    for (var j = 0u; j <= i; j++) {
-      packed[packed_index(i, j)] = state[base + STATE_GRAM + i * Q + (j >> 2u)][j & 3u];
-    }
-    theta[i] = state[base + STATE_RHS + (i >> 2u)][i & 3u];
-  }
+  var gram: array<vec4f, GRAM_VEC4S>;
+  var rhs: array<vec4f, Q>;
+  var estimate: array<vec4f, Q>;
+  for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = state[base + STATE_GRAM + k]; }
+  for (var q = 0u; q < Q; q++) { rhs[q] = state[base + STATE_RHS + q]; }
   // Without ridge, fewer samples than dimensions cannot determine θ̂.
   var solved = !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
-  if (solved) { solved = cholesky_solve(&packed, &theta, cell.ridge_lambda); }
+  if (solved) { solved = gram_solve(&gram, &rhs, cell.ridge_lambda, &estimate); }
   if (!solved) {
     state[base + STATE_FLAGS].x = 1.0;
     return;
@@ -206,13 +173,11 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   var err2 = 0.0;
   var risk = 0.0;
   var center_dist2 = 0.0;
-  var estimate: array<vec4f, Q>;
   for (var j = 0u; j < D; j++) {
     let q = j >> 2u;
     let k = j & 3u;
-    estimate[q][k] = theta[j];
-    let delta = theta[j] - problem[q][k];
-    let from_center = theta[j] - problem[cell.base + q][k];
+    let delta = estimate[q][k] - problem[q][k];
+    let from_center = estimate[q][k] - problem[cell.base + q][k];
     err2 += delta * delta;
     risk += problem[2u * Q + q][k] * delta * delta;
     center_dist2 += from_center * from_center;

@@ -7,13 +7,10 @@
 // θ̂₀: OLS on all n₁ real samples. θ̂₁: OLS on the real samples the verifier accepts.
 // θ̂₂ / θ̂₃: OLS on the synthetic samples the verifier accepts, labelled ỹ = xᵀθ̂₁ + σε / xᵀθ̂₀ + σε.
 // Verifier: accept iff |y − xᵀθ_c| ≤ radius·‖x‖ + slack, θ_c = θ* + bias·(1, …, 1).
-// Host: src/gpu/yi-grid.ts. Twin: src/cpu/yi-grid.ts. Includes shaders/cholesky.wgsl.
+// Host: src/gpu/yi-grid.ts. Twin: src/cpu/yi-grid.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
 // Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and YI_* columns (src/engine/yi-grid.ts).
 
 override WORKGROUP_SIZE: u32 = 64u;
-
-const ROWS: u32 = 4u * Q;
-const GRAM_VEC4S: u32 = ROWS * Q;
 
 struct Params {
   key: vec2u,
@@ -59,17 +56,7 @@ fn add_sample(fit: ptr<function, Fit>, x: ptr<function, array<vec4f, Q>>, y: f32
 
 // OLS from the sufficient statistics; false when fewer than D samples or singular.
 fn solve_fit(fit: ptr<function, Fit>, theta: ptr<function, array<vec4f, Q>>) -> bool {
-  if ((*fit).count < f32(D)) { return false; }
-  var packed: array<f32, P>;
-  var solution: array<f32, D>;
-  for (var i = 0u; i < D; i++) {
-    for (var j = 0u; j <= i; j++) { packed[packed_index(i, j)] = (*fit).gram[i * Q + (j >> 2u)][j & 3u]; }
-    solution[i] = (*fit).rhs[i >> 2u][i & 3u];
-  }
-  if (!cholesky_solve(&packed, &solution, 0.0)) { return false; }
-  for (var q = 0u; q < Q; q++) { (*theta)[q] = vec4f(0.0); }
-  for (var j = 0u; j < D; j++) { (*theta)[j >> 2u][j & 3u] = solution[j]; }
-  return true;
+  return (*fit).count >= f32(D) && gram_solve(&(*fit).gram, &(*fit).rhs, 0.0, theta);
 }
 
 fn squared_distance(a: ptr<function, array<vec4f, Q>>, b: ptr<function, array<vec4f, Q>>) -> f32 {

@@ -6,14 +6,14 @@
  */
 import type { ResolvedGmmSelectionSpec } from '../spec/gmm-selection.js';
 import { keyFromSeed, type Key } from '../random/address.js';
-import { emptySums, type MetricSums } from '../engine/metrics.js';
+import type { MetricSums } from '../engine/metrics.js';
 import { packedSize } from '../cpu/cholesky.js';
 import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from '../cpu/gmm-selection.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { maxChunkReplicates } from './linear.js';
+import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -22,11 +22,7 @@ const CELL_BYTES = 32;
 const SELECTOR_RATES = 0;
 const SELECTOR_LINEAR = 1;
 
-interface Chunk {
-  /** Global thread index (cell × R + replicate) of the first row, and rows in the chunk. */
-  offset: number;
-  rows: number;
-  firstCell: number;
+interface Chunk extends ChunkRange {
   state: GPUBuffer;
   /** This chunk's per-replicate metric rows (kept for `metricRows`). */
   metrics: GPUBuffer;
@@ -71,14 +67,6 @@ export function samplesPerBlock(d: number, loopIterationLimit: number | null): n
     throw new RangeError(`d: ${d} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower d or use another adapter`);
   }
   return samples;
-}
-
-/** A bind group of group 0 binding `buffers[i]` at binding i. */
-function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
-  return device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
 }
 
 /** The kernel's `Cell` array: every cell's parameters, fixed for the run. */
@@ -126,47 +114,32 @@ export class GmmSelectionGpu {
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
     ]);
 
-    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
-    const bytesPerReplicate = Math.max(stateStride, GMM_COLUMNS) * 4;
-    const largest = maxChunkReplicates(device.limits, bytesPerReplicate, alignment);
-    if (largest < alignment) {
-      throw new RangeError(cells.length > 1
-        ? `replicates: a sweep cell's ${R} replicates need ${bytesPerReplicate * R} bytes, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); use fewer replicates per cell`
-        : `d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); lower d`);
-    }
-    const requested = options.chunkReplicates;
-    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
-      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
-    }
-    const total = cells.length * R;
-    const perChunk = Math.min(requested ?? largest, largest);
-    const largestChunk = Math.min(perChunk, total);
+    const ranges = planChunks(device.limits, {
+      cells: cells.length, replicates: R, bytesPerReplicate: Math.max(stateStride, GMM_COLUMNS) * 4, reducer, requested: options.chunkReplicates, d,
+    });
     const shared = {
       cells: bufferFrom(device, cellData(cells), GPUBufferUsage.STORAGE, 'cells'),
-      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, Math.min(R, largestChunk)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(ranges[0].rows, ranges[0].segmentRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
       staging: undefined as unknown as GPUBuffer,
     };
 
-    const chunks: Chunk[] = [];
     let stagingBytes = 0;
-    for (let offset = 0; offset < total; offset += perChunk) {
-      const rows = Math.min(perChunk, total - offset);
+    const chunks: Chunk[] = ranges.map((range) => {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-      const state = device.createBuffer({ label: `state ${offset}`, size: alignTo(rows * stateStride * 4, 16), usage });
-      const metrics = device.createBuffer({ label: `metrics ${offset}`, size: alignTo(rows * GMM_COLUMNS * 4, 16), usage });
-      const params0 = device.createBuffer({ label: `params ${offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      const segmentRows = Math.min(R, rows);
-      chunks.push({
-        offset, rows, firstCell: Math.floor(offset / R), state, metrics,
-        grid: gridFor(rows, WORKGROUP_SIZE, device.limits),
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage });
+      const metrics = device.createBuffer({ label: `metrics ${range.offset}`, size: alignTo(range.rows * GMM_COLUMNS * 4, 16), usage });
+      const params0 = device.createBuffer({ label: `params ${range.offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const stagingOffset = stagingBytes;
+      stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
+      return {
+        ...range, state, metrics, stagingOffset,
+        grid: gridFor(range.rows, WORKGROUP_SIZE, device.limits),
         params: [params0],
         accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.cells, state])],
         finishGroup: bindBuffers(device, finish, [params0, shared.cells, state, metrics]),
-        reduce: reducer.bind(metrics, rows, shared.partials, segmentRows),
-        stagingOffset: stagingBytes,
-      });
-      stagingBytes += reducer.partialBytes(rows, segmentRows);
-    }
+        reduce: reducer.bind(metrics, range.rows, shared.partials, range.segmentRows),
+      };
+    });
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     return new GmmSelectionGpu(device, cells, keyFromSeed(cells[0].seed), { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
   }
@@ -197,26 +170,12 @@ export class GmmSelectionGpu {
       }
       encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
       this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, Math.min(R, chunk.rows)));
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, chunk.segmentRows));
     }
     this.device.queue.submit([encoder.finish()]);
-    await this.shared.staging.mapAsync(GPUMapMode.READ);
-    const sums = this.cells.map(() => emptySums(GMM_COLUMNS));
-    try {
-      const all = new Float32Array(this.shared.staging.getMappedRange());
-      const floatsPerGroup = GMM_COLUMNS * 2;
-      for (const chunk of this.chunks) {
-        const { segments, blocksPerSegment } = chunk.reduce;
-        for (let s = 0; s < segments; s++) {
-          const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
-          this.reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
-        }
-      }
-    } finally {
-      this.shared.staging.unmap();
-    }
-    return sums;
+    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
   }
+
 
   /** Reads `floats` floats per row of every chunk's `buffer` back, cell-major, read on request only. */
   private async perReplicate(buffer: (chunk: Chunk) => GPUBuffer, stride: number, floats: number): Promise<Float32Array> {

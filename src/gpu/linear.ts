@@ -6,21 +6,18 @@
 import type { ResolvedLinearSpec } from '../spec/linear.js';
 import { buildProblem, type LinearProblem } from '../engine/problem.js';
 import type { GenerationPlan } from '../engine/plan.js';
-import { emptySums, metricColumns, metricDeclarations, type MetricSums } from '../engine/metrics.js';
+import { metricColumns, metricDeclarations, type MetricSums } from '../engine/metrics.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
+import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
 
-interface Chunk {
-  /** Global thread index (cell × R + replicate) of the first row, and rows in the chunk. */
-  offset: number;
-  rows: number;
-  firstCell: number;
+interface Chunk extends ChunkRange {
   state: GPUBuffer;
   grid: DispatchGrid;
   /** One params buffer and bind group per sample block (block 0's also drives `finish`). */
@@ -38,12 +35,6 @@ export interface LinearGpuOptions {
    * one cell, whole cells with several; default: as many as the limits allow.
    */
   chunkReplicates?: number;
-}
-
-/** The largest chunk the device's binding and buffer limits allow, a multiple of `alignment`. */
-export function maxChunkReplicates(limits: GPUSupportedLimits, bytesPerReplicate: number, alignment: number): number {
-  const bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  return Math.floor(bytes / bytesPerReplicate / alignment) * alignment;
 }
 
 /**
@@ -67,14 +58,6 @@ export function samplesPerBlock(d: number, loopIterationLimit: number | null): n
     throw new RangeError(`d: ${d} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower d or use another adapter`);
   }
   return samples;
-}
-
-/** A bind group of group 0 binding `buffers[i]` at binding i. */
-function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
-  return device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
 }
 
 export class LinearGpu {
@@ -106,21 +89,10 @@ export class LinearGpu {
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
     ]);
 
-    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
-    const bytesPerReplicate = Math.max(stateStride, columns) * 4;
-    const largest = maxChunkReplicates(device.limits, bytesPerReplicate, alignment);
-    if (largest < alignment) {
-      throw new RangeError(cells.length > 1
-        ? `replicates: a sweep cell's ${R} replicates need ${bytesPerReplicate * R} bytes, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); use fewer replicates per cell`
-        : `d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${device.limits.maxStorageBufferBindingSize}); lower d`);
-    }
-    const requested = options.chunkReplicates;
-    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
-      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
-    }
-    const total = cells.length * R;
-    const perChunk = Math.min(requested ?? largest, largest);
-    const largestChunk = Math.min(perChunk, total);
+    const ranges = planChunks(device.limits, {
+      cells: cells.length, replicates: R, bytesPerReplicate: Math.max(stateStride, columns) * 4, reducer, requested: options.chunkReplicates, d,
+    });
+    const largestChunk = ranges[0].rows;
     const problems = cells.map(buildProblem);
     const problemData = new Float32Array((3 * Q + cells.length * (2 + Q)) * 4);
     [problems[0].thetaStar, problems[0].spectrum.map(Math.sqrt), problems[0].spectrum]
@@ -128,29 +100,26 @@ export class LinearGpu {
     const shared = {
       problem: device.createBuffer({ label: 'problem and cells', size: problemData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       metrics: device.createBuffer({ label: 'metrics', size: largestChunk * columns * 4, usage: GPUBufferUsage.STORAGE }),
-      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, Math.min(R, largestChunk)), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, ranges[0].segmentRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
       staging: undefined as unknown as GPUBuffer,
     };
     device.queue.writeBuffer(shared.problem, 0, problemData);
 
-    const chunks: Chunk[] = [];
     let stagingBytes = 0;
-    for (let offset = 0; offset < total; offset += perChunk) {
-      const rows = Math.min(perChunk, total - offset);
-      const state = device.createBuffer({ label: `state ${offset}`, size: alignTo(rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const params0 = device.createBuffer({ label: `params ${offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      const segmentRows = Math.min(R, rows);
-      chunks.push({
-        offset, rows, firstCell: Math.floor(offset / R), state,
-        grid: gridFor(rows, WORKGROUP_SIZE, device.limits),
+    const chunks: Chunk[] = ranges.map((range) => {
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const params0 = device.createBuffer({ label: `params ${range.offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const stagingOffset = stagingBytes;
+      stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
+      return {
+        ...range, state, stagingOffset,
+        grid: gridFor(range.rows, WORKGROUP_SIZE, device.limits),
         params: [params0],
         accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.problem, state])],
         finishGroup: bindBuffers(device, finish, [params0, shared.problem, state, shared.metrics]),
-        reduce: reducer.bind(shared.metrics, rows, shared.partials, segmentRows),
-        stagingOffset: stagingBytes,
-      });
-      stagingBytes += reducer.partialBytes(rows, segmentRows);
-    }
+        reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),
+      };
+    });
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
   }
@@ -204,26 +173,12 @@ export class LinearGpu {
       }
       encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
       this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, Math.min(this.cells[0].replicates, chunk.rows)));
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, chunk.segmentRows));
     }
     this.device.queue.submit([encoder.finish()]);
-    await this.shared.staging.mapAsync(GPUMapMode.READ);
-    const sums = this.cells.map(() => emptySums(this.reducer.columns));
-    try {
-      const all = new Float32Array(this.shared.staging.getMappedRange());
-      const floatsPerGroup = this.reducer.columns * 2;
-      for (const chunk of this.chunks) {
-        const { segments, blocksPerSegment } = chunk.reduce;
-        for (let s = 0; s < segments; s++) {
-          const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
-          this.reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
-        }
-      }
-    } finally {
-      this.shared.staging.unmap();
-    }
-    return sums;
+    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
   }
+
 
   /** θ̂ of every replicate of every cell (cell-major, then replicate, d each), read back on request only. */
   async estimates(): Promise<Float32Array> {

@@ -10,6 +10,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/address.js';
 import randomLibrary from '../../shaders/random.wgsl?raw';
 import choleskyLibrary from '../../shaders/cholesky.wgsl?raw';
+import gramLibrary from '../../shaders/gram.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
@@ -19,16 +20,16 @@ import yiGrid from '../../shaders/yi_grid.wgsl?raw';
 import solve from '../../shaders/solve.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
-const LIBRARIES = { cholesky: choleskyLibrary } as const;
+const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary } as const;
 
 /** Every kernel by name (its file in `shaders/`) with the libraries it includes after random.wgsl. */
 const KERNELS = {
   random_fill: { source: randomFill, libraries: [] },
   device_check: { source: deviceCheck, libraries: [] },
-  linear: { source: linear, libraries: ['cholesky'] },
-  gmm_selection: { source: gmmSelection, libraries: ['cholesky'] },
+  linear: { source: linear, libraries: ['cholesky', 'gram'] },
+  gmm_selection: { source: gmmSelection, libraries: ['cholesky', 'gram'] },
   reduce: { source: reduce, libraries: [] },
-  yi_grid: { source: yiGrid, libraries: ['cholesky'] },
+  yi_grid: { source: yiGrid, libraries: ['cholesky', 'gram'] },
   solve: { source: solve, libraries: ['cholesky'] },
 } satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
 export type KernelName = keyof typeof KERNELS;

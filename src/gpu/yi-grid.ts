@@ -4,14 +4,14 @@
  */
 import type { ResolvedYiGridSpec } from '../spec/yi-grid.js';
 import { keyFromSeed } from '../random/address.js';
-import { emptySums, type MetricSums } from '../engine/metrics.js';
+import type { MetricSums } from '../engine/metrics.js';
 import { YI_COLUMNS, yiColumnDeclarations } from '../engine/yi-grid-columns.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from './dispatch.js';
-import { maxChunkReplicates } from './linear.js';
-import { ColumnReducer } from './reduce.js';
+import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
+import { ColumnReducer, type ReduceBinding } from './reduce.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -34,7 +34,7 @@ export class YiGridGpu {
     private readonly cells: readonly ResolvedYiGridSpec[],
     private readonly run: () => GPUCommandBuffer,
     private readonly reducer: ColumnReducer,
-    private readonly chunks: { offset: number; rows: number; firstCell: number; groups: number; stagingOffset: number }[],
+    private readonly chunks: (ChunkRange & { stagingOffset: number; reduce: ReduceBinding })[],
     private readonly buffers: { staging: GPUBuffer; metrics: GPUBuffer; all: GPUBuffer[] },
   ) {}
 
@@ -52,33 +52,27 @@ export class YiGridGpu {
       consts: { D: d, Q, P: packedSize(d), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
     const reducer = await ColumnReducer.create(device, YI_COLUMNS);
-    const perChunk = maxChunkReplicates(device.limits, YI_COLUMNS * 4, R);
-    if (perChunk < R) throw new RangeError(`replicates: ${R} per cell need more than this device's storage binding size; use fewer`);
-    const total = cells.length * R;
-    const largest = Math.min(perChunk, total);
+    const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, d });
+    const largest = ranges[0].rows;
 
     const cellData = new Float32Array(cells.length * 8);
     cells.forEach((c, i) => cellData.set([c.n1, c.n2, c.sigma, c.bias, c.radius, c.slack, 0, 0], i * 8));
     const cellBuffer = bufferFrom(device, cellData, GPUBufferUsage.STORAGE, 'yi cells');
     const metrics = device.createBuffer({ label: 'yi metrics', size: largest * YI_COLUMNS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const partials = device.createBuffer({ label: 'yi partials', size: reducer.partialBytes(largest, R), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const partials = device.createBuffer({ label: 'yi partials', size: reducer.partialBytes(largest, ranges[0].segmentRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const key = keyFromSeed(cells[0].seed);
     const all = [cellBuffer, metrics, partials];
-    const chunks = [];
+    const chunks: (ChunkRange & { stagingOffset: number; reduce: ReduceBinding })[] = [];
     const passes: ((encoder: GPUCommandEncoder) => void)[] = [];
     let stagingBytes = 0;
-    for (let offset = 0; offset < total; offset += perChunk) {
-      const rows = Math.min(perChunk, total - offset);
-      const grid = gridFor(rows, WORKGROUP_SIZE, device.limits);
-      const params = bufferFrom(device, new Uint32Array([key[0], key[1], offset, rows, R, grid.rowPitch, 0, 0]), GPUBufferUsage.UNIFORM);
-      const bindGroup = device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [params, cellBuffer, metrics].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      });
-      const reduce = reducer.bind(metrics, rows, partials, R);
+    for (const range of ranges) {
+      const grid = gridFor(range.rows, WORKGROUP_SIZE, device.limits);
+      const params = bufferFrom(device, new Uint32Array([key[0], key[1], range.offset, range.rows, R, grid.rowPitch, 0, 0]), GPUBufferUsage.UNIFORM);
+      const bindGroup = bindBuffers(device, pipeline, [params, cellBuffer, metrics]);
+      const reduce = reducer.bind(metrics, range.rows, partials, range.segmentRows);
       all.push(params, reduce.params);
-      const stagingOffset = stagingBytes, bytes = reducer.partialBytes(rows, R);
-      chunks.push({ offset, rows, firstCell: offset / R, groups: reduce.blocksPerSegment, stagingOffset });
+      const stagingOffset = stagingBytes, bytes = reducer.partialBytes(range.rows, range.segmentRows);
+      chunks.push({ ...range, stagingOffset, reduce });
       stagingBytes += bytes;
       passes.push((encoder) => {
         encodeDispatch(encoder, pipeline, bindGroup, grid.workgroups);
@@ -99,21 +93,7 @@ export class YiGridGpu {
   /** Runs the study; each cell's metric sums. */
   async step(): Promise<MetricSums[]> {
     this.device.queue.submit([this.run()]);
-    await this.buffers.staging.mapAsync(GPUMapMode.READ);
-    const sums = this.cells.map(() => emptySums(YI_COLUMNS));
-    try {
-      const all = new Float32Array(this.buffers.staging.getMappedRange());
-      const floatsPerSegment = (g: number) => g * YI_COLUMNS * 2;
-      for (const chunk of this.chunks) {
-        const cellsInChunk = chunk.rows / this.cells[0].replicates;
-        for (let s = 0; s < cellsInChunk; s++) {
-          this.reducer.addPartials(all.subarray(chunk.stagingOffset / 4 + s * floatsPerSegment(chunk.groups)), chunk.groups, sums[chunk.firstCell + s]);
-        }
-      }
-    } finally {
-      this.buffers.staging.unmap();
-    }
-    return sums;
+    return readCellSums(this.buffers.staging, this.reducer, this.cells.length, this.chunks);
   }
 
   /** Every replicate's metric row after `step` (runs of one chunk only), read back on request. */

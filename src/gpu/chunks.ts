@@ -1,0 +1,92 @@
+/**
+ * Splitting a run's threads (sweep cells × replicates, cell-major) into chunks that fit the
+ * device's storage bindings, and reading each cell's reduced sums back. Shared by the fused
+ * fitting kernels' hosts (linear, gmm-selection, yi-grid).
+ *
+ * With one cell, chunks are multiples of the reduction's workgroup; with several, they hold
+ * whole cells. Either way every reduction block starts at the same replicate of its cell as in
+ * any other chunking, so a cell's statistics do not depend on the chunking, bit for bit.
+ */
+import { emptySums, type MetricSums } from '../engine/metrics.js';
+import type { ColumnReducer, ReduceBinding } from './reduce.js';
+
+export interface ChunkRange {
+  /** Global thread index (cell × R + replicate) of the chunk's first row, and its rows. */
+  offset: number;
+  rows: number;
+  firstCell: number;
+  /** Rows per reduction segment: R, or the whole chunk when one cell spans several chunks. */
+  segmentRows: number;
+}
+
+export interface ChunkRequest {
+  cells: number;
+  replicates: number;
+  /** Bytes the largest per-replicate buffer takes (state or metric row). */
+  bytesPerReplicate: number;
+  reducer: ColumnReducer;
+  /** A chosen chunk size (tests of chunking independence); default: as large as the limits allow. */
+  requested?: number;
+  /** The model's dimension, to name in the error when even one block does not fit. */
+  d?: number;
+}
+
+/** The largest chunk the device's binding and buffer limits allow, a multiple of `alignment`. */
+export function maxChunkReplicates(limits: GPUSupportedLimits, bytesPerReplicate: number, alignment: number): number {
+  const bytes = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  return Math.floor(bytes / bytesPerReplicate / alignment) * alignment;
+}
+
+export function planChunks(limits: GPUSupportedLimits, request: ChunkRequest): ChunkRange[] {
+  const { cells, replicates: R, bytesPerReplicate, reducer, requested, d } = request;
+  const alignment = cells > 1 ? R : reducer.workgroupSize;
+  const largest = maxChunkReplicates(limits, bytesPerReplicate, alignment);
+  if (largest < alignment) {
+    throw new RangeError(cells > 1
+      ? `replicates: a sweep cell's ${R} replicates need ${bytesPerReplicate * R} bytes, beyond this device's storage binding size (${limits.maxStorageBufferBindingSize}); use fewer replicates per cell`
+      : `d: ${d} needs ${bytesPerReplicate * alignment} bytes per ${alignment} replicates, beyond this device's storage binding size (${limits.maxStorageBufferBindingSize}); lower d`);
+  }
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
+    throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
+  }
+  const perChunk = Math.min(requested ?? largest, largest);
+  const total = cells * R;
+  const chunks: ChunkRange[] = [];
+  for (let offset = 0; offset < total; offset += perChunk) {
+    const rows = Math.min(perChunk, total - offset);
+    chunks.push({ offset, rows, firstCell: Math.floor(offset / R), segmentRows: Math.min(R, rows) });
+  }
+  return chunks;
+}
+
+/** A bind group of group 0 binding `buffers[i]` at binding i. */
+export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/**
+ * Maps the staging buffer the chunks' partials were copied to (chunk after chunk, at
+ * `stagingOffset`) and adds them into each cell's float64 sums, in a fixed order.
+ */
+export async function readCellSums(staging: GPUBuffer, reducer: ColumnReducer, cells: number,
+  chunks: readonly { firstCell: number; stagingOffset: number; reduce: ReduceBinding }[]): Promise<MetricSums[]> {
+  await staging.mapAsync(GPUMapMode.READ);
+  const sums = Array.from({ length: cells }, () => emptySums(reducer.columns));
+  try {
+    const all = new Float32Array(staging.getMappedRange());
+    const floatsPerGroup = reducer.columns * 2;
+    for (const chunk of chunks) {
+      const { segments, blocksPerSegment } = chunk.reduce;
+      for (let s = 0; s < segments; s++) {
+        const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
+        reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
+      }
+    }
+  } finally {
+    staging.unmap();
+  }
+  return sums;
+}
