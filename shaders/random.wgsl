@@ -80,10 +80,14 @@ fn uniform_open01(word: u32) -> f32 {
 }
 
 // Box–Muller; the angle lies in [-pi, pi), where WGSL's sin/cos accuracy is specified.
+// (cos, sin) is renormalised to unit length: WGSL allows sin/cos an absolute error of 2^-11, and
+// some adapters (SwiftShader) use that room with a systematic scale, which would bias E z² by
+// ~1e-4 and compound over generations of refitting; the twin does the same (a no-op in float64).
 fn box_muller(w0: u32, w1: u32) -> vec2f {
   let radius = sqrt(-2.0 * log(uniform_open01(w0)));
   let angle = 6.283185307179586 * (uniform_open01(w1) - 0.5);
-  return radius * vec2f(cos(angle), sin(angle));
+  let direction = vec2f(cos(angle), sin(angle));
+  return radius * inverseSqrt(dot(direction, direction)) * direction;
 }
 
 fn normals4(words: vec4u) -> vec4f {

@@ -90,7 +90,10 @@ export function uniformOpen01(word: number): number {
 export function boxMuller(w0: number, w1: number): [number, number] {
   const radius = Math.sqrt(-2 * Math.log(uniformOpen01(w0)));
   const angle = 2 * Math.PI * (uniformOpen01(w1) - 0.5);
-  return [radius * Math.cos(angle), radius * Math.sin(angle)];
+  const c = Math.cos(angle), s = Math.sin(angle);
+  // As the WGSL does: (cos, sin) renormalised to unit length (in float64 a no-op to rounding).
+  const scale = radius / Math.hypot(c, s);
+  return [scale * c, scale * s];
 }
 
 /** Four standard normals from one address (two Box–Muller pairs). */

@@ -14,6 +14,7 @@ import gramLibrary from '../../shaders/gram.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
+import gaussian from '../../shaders/gaussian.wgsl?raw';
 import gmmSelection from '../../shaders/gmm_selection.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import yiGrid from '../../shaders/yi_grid.wgsl?raw';
@@ -28,6 +29,7 @@ const KERNELS = {
   device_check: { source: deviceCheck, libraries: [] },
   linear: { source: linear, libraries: ['cholesky', 'gram'] },
   gmm_selection: { source: gmmSelection, libraries: ['cholesky', 'gram'] },
+  gaussian: { source: gaussian, libraries: ['cholesky', 'gram'] },
   reduce: { source: reduce, libraries: [] },
   yi_grid: { source: yiGrid, libraries: ['cholesky', 'gram'] },
   solve: { source: solve, libraries: ['cholesky'] },
