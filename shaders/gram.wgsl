@@ -1,6 +1,6 @@
 // Least-squares sufficient statistics per thread: XᵀWX kept as 4Q rows of Q vec4s, XᵀWy as Q
 // vec4s. A library (no entry point) for the fused fitting kernels (linear.wgsl, gmm_selection.wgsl,
-// yi_grid.wgsl); it needs cholesky.wgsl and the prepended consts D, Q, P.
+// yi_grid.wgsl, gaussian.wgsl); it needs cholesky.wgsl and the prepended consts D, Q, P.
 // Every Gram update is a vec4 FMA whose indices are known at compile time once the constant-trip
 // loops unroll; scalar packed storage would need dynamic indexing, several times slower on SIMD CPUs.
 

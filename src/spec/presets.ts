@@ -6,6 +6,7 @@ import type { LinearSpecInput } from './linear.js';
 import type { YiGridSpecInput } from './yi-grid.js';
 import type { SweepInput } from './sweep.js';
 import { GMM_SELECTION_PRESETS } from './gmm-selection.js';
+import { GAUSSIAN_PRESETS } from './gaussian.js';
 
 /** Any model's spec as written, with an optional sweep. */
 export type PresetSpec = (LinearSpecInput | YiGridSpecInput | { model: string; [field: string]: unknown }) & { sweep?: SweepInput };
@@ -51,6 +52,7 @@ export const PRESETS: Record<string, Preset> = {
     shows: 'the authors\' phase diagram: 300 biases × 150 radii × 100 replicates (4.5 M) of the four one-round estimators; which is best per cell',
   },
   ...GMM_SELECTION_PRESETS,
+  ...GAUSSIAN_PRESETS,
 };
 
 export const DEFAULT_PRESET = 'dohmatob-replace';
