@@ -10,9 +10,10 @@ import { linearModel } from './linear.js';
 import { yiGridModel } from './yi-grid.js';
 import { gmmSelectionModel } from './gmm-selection.js';
 import { gaussianModel } from './gaussian.js';
+import { bigramModel, categoricalModel } from './categorical.js';
 
 // Each definition's own spec and stats types are narrower; the registry only needs the shape.
-const DEFINITIONS = [linearModel, yiGridModel, gmmSelectionModel, gaussianModel] as unknown as ModelDefinition<CommonSpec, GenerationRecord>[];
+const DEFINITIONS = [linearModel, yiGridModel, gmmSelectionModel, gaussianModel, categoricalModel, bigramModel] as unknown as ModelDefinition<CommonSpec, GenerationRecord>[];
 
 export const MODELS: Record<string, ModelDefinition<CommonSpec, GenerationRecord>> =
   Object.fromEntries(DEFINITIONS.map((definition) => [definition.model, definition]));

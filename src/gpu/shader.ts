@@ -14,11 +14,13 @@ import gramLibrary from '../../shaders/gram.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
-import gaussian from '../../shaders/gaussian.wgsl?raw';
 import gmmSelection from '../../shaders/gmm_selection.wgsl?raw';
+import gaussian from '../../shaders/gaussian.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import yiGrid from '../../shaders/yi_grid.wgsl?raw';
 import solve from '../../shaders/solve.wgsl?raw';
+import categorical from '../../shaders/categorical.wgsl?raw';
+import bigram from '../../shaders/bigram.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
 const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary } as const;
@@ -33,6 +35,8 @@ const KERNELS = {
   reduce: { source: reduce, libraries: [] },
   yi_grid: { source: yiGrid, libraries: ['cholesky', 'gram'] },
   solve: { source: solve, libraries: ['cholesky'] },
+  categorical: { source: categorical, libraries: [] },
+  bigram: { source: bigram, libraries: [] },
 } satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
 export type KernelName = keyof typeof KERNELS;
 

@@ -7,6 +7,7 @@ import type { YiGridSpecInput } from './yi-grid.js';
 import type { SweepInput } from './sweep.js';
 import { GMM_SELECTION_PRESETS } from './gmm-selection.js';
 import { GAUSSIAN_PRESETS } from './gaussian.js';
+import { CATEGORICAL_PRESETS } from './categorical.js';
 
 /** Any model's spec as written, with an optional sweep. */
 export type PresetSpec = (LinearSpecInput | YiGridSpecInput | { model: string; [field: string]: unknown }) & { sweep?: SweepInput };
@@ -53,6 +54,7 @@ export const PRESETS: Record<string, Preset> = {
   },
   ...GMM_SELECTION_PRESETS,
   ...GAUSSIAN_PRESETS,
+  ...CATEGORICAL_PRESETS,
 };
 
 export const DEFAULT_PRESET = 'dohmatob-replace';
