@@ -3,7 +3,8 @@
 // cells against the same specs run alone, collapse reported without NaN, and spec validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { samplesPerBlock } from '../src/gpu/gaussian.js';
+import { gaussianLoopCost } from '../src/gpu/gaussian.js';
+import { samplesPerBlock } from '../src/gpu/chunks.js';
 import { createGaussianStepper, gaussianModel, type GaussianGeneration, type GaussianReplicateValues } from '../src/engine/gaussian.js';
 import type { Backend } from '../src/engine/model.js';
 import { GAUSSIAN_PRESETS, parseGaussianSpec, type ResolvedGaussianSpec } from '../src/spec/gaussian.js';
@@ -56,7 +57,7 @@ describe.each(paths)('gaussian kernel ≡ twin on %s', (path) => {
 
   it('the long case needs several sample blocks wherever loops are limited', () => {
     const limit = gpu.adapter.loopIterationLimit;
-    if (limit !== null) expect(samplesPerBlock(5, limit)).toBeLessThan(10_000);
+    if (limit !== null) expect(samplesPerBlock(limit, gaussianLoopCost(5), { name: 'dim', value: 5 })).toBeLessThan(10_000);
   });
 
   it.each(TWIN_CASES)('%s: μ̂ − μ and tr Σ̂/dim per replicate', async (_name, fields) => {

@@ -90,3 +90,32 @@ export async function readCellSums(staging: GPUBuffer, reducer: ColumnReducer, c
   }
   return sums;
 }
+
+/**
+ * Loop-header visits (a loop of k iterations counts k + 1) of a kernel that draws a block of
+ * samples per dispatch, the figures the block size is planned from.
+ */
+export interface LoopCost {
+  /** Per group of four samples. */
+  perFourSamples: number;
+  /** In the same invocation outside the sample loop (loading and storing the sums, a refit). */
+  perDispatch: number;
+  /** Of a separate finishing invocation (solve, metrics), which must fit on its own. */
+  finish: number;
+}
+
+/**
+ * Samples one dispatch may draw per replicate, a multiple of 4: some adapters silently end an
+ * invocation's loops after a fixed total of iterations (llvmpipe: 65535; measured as
+ * adapter.loopIterationLimit), so long sample loops are split into blocks, with 10 % kept in
+ * reserve. `field` names what to lower when even one group does not fit.
+ */
+export function samplesPerBlock(loopIterationLimit: number | null, cost: LoopCost, field: { name: string; value: number }): number {
+  if (loopIterationLimit === null) return Number.POSITIVE_INFINITY;
+  const budget = 0.9 * loopIterationLimit;
+  const samples = Math.floor((budget - cost.perDispatch) / cost.perFourSamples) * 4;
+  if (samples < 4 || cost.finish >= budget) {
+    throw new RangeError(`${field.name}: ${field.value} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower ${field.name} or use another adapter`);
+  }
+  return samples;
+}

@@ -17,7 +17,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { maxChunkReplicates } from './chunks.js';
+import { maxChunkReplicates, samplesPerBlock, type LoopCost } from './chunks.js';
 
 const PARAMS_BYTES = 48;
 
@@ -28,27 +28,21 @@ function stateLayout(dim: number) {
 }
 
 /**
- * Samples one dispatch may draw per replicate under a loop-iteration limit, a multiple of 4 (one
- * group of D addresses). Counts every loop-header visit of shaders/gaussian.wgsl (a loop of k
- * iterations is charged k + 1), with the refit bounded above, and keeps 10 % in reserve.
+ * Loop-header visits of shaders/gaussian.wgsl (see samplesPerBlock); the refit runs in the same
+ * invocation as the last block, so it is charged to every dispatch, bounded above.
  */
-export function samplesPerBlock(dim: number, loopIterationLimit: number | null): number {
-  if (loopIterationLimit === null) return Number.POSITIVE_INFINITY;
-  const Q = Math.ceil(dim / 4), P = packedSize(dim), PV = Math.ceil(P / 4);
-  const scatterVec4s = 4 * Q * Q;
-  // Per group of four samples: the group loop, D addresses, building z (4 samples × Q blocks),
-  // then the Q × Q block update.
-  const perGroup = 1 + (dim + 1) + 5 + 4 * (Q + 1) + (Q + 1) + Q * (Q + 1);
-  const sums = 2 * ((Q + 1) + (scatterVec4s + 1));
+export function gaussianLoopCost(dim: number): LoopCost {
+  const Q = Math.ceil(dim / 4), PV = Math.ceil(packedSize(dim) / 4);
+  const sums = 2 * ((Q + 1) + (4 * Q * Q + 1));
   // The refit: mean, W/k, the Cholesky factorisation and its (zero) solves, δ and L·C (each at
   // most dim³/6 + O(dim²)), storing the state, and writing a collapsed row.
   const refit = dim ** 3 / 2 + 6 * dim * dim + 30 * dim + 4 * (PV + Q) + GAUSSIAN_COLUMNS + 20;
-  const budget = 0.9 * loopIterationLimit - sums - refit;
-  const samples = Math.floor(budget / perGroup) * 4;
-  if (samples < 4) {
-    throw new RangeError(`dim: ${dim} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower dim or use another adapter`);
-  }
-  return samples;
+  return {
+    // The group loop, D addresses, building z (4 samples × Q blocks), the Q × Q block update.
+    perFourSamples: 1 + (dim + 1) + 5 + 4 * (Q + 1) + (Q + 1) + Q * (Q + 1),
+    perDispatch: sums + refit,
+    finish: 0,
+  };
 }
 
 interface Chunk {
@@ -116,7 +110,7 @@ export class GaussianGpu {
     const layout = stateLayout(dim);
     const largestM = Math.max(...cells.map((cell) => cell.m));
     // One block of all samples where the adapter has no loop limit.
-    const blockSamples = Math.min(samplesPerBlock(dim, gpu.adapter.loopIterationLimit), alignTo(largestM, 4));
+    const blockSamples = Math.min(samplesPerBlock(gpu.adapter.loopIterationLimit, gaussianLoopCost(dim), { name: 'dim', value: dim }), alignTo(largestM, 4));
     const reducer = await ColumnReducer.create(device, GAUSSIAN_COLUMNS);
     const workgroupSize = Math.min(64, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
     const metricConsts = Object.fromEntries(Object.entries(GaussianMetric)

@@ -13,7 +13,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
+import { bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -45,28 +45,20 @@ export interface GmmSelectionGpuOptions {
 }
 
 /**
- * Samples one `accumulate` invocation may handle under a loop-iteration limit, a multiple of 4.
- * Counts every visit of a loop header in shaders/gmm_selection.wgsl (a loop of k iterations is
- * charged k + 1) and keeps 10 % in reserve; `finish` runs in an invocation of its own. Loops the
- * compiler unrolls do not count on llvmpipe (at d = 8 an unsplit loop ends after ~43 700 samples,
- * 1.5 headers per sample against the 10.75 counted here), so this stays safe where nothing unrolls.
+ * Loop-header visits of shaders/gmm_selection.wgsl's `accumulate` and `finish` (see
+ * samplesPerBlock). Loops the compiler unrolls do not count on llvmpipe (at d = 8 an unsplit loop
+ * ends after ~43 700 samples, 1.5 headers per sample against the 10.75 counted here), so this
+ * stays safe where nothing unrolls.
  */
-export function samplesPerBlock(d: number, loopIterationLimit: number | null): number {
-  if (loopIterationLimit === null) return Number.POSITIVE_INFINITY;
+export function gmmSelectionLoopCost(d: number): LoopCost {
   const Q = Math.ceil(d / 4), P = packedSize(d);
-  const gramVec4s = 4 * Q * Q;
-  // Per group of four samples: the group loop, four sample iterations (draw and weight loops),
-  // then the Q × Q block update.
-  const perGroup = 1 + 5 + 4 * 2 * (Q + 1) + (Q + 1) * (Q + 1) + 4;
-  const setup = 2 * (gramVec4s + 1) + 4 * (Q + 1) + 16;
-  // Zeroing the row, packing, the Cholesky factor and two triangular solves, w's norm, storing w.
-  const finish = (GMM_COLUMNS + 1) + (P + d + 1) + (d * d * d) / 6 + 2 * d * d + 4 * (d + 1) + (Q + 1);
-  const budget = 0.9 * loopIterationLimit;
-  const samples = Math.floor((budget - setup) / perGroup) * 4;
-  if (samples < 4 || finish >= budget) {
-    throw new RangeError(`d: ${d} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower d or use another adapter`);
-  }
-  return samples;
+  return {
+    // The group loop, four sample iterations (draw and weight loops), the Q × Q block update.
+    perFourSamples: 1 + 5 + 4 * 2 * (Q + 1) + (Q + 1) * (Q + 1) + 4,
+    perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
+    // Zeroing the row, loading and packing, the Cholesky factor and two triangular solves, w's norm, storing w.
+    finish: (GMM_COLUMNS + 1) + (4 * Q * Q + 1) + (P + d + 1) + (d * d * d) / 6 + 2 * d * d + 4 * (d + 1) + (Q + 1),
+  };
 }
 
 /** The kernel's `Cell` array: every cell's parameters, fixed for the run. */
@@ -102,7 +94,7 @@ export class GmmSelectionGpu {
     const [{ d, replicates: R, selector }] = cells;
     const Q = Math.ceil(d / 4), P = packedSize(d);
     const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/gmm_selection.wgsl
-    const blockSamples = samplesPerBlock(d, gpu.adapter.loopIterationLimit);
+    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, gmmSelectionLoopCost(d), { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
     const variant = {
       kernel: 'gmm_selection',

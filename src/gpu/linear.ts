@@ -12,7 +12,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
+import { bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -37,27 +37,15 @@ export interface LinearGpuOptions {
   chunkReplicates?: number;
 }
 
-/**
- * Samples one `accumulate` invocation may handle under a loop-iteration limit, a multiple of 4
- * (one label-noise address). Counts, per sample, every visit of a loop header in
- * shaders/linear.wgsl (a loop of k iterations is charged k + 1), and keeps 10 % in reserve.
- */
-export function samplesPerBlock(d: number, loopIterationLimit: number | null): number {
-  if (loopIterationLimit === null) return Number.POSITIVE_INFINITY;
+/** Loop-header visits of shaders/linear.wgsl's `accumulate` and `finish` (see samplesPerBlock). */
+export function linearLoopCost(d: number): LoopCost {
   const Q = Math.ceil(d / 4), P = packedSize(d);
-  const gramVec4s = 4 * Q * Q;
-  // Per group of four samples: the group loop, four sample iterations (draw, verify and
-  // weight loops), then the Q × Q block update.
-  const perGroup = 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4;
-  const perSample = perGroup / 4;
-  const setup = 2 * (gramVec4s + 1) + 4 * (Q + 1) + 16;
-  const finish = (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + metricColumns(d) + Q;
-  const budget = 0.9 * loopIterationLimit;
-  const samples = Math.floor((budget - setup) / perSample / 4) * 4;
-  if (samples < 4 || finish >= budget) {
-    throw new RangeError(`d: ${d} needs more loop iterations per invocation than this adapter runs (${loopIterationLimit}); lower d or use another adapter`);
-  }
-  return samples;
+  return {
+    // The group loop, four sample iterations (draw, verify and weight loops), the Q × Q block update.
+    perFourSamples: 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4,
+    perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
+    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + metricColumns(d) + Q,
+  };
 }
 
 export class LinearGpu {
@@ -81,7 +69,7 @@ export class LinearGpu {
     const { d, replicates: R } = spec;
     const Q = Math.ceil(d / 4), P = packedSize(d), columns = metricColumns(d);
     const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/linear.wgsl
-    const blockSamples = samplesPerBlock(d, gpu.adapter.loopIterationLimit);
+    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, linearLoopCost(d), { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, columns);
     const variant = { kernel: 'linear', consts: { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() }, constants: { WORKGROUP_SIZE } } as const;
     const [accumulate, finish] = await Promise.all([
