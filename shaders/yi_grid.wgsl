@@ -26,37 +26,18 @@ struct Params {
 @group(0) @binding(1) var<storage, read> cells: array<vec4f>;
 @group(0) @binding(2) var<storage, read_write> metrics: array<f32>;
 
-struct Fit {
-  gram: array<vec4f, GRAM_VEC4S>,
-  rhs: array<vec4f, Q>,
-  count: f32,
-}
-
 // Components past D are zero, so padded lanes never enter a dot product or a Gram.
 fn lane_mask(q: u32) -> vec4f {
   return select(vec4f(0.0), vec4f(1.0), vec4u(4u * q) + vec4u(0u, 1u, 2u, 3u) < vec4u(D));
 }
 
-fn add_sample(fit: ptr<function, Fit>, x: ptr<function, array<vec4f, Q>>, y: f32, weight: f32) {
-  for (var qa = 0u; qa < Q; qa++) {
-    let xa = weight * (*x)[qa];
-    let row = 4u * qa * Q;
-    for (var qb = 0u; qb < Q; qb++) {
-      if (qb > qa) { continue; }  // constant trip count, so the compiler can unroll
-      let xb = (*x)[qb];
-      (*fit).gram[row + qb] += xa.x * xb;
-      (*fit).gram[row + Q + qb] += xa.y * xb;
-      (*fit).gram[row + 2u * Q + qb] += xa.z * xb;
-      (*fit).gram[row + 3u * Q + qb] += xa.w * xb;
-    }
-    (*fit).rhs[qa] += xa * y;
-  }
-  (*fit).count += weight;
-}
+// One estimator's sufficient statistics live in a Gram, a right-hand side and a count of their
+// own (separate variables, since gram_add_four writes through both of its pointers).
 
-// OLS from the sufficient statistics; false when fewer than D samples or singular.
-fn solve_fit(fit: ptr<function, Fit>, theta: ptr<function, array<vec4f, Q>>) -> bool {
-  return (*fit).count >= f32(D) && gram_solve(&(*fit).gram, &(*fit).rhs, 0.0, theta);
+// OLS; false when fewer than D samples or singular.
+fn solve_fit(count: f32, gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr<function, array<vec4f, Q>>,
+             theta: ptr<function, array<vec4f, Q>>) -> bool {
+  return count >= f32(D) && gram_solve(gram, rhs, 0.0, theta);
 }
 
 fn squared_distance(a: ptr<function, array<vec4f, Q>>, b: ptr<function, array<vec4f, Q>>) -> f32 {
@@ -91,59 +72,90 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
     center[q] = theta_star[q] + bias * lane_mask(q);
   }
 
-  // Real data: θ̂₀ from all samples, θ̂₁ from the accepted ones.
-  var all_real: Fit;
-  var verified_real: Fit;
-  var noise = vec4f(0.0);
-  for (var i = 0u; i < n1; i++) {
-    if ((i & 3u) == 0u) { noise = normals4(random_words(params.key, r, 0u, STREAM_LABEL_NOISE, i >> 2u)); }
-    var x: array<vec4f, Q>;
-    var mean = 0.0;
-    var centre_mean = 0.0;
-    var norm2 = 0.0;
-    for (var q = 0u; q < Q; q++) {
-      x[q] = lane_mask(q) * normals4(random_words(params.key, r, 0u, STREAM_INPUTS, i * Q + q));
-      mean += dot(x[q], theta_star[q]);
-      centre_mean += dot(x[q], center[q]);
-      norm2 += dot(x[q], x[q]);
+  // Real data, four samples at a time: θ̂₀ from all samples, θ̂₁ from the accepted ones.
+  // Samples past n₁ are drawn but weigh 0; every array entry is assigned on every pass.
+  var gram_all: array<vec4f, GRAM_VEC4S>;
+  var rhs_all: array<vec4f, Q>;
+  var count_all = 0.0;
+  var gram_verified: array<vec4f, GRAM_VEC4S>;
+  var rhs_verified: array<vec4f, Q>;
+  var count_verified = 0.0;
+  for (var group = 0u; group < n1; group += 4u) {
+    let noise = normals4(random_words(params.key, r, 0u, STREAM_LABEL_NOISE, group >> 2u));
+    var xs: array<vec4f, ROWS>;
+    var ys = vec4f(0.0);
+    var present = vec4f(0.0);
+    var accepted = vec4f(0.0);
+    for (var s = 0u; s < 4u; s++) {
+      let i = group + s;
+      var mean = 0.0;
+      var centre_mean = 0.0;
+      var norm2 = 0.0;
+      for (var q = 0u; q < Q; q++) {
+        let x = lane_mask(q) * normals4(random_words(params.key, r, 0u, STREAM_INPUTS, i * Q + q));
+        xs[s * Q + q] = x;
+        mean += dot(x, theta_star[q]);
+        centre_mean += dot(x, center[q]);
+        norm2 += dot(x, x);
+      }
+      ys[s] = mean + sigma * noise[s];
+      present[s] = select(0.0, 1.0, i < n1);
+      accepted[s] = select(0.0, present[s], abs(ys[s] - centre_mean) <= radius * sqrt(norm2) + slack);
     }
-    let y = mean + sigma * noise[i & 3u];
-    let accept = abs(y - centre_mean) <= radius * sqrt(norm2) + slack;
-    add_sample(&all_real, &x, y, 1.0);
-    add_sample(&verified_real, &x, y, select(0.0, 1.0, accept));
+    gram_add_four(&gram_all, &rhs_all, &xs, present, ys);
+    gram_add_four(&gram_verified, &rhs_verified, &xs, accepted, ys);
+    count_all += dot(present, vec4f(1.0));
+    count_verified += dot(accepted, vec4f(1.0));
   }
   var theta0: array<vec4f, Q>;
   var theta1: array<vec4f, Q>;
-  let ok0 = solve_fit(&all_real, &theta0);
-  let ok1 = solve_fit(&verified_real, &theta1);
+  let ok0 = solve_fit(count_all, &gram_all, &rhs_all, &theta0);
+  let ok1 = solve_fit(count_verified, &gram_verified, &rhs_verified, &theta1);
 
   // Synthetic data, the same inputs and noise for both labellers.
-  var from_verified: Fit;
-  var from_real: Fit;
-  for (var i = 0u; i < n2; i++) {
-    if ((i & 3u) == 0u) { noise = normals4(random_words(params.key, r, 1u, STREAM_LABEL_NOISE, i >> 2u)); }
-    var x: array<vec4f, Q>;
-    var mean1 = 0.0;
-    var mean0 = 0.0;
-    var centre_mean = 0.0;
-    var norm2 = 0.0;
-    for (var q = 0u; q < Q; q++) {
-      x[q] = lane_mask(q) * normals4(random_words(params.key, r, 1u, STREAM_INPUTS, i * Q + q));
-      mean1 += dot(x[q], theta1[q]);
-      mean0 += dot(x[q], theta0[q]);
-      centre_mean += dot(x[q], center[q]);
-      norm2 += dot(x[q], x[q]);
+  var gram_from_verified: array<vec4f, GRAM_VEC4S>;
+  var rhs_from_verified: array<vec4f, Q>;
+  var count_from_verified = 0.0;
+  var gram_from_real: array<vec4f, GRAM_VEC4S>;
+  var rhs_from_real: array<vec4f, Q>;
+  var count_from_real = 0.0;
+  for (var group = 0u; group < n2; group += 4u) {
+    let noise = normals4(random_words(params.key, r, 1u, STREAM_LABEL_NOISE, group >> 2u));
+    var xs: array<vec4f, ROWS>;
+    var ys1 = vec4f(0.0);
+    var ys0 = vec4f(0.0);
+    var kept1 = vec4f(0.0);
+    var kept0 = vec4f(0.0);
+    for (var s = 0u; s < 4u; s++) {
+      let i = group + s;
+      var mean1 = 0.0;
+      var mean0 = 0.0;
+      var centre_mean = 0.0;
+      var norm2 = 0.0;
+      for (var q = 0u; q < Q; q++) {
+        let x = lane_mask(q) * normals4(random_words(params.key, r, 1u, STREAM_INPUTS, i * Q + q));
+        xs[s * Q + q] = x;
+        mean1 += dot(x, theta1[q]);
+        mean0 += dot(x, theta0[q]);
+        centre_mean += dot(x, center[q]);
+        norm2 += dot(x, x);
+      }
+      let window = radius * sqrt(norm2) + slack;
+      ys1[s] = mean1 + sigma * noise[s];
+      ys0[s] = mean0 + sigma * noise[s];
+      let present = i < n2;
+      kept1[s] = select(0.0, 1.0, present && ok1 && abs(ys1[s] - centre_mean) <= window);
+      kept0[s] = select(0.0, 1.0, present && ok0 && abs(ys0[s] - centre_mean) <= window);
     }
-    let window = radius * sqrt(norm2) + slack;
-    let y1 = mean1 + sigma * noise[i & 3u];
-    let y0 = mean0 + sigma * noise[i & 3u];
-    add_sample(&from_verified, &x, y1, select(0.0, 1.0, ok1 && abs(y1 - centre_mean) <= window));
-    add_sample(&from_real, &x, y0, select(0.0, 1.0, ok0 && abs(y0 - centre_mean) <= window));
+    gram_add_four(&gram_from_verified, &rhs_from_verified, &xs, kept1, ys1);
+    gram_add_four(&gram_from_real, &rhs_from_real, &xs, kept0, ys0);
+    count_from_verified += dot(kept1, vec4f(1.0));
+    count_from_real += dot(kept0, vec4f(1.0));
   }
   var theta2: array<vec4f, Q>;
   var theta3: array<vec4f, Q>;
-  let ok2 = ok1 && solve_fit(&from_verified, &theta2);
-  let ok3 = ok0 && solve_fit(&from_real, &theta3);
+  let ok2 = ok1 && solve_fit(count_from_verified, &gram_from_verified, &rhs_from_verified, &theta2);
+  let ok3 = ok0 && solve_fit(count_from_real, &gram_from_real, &rhs_from_real, &theta3);
 
   let out = local * COLUMNS;
   metrics[out + YI_VALID] = select(0.0, 1.0, ok0);
@@ -154,7 +166,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   metrics[out + YI_LOSS + 1u] = select(0.0, squared_distance(&theta1, &theta_star), ok1);
   metrics[out + YI_LOSS + 2u] = select(0.0, squared_distance(&theta2, &theta_star), ok2);
   metrics[out + YI_LOSS + 3u] = select(0.0, squared_distance(&theta3, &theta_star), ok3);
-  metrics[out + YI_ACCEPTED_REAL] = verified_real.count;
-  metrics[out + YI_ACCEPTED_FROM_VERIFIED] = from_verified.count;
-  metrics[out + YI_ACCEPTED_FROM_REAL] = from_real.count;
+  metrics[out + YI_ACCEPTED_REAL] = count_verified;
+  metrics[out + YI_ACCEPTED_FROM_VERIFIED] = count_from_verified;
+  metrics[out + YI_ACCEPTED_FROM_REAL] = count_from_real;
 }

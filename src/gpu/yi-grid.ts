@@ -21,11 +21,10 @@ const WORKGROUP_SIZE = 64;
  */
 export function loopIterationsPerReplicate(d: number, n1: number, n2: number): number {
   const Q = Math.ceil(d / 4);
-  const perFit = (Q + 1) * (Q + 2);
-  const real = n1 * (1 + (Q + 1) + 2 * perFit);
-  const synthetic = n2 * (1 + (Q + 1) + 2 * perFit);
+  // Per group of four samples: the group loop, four draws of Q addresses, two gram_add_four.
+  const perGroup = 1 + 5 + 4 * (Q + 1) + 2 * ((Q + 1) * (Q + 2));
   const solve = 2 * packedSize(d) + 3 * d + (d * d * d) / 6 + d * d + 4 * Q;
-  return real + synthetic + 4 * solve + 4 * (Q + 1) + 64;
+  return perGroup * (Math.ceil(n1 / 4) + Math.ceil(n2 / 4)) + 4 * solve + 4 * (Q + 1) + 64;
 }
 
 export class YiGridGpu {
