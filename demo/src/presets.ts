@@ -1,0 +1,77 @@
+/**
+ * The presets as the demo offers them: the engine's PRESETS (src/spec/presets.ts) with sizes a
+ * browser runs in seconds — at most DEMO_REPLICATES replicates, and yi-grid's phase diagram on a
+ * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
+ */
+import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../../src/spec/presets.js';
+
+export const DEMO_REPLICATES = 1024;
+export const DEMO_DEFAULT_PRESET = DEFAULT_PRESET;
+export const DEFAULT_SEED = 1;
+
+/** Short names for the preset menu. */
+export const PRESET_TITLES: Record<string, string> = {
+  'dohmatob-replace': 'Collapse: refit on own labels',
+  'gerstgrasser-accumulate': 'Accumulate all data: bounded',
+  'yi-verified': 'Biased verifier: improve, then plateau',
+  mixture: 'Mix in 20% fresh real data',
+  'yi-grid': 'Phase diagram: which estimator wins',
+  'feng-breakdown': 'Classifier: selection moves the breakdown',
+  'feng-linear-verifier': 'Classifier: linear verifier',
+  'feng-no-selection': 'Classifier: no selection',
+  'shumailov-gaussian': 'Gaussian refit (MLE): variance collapses',
+  'gaussian-unbiased': 'Gaussian refit (unbiased)',
+  'bakshi-collapse': 'Tokens: absorbed at a point mass',
+  'bakshi-plateau': 'Tokens: 10% real data, plateau',
+  'bakshi-recovery': 'Tokens: growing data, recovery',
+  'bigram-collapse': 'Markov chain refit on itself',
+};
+
+/** The demo's smaller grid for presets whose sweeps are too large for a page. */
+const GRID_COUNTS: Record<string, Record<string, number>> = {
+  'yi-grid': { bias: 30, radius: 15 },
+};
+
+export function presetNames(): string[] {
+  return Object.keys(PRESETS);
+}
+
+/** The preset's spec as the demo runs it (a fresh copy). */
+export function demoPresetSpec(name: string): Record<string, unknown> {
+  const preset = PRESETS[name];
+  if (!preset) throw new Error(`unknown preset "${name}"; presets: ${presetNames().join(', ')}`);
+  const spec = structuredClone(preset.spec) as PresetSpec & Record<string, unknown>;
+  if (name === 'yi-grid') {
+    // One replicate count per cell as in the paper; the grid is what shrinks.
+  } else if (typeof spec.replicates === 'number') {
+    spec.replicates = Math.min(spec.replicates, DEMO_REPLICATES);
+  }
+  const counts = GRID_COUNTS[name];
+  if (counts && spec.sweep) {
+    for (const [path, count] of Object.entries(counts)) {
+      const axis = (spec.sweep as Record<string, unknown>)[path];
+      if (axis && typeof axis === 'object' && !Array.isArray(axis)) (axis as { count: number }).count = count;
+    }
+  }
+  spec.seed ??= DEFAULT_SEED;
+  return spec as Record<string, unknown>;
+}
+
+/** What the preset reproduces, for the page's caption. */
+export function presetCaption(name: string): string {
+  const preset = PRESETS[name];
+  return preset ? `${preset.paper}: ${preset.shows}` : '';
+}
+
+/** The preset whose demo spec equals `spec`, if any (so a shared link shows its name). */
+export function matchingPreset(spec: unknown): string | undefined {
+  const text = canonical(spec);
+  return presetNames().find((name) => canonical(demoPresetSpec(name)) === text);
+}
+
+/** JSON with object keys sorted, so key order does not matter. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : v));
+}
