@@ -1,7 +1,8 @@
 // The authors' one-round study (SCIENCE.md §2) for every replicate of every sweep cell, fused:
 // one thread per replicate computes the four estimators and writes its metric row.
 //   θ*  ~ N(0, I):   stream setup,  generation 0, addresses q < Q (replicate r)
-//   real sample i:    x = stream inputs, generation 0, addresses i·Q + q; ε = labelNoise, generation 0, address ⌊i/4⌋, component i mod 4
+//   real sample i:    x_j = normal n = i·D + j of stream inputs, generation 0 (component n mod 4 of address ⌊n/4⌋:
+//                     four samples use exactly D addresses, none wasted); ε = labelNoise, generation 0, address ⌊i/4⌋, component i mod 4
 //   synthetic i:      the same with generation 1 (shared by θ̂₂ and θ̂₃, so they differ only by their labeller)
 // Thread g is replicate r = g mod R of cell ⌊g / R⌋; words depend on r only (common random numbers).
 // θ̂₀: OLS on all n₁ real samples. θ̂₁: OLS on the real samples the verifier accepts.
@@ -38,6 +39,24 @@ fn lane_mask(q: u32) -> vec4f {
 fn solve_fit(count: f32, gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr<function, array<vec4f, Q>>,
              theta: ptr<function, array<vec4f, Q>>) -> bool {
   return count >= f32(D) && gram_solve(gram, rhs, 0.0, theta);
+}
+
+// The inputs of samples group..group+3 (group a multiple of 4): D addresses, packed (see above).
+fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array<vec4f, ROWS>>) {
+  var z: array<vec4f, D>;
+  for (var a = 0u; a < D; a++) {
+    z[a] = normals4(random_words(params.key, r, generation, STREAM_INPUTS, (group >> 2u) * D + a));
+  }
+  for (var s = 0u; s < 4u; s++) {
+    for (var q = 0u; q < Q; q++) {
+      var x = vec4f(0.0);
+      for (var k = 0u; k < 4u; k++) {
+        let n = s * D + 4u * q + k;
+        if (4u * q + k < D) { x[k] = z[n >> 2u][n & 3u]; }
+      }
+      (*xs)[s * Q + q] = x;
+    }
+  }
 }
 
 fn squared_distance(a: ptr<function, array<vec4f, Q>>, b: ptr<function, array<vec4f, Q>>) -> f32 {
@@ -83,6 +102,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   for (var group = 0u; group < n1; group += 4u) {
     let noise = normals4(random_words(params.key, r, 0u, STREAM_LABEL_NOISE, group >> 2u));
     var xs: array<vec4f, ROWS>;
+    draw_inputs_four(r, 0u, group, &xs);
     var ys = vec4f(0.0);
     var present = vec4f(0.0);
     var accepted = vec4f(0.0);
@@ -92,8 +112,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
       var centre_mean = 0.0;
       var norm2 = 0.0;
       for (var q = 0u; q < Q; q++) {
-        let x = lane_mask(q) * normals4(random_words(params.key, r, 0u, STREAM_INPUTS, i * Q + q));
-        xs[s * Q + q] = x;
+        let x = xs[s * Q + q];
         mean += dot(x, theta_star[q]);
         centre_mean += dot(x, center[q]);
         norm2 += dot(x, x);
@@ -122,6 +141,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   for (var group = 0u; group < n2; group += 4u) {
     let noise = normals4(random_words(params.key, r, 1u, STREAM_LABEL_NOISE, group >> 2u));
     var xs: array<vec4f, ROWS>;
+    draw_inputs_four(r, 1u, group, &xs);
     var ys1 = vec4f(0.0);
     var ys0 = vec4f(0.0);
     var kept1 = vec4f(0.0);
@@ -133,8 +153,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
       var centre_mean = 0.0;
       var norm2 = 0.0;
       for (var q = 0u; q < Q; q++) {
-        let x = lane_mask(q) * normals4(random_words(params.key, r, 1u, STREAM_INPUTS, i * Q + q));
-        xs[s * Q + q] = x;
+        let x = xs[s * Q + q];
         mean1 += dot(x, theta1[q]);
         mean0 += dot(x, theta0[q]);
         centre_mean += dot(x, center[q]);

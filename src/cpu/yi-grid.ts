@@ -42,12 +42,18 @@ const squaredDistance = (a: ArrayLike<number>, b: ArrayLike<number>, d: number) 
   return s;
 };
 
-/** Sample i's inputs (generation 0: real, 1: synthetic) into `x`. */
+/**
+ * Sample i's inputs (generation 0: real, 1: synthetic) into `x`: x_j is normal n = i·d + j of the
+ * stream, component n mod 4 of address ⌊n/4⌋ (packed as in shaders/yi_grid.wgsl).
+ */
 function drawInputs(key: Key, r: number, generation: number, i: number, x: Float64Array): void {
-  const quads = Math.ceil(x.length / 4);
-  for (let q = 0; q < quads; q++) {
-    const z = normals4(randomWords(key, r, generation, Stream.inputs, i * quads + q));
-    for (let k = 0; k < 4 && q * 4 + k < x.length; k++) x[q * 4 + k] = z[k];
+  const d = x.length, first = i * d;
+  for (let address = first >>> 2; address * 4 < first + d; address++) {
+    const z = normals4(randomWords(key, r, generation, Stream.inputs, address));
+    for (let k = 0; k < 4; k++) {
+      const j = address * 4 + k - first;
+      if (j >= 0 && j < d) x[j] = z[k];
+    }
   }
 }
 

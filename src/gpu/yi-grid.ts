@@ -21,8 +21,10 @@ const WORKGROUP_SIZE = 64;
  */
 export function loopIterationsPerReplicate(d: number, n1: number, n2: number): number {
   const Q = Math.ceil(d / 4);
-  // Per group of four samples: the group loop, four draws of Q addresses, two gram_add_four.
-  const perGroup = 1 + 5 + 4 * (Q + 1) + 2 * ((Q + 1) * (Q + 2));
+  // Per group of four samples: the group loop, draw_inputs_four (D addresses, then 4 × Q × 4
+  // components), the four samples' dot products, two gram_add_four.
+  const draw = (d + 1) + 5 + 4 * (Q + 1) + 4 * Q * 5;
+  const perGroup = 1 + draw + 5 + 4 * (Q + 1) + 2 * ((Q + 1) * (Q + 2));
   const solve = 2 * packedSize(d) + 3 * d + (d * d * d) / 6 + d * d + 4 * Q;
   return perGroup * (Math.ceil(n1 / 4) + Math.ceil(n2 / 4)) + 4 * solve + 4 * (Q + 1) + 64;
 }
