@@ -373,7 +373,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
   }, 90_000);
 
   it('renders the documented embed snippet in a bare HTML page', async () => {
-    const readme = readFileSync(join(ROOT, 'demo', 'README-section.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const snippet = /```html\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(snippet, 'the README section documents an HTML snippet').toMatch(/<synthloop-chart preset="yi-verified"/);
     routes.set('/bare.html', `<!doctype html>\n${snippet!.replace('https://YOUR-HOST/synthloop-chart.js', '/synthloop-chart.js')}`);
