@@ -353,7 +353,17 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     const node = await runExperiment(parseSpec(spec));
     cells.forEach((cell, c) => {
       expect(cell.params).toEqual(node.cells![c].params);
-      for (const metric of ['loss0', 'loss1', 'acceptReal']) expectClose(cell.generations[0][metric], node.cells![c].generations[0][metric], `${metric} in cell ${c}`);
+      const [shown, expected] = [cell.generations[0], node.cells![c].generations[0]];
+      // θ̂₀ does not involve the verifier: the adapters agree to f32 rounding.
+      expectClose(shown.loss0, expected.loss0, `loss0 in cell ${c}`);
+      // The verifier's decisions can differ between adapters for a sample within f32 rounding
+      // of the ball's edge (the page runs on SwiftShader, Node on llvmpipe); such a flip moves a
+      // cell mean by a small fraction of its standard error, never by more than a tenth of it.
+      for (const metric of ['loss1', 'acceptReal']) {
+        const se = expected[`${metric}SE`]!;
+        expect(Math.abs(shown[metric]! - expected[metric]!), `${metric} in cell ${c}: page ${shown[metric]}, Node ${expected[metric]} ± ${se}`)
+          .toBeLessThanOrEqual(Math.max(REL * Math.abs(expected[metric]!), 0.1 * se));
+      }
     });
     const chart = page.locator('synthloop-chart');
     const map = chart.locator('figure[data-chart="heatmap"] svg').last();
