@@ -330,9 +330,18 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     expect(await chart.locator('figure[data-chart="mse"] [class$="-swatch"]').count()).toBe(4);
     expect(await chart.locator('figure[data-chart="mse"] svg [aria-label="line"] path').count()).toBeGreaterThanOrEqual(4);
     await expect(page.locator('input[name="compare-verifier"]').isChecked()).resolves.toBe(true);
-    // The verifier strategy's numbers, against Node.
-    const verified = await runExperiment(parseSpec(run.runs[1].result.spec));
-    expectShownEqual(await shownNumbers(page, 1), verified.generations[6], [...LINEAR_COLUMNS, 'centerDist2']);
+    // The verifier strategy's numbers, against Node. Its decisions can differ between adapters for
+    // a sample within f32 rounding of the ball's edge (the page runs on SwiftShader, Node on
+    // llvmpipe); such a flip moves a mean by far less than its SE, so the bound is the larger of
+    // 1e-3 relative and a tenth of the SE (of the mse, for bias² and variance, which have none).
+    const verified = (await runExperiment(parseSpec(run.runs[1].result.spec))).generations[6];
+    const shown = await shownNumbers(page, 1);
+    for (const metric of [...LINEAR_COLUMNS, 'centerDist2']) {
+      const scale = verified[`${metric}SE`] ?? (metric === 'bias2' || metric === 'variance' ? verified.mseSE : 0);
+      const expected = verified[metric]!;
+      expect(Math.abs(shown[metric]!.value! - expected), `${metric}: page ${shown[metric]?.value}, Node ${expected}`)
+        .toBeLessThanOrEqual(Math.max(REL * Math.abs(expected), 0.1 * (scale ?? 0)) + 1e-12);
+    }
     // Escaping collapse: each strategy ends below plain replacement.
     const mse = run.runs.map((r) => r.result.generations[6].mse!);
     for (const other of mse.slice(1)) expect(other).toBeLessThan(mse[0]);
