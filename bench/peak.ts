@@ -1,0 +1,198 @@
+/**
+ * Peak microbenchmarks per adapter: the f32 FMA rate (bench/peak.wgsl `fma_peak`: 8 independent
+ * vec4 FMA chains per thread in registers, written once) and memory bandwidth (a
+ * copyBufferToBuffer of a large buffer, and the `rmw` read-modify-write kernel), so each
+ * workload can be stated as a fraction of what the adapter can do. The pipelines are created
+ * here directly (createComputePipelineAsync), not through the engine's shader cache.
+ * Timing: timestamp queries around the compute pass where the adapter has them (SwiftShader),
+ * else wall time around submit + onSubmittedWorkDone; both are recorded. The copy is always
+ * wall-timed (a timestamp can only be written by a pass). Medians of `repeats` runs.
+ */
+import source from './peak.wgsl?raw';
+import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
+
+const CHAINS = 8;
+const WORKGROUP_SIZE = 64;
+
+export interface PeakRow {
+  backend: string;
+  path: AdapterPath;
+  timestamps: boolean;
+  /** FMA rate: the faster of the fma() builtin and a·m + c, each FMA counted as 2 flops. */
+  fmaGflops: number;
+  fmaVariant: 'fma()' | 'a*m+c';
+  fmaBuiltinGflops: number;
+  mulAddGflops: number;
+  fmaSeconds: number;
+  fmaTiming: 'timestamp' | 'wall';
+  /** copyBufferToBuffer: bytes read + bytes written per second. */
+  copyGBps: number;
+  copyBytes: number;
+  /** rmw kernel: bytes read + written per second. */
+  rmwGBps: number;
+  rmwTiming: 'timestamp' | 'wall';
+}
+
+export interface PeakOptions {
+  paths?: AdapterPath[];
+  targetSeconds?: number;
+  repeats?: number;
+  iterations?: number;
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+interface Timed { wall: number; gpu: number | null }
+
+/** Runs one compute dispatch (or a copy) and times it: wall always, timestamps where available. */
+async function timedSubmit(gpu: GpuContext, record: (encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites) => void): Promise<Timed> {
+  const { device } = gpu;
+  const useTimestamps = gpu.adapter.timestampQuery;
+  let querySet: GPUQuerySet | undefined, resolve: GPUBuffer | undefined, read: GPUBuffer | undefined;
+  if (useTimestamps) {
+    querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
+    resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+  const encoder = device.createCommandEncoder();
+  record(encoder, querySet ? { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } : undefined);
+  if (querySet && resolve && read) {
+    encoder.resolveQuerySet(querySet, 0, 2, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, read, 0, 16);
+  }
+  const commands = encoder.finish();
+  const start = performance.now();
+  device.queue.submit([commands]);
+  await device.queue.onSubmittedWorkDone();
+  const wall = (performance.now() - start) / 1000;
+  let gpuSeconds: number | null = null;
+  if (read) {
+    await read.mapAsync(GPUMapMode.READ);
+    const [t0, t1] = new BigUint64Array(read.getMappedRange());
+    if (t1 > t0) gpuSeconds = Number(t1 - t0) / 1e9;
+    read.unmap();
+    read.destroy(); resolve?.destroy(); querySet?.destroy();
+  }
+  return { wall, gpu: gpuSeconds };
+}
+
+function dispatchShape(threads: number): { x: number; y: number; pitch: number } {
+  const groups = Math.ceil(threads / WORKGROUP_SIZE);
+  const x = Math.min(groups, 32768);
+  return { x, y: Math.ceil(groups / x), pitch: x * WORKGROUP_SIZE };
+}
+
+async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number, targetSeconds: number, repeats: number) {
+  const { device } = gpu;
+  const module = device.createShaderModule({ code: source });
+  const pipeline = await device.createComputePipelineAsync({
+    layout: 'auto',
+    compute: { module, entryPoint: 'fma_peak', constants: { WORKGROUP_SIZE, ITERATIONS: iterations, USE_FMA_BUILTIN: useBuiltin ? 1 : 0 } },
+  });
+  const maxThreads = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, 256 << 20) / 16);
+  const data = device.createBuffer({ size: maxThreads * 16, usage: GPUBufferUsage.STORAGE });
+  const uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uniform } }, { binding: 1, resource: { buffer: data } }] });
+  const run = (threads: number) => {
+    const shape = dispatchShape(threads);
+    const params = new ArrayBuffer(16);
+    new Float32Array(params, 0, 2).set([0.999999, 1e-6]);
+    new Uint32Array(params, 8, 2).set([shape.pitch, threads]);
+    device.queue.writeBuffer(uniform, 0, params);
+    return timedSubmit(gpu, (encoder, timestampWrites) => {
+      const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(shape.x, shape.y);
+      pass.end();
+    });
+  };
+  let threads = WORKGROUP_SIZE * 16;
+  await run(threads); // compile and warm up
+  for (;;) {
+    const { wall } = await run(threads);
+    if (wall >= targetSeconds / 4 || threads >= maxThreads) {
+      threads = Math.min(maxThreads, Math.max(threads, Math.round((threads * targetSeconds) / wall)));
+      break;
+    }
+    threads = Math.min(maxThreads, threads * 4);
+  }
+  const runs: Timed[] = [];
+  for (let k = 0; k < repeats; k++) runs.push(await run(threads));
+  data.destroy(); uniform.destroy();
+  const gpuTimes = runs.map((r) => r.gpu).filter((t): t is number => t !== null);
+  const timing: 'timestamp' | 'wall' = gpuTimes.length === runs.length ? 'timestamp' : 'wall';
+  const seconds = timing === 'timestamp' ? median(gpuTimes) : median(runs.map((r) => r.wall));
+  const fmas = threads * iterations * CHAINS * 4;
+  return { gflops: (2 * fmas) / seconds / 1e9, seconds, timing };
+}
+
+async function bandwidth(gpu: GpuContext, repeats: number) {
+  const { device } = gpu;
+  const bytes = Math.min(64 << 20, device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize) & ~255;
+  const a = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  const b = device.createBuffer({ size: bytes, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  const copy = () => timedSubmit(gpu, (encoder) => encoder.copyBufferToBuffer(a, 0, b, 0, bytes));
+  await copy();
+  const copies: number[] = [];
+  for (let k = 0; k < repeats; k++) copies.push((await copy()).wall);
+  const module = device.createShaderModule({ code: source });
+  const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'rmw', constants: { WORKGROUP_SIZE } } });
+  const uniform = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uniform } }, { binding: 1, resource: { buffer: a } }] });
+  const threads = bytes / 16;
+  const shape = dispatchShape(threads);
+  const params = new ArrayBuffer(16);
+  new Float32Array(params, 0, 2).set([1.0000001, 0]);
+  new Uint32Array(params, 8, 2).set([shape.pitch, threads]);
+  device.queue.writeBuffer(uniform, 0, params);
+  const rmw = () => timedSubmit(gpu, (encoder, timestampWrites) => {
+    const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(shape.x, shape.y);
+    pass.end();
+  });
+  await rmw();
+  const runs: Timed[] = [];
+  for (let k = 0; k < repeats; k++) runs.push(await rmw());
+  a.destroy(); b.destroy(); uniform.destroy();
+  const gpuTimes = runs.map((r) => r.gpu).filter((t): t is number => t !== null);
+  const rmwTiming: 'timestamp' | 'wall' = gpuTimes.length === runs.length ? 'timestamp' : 'wall';
+  const rmwSeconds = rmwTiming === 'timestamp' ? median(gpuTimes) : median(runs.map((r) => r.wall));
+  return { copyBytes: bytes, copyGBps: (2 * bytes) / median(copies) / 1e9, rmwGBps: (2 * bytes) / rmwSeconds / 1e9, rmwTiming };
+}
+
+export async function peakFor(gpu: GpuContext, options: PeakOptions = {}): Promise<PeakRow> {
+  const { targetSeconds = 0.5, repeats = 5, iterations = 2048 } = options;
+  const builtin = await fmaRate(gpu, true, iterations, targetSeconds, repeats);
+  const mulAdd = await fmaRate(gpu, false, iterations, targetSeconds, repeats);
+  const best = builtin.gflops >= mulAdd.gflops ? builtin : mulAdd;
+  const bw = await bandwidth(gpu, repeats);
+  return {
+    backend: `${gpu.adapter.path} (${gpu.adapter.description})`,
+    path: gpu.adapter.path,
+    timestamps: gpu.adapter.timestampQuery,
+    fmaGflops: best.gflops,
+    fmaVariant: best === builtin ? 'fma()' : 'a*m+c',
+    fmaBuiltinGflops: builtin.gflops,
+    mulAddGflops: mulAdd.gflops,
+    fmaSeconds: best.seconds,
+    fmaTiming: best.timing,
+    ...bw,
+  };
+}
+
+export async function benchPeak(options: PeakOptions = {}): Promise<PeakRow[]> {
+  const paths = options.paths ?? (await probeAdapters()).filter((p) => p.ok).map((p) => p.path);
+  const rows: PeakRow[] = [];
+  for (const path of paths) {
+    const gpu = await acquireDevice({ adapter: path });
+    try {
+      rows.push(await peakFor(gpu, options));
+    } finally {
+      gpu.device.destroy();
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,300 @@
+/**
+ * The benchmark suite of issue 6: W1–W4 on every working adapter and on the float64 twin, the
+ * peak microbenchmarks (bench/peak.ts) and the numpy peers (bench/peers/numpy_peer.py), with
+ * bench/results.json and bench/RESULTS.md written from one run (`npm run bench`).
+ *
+ * Where the full workload would take too long on a backend, a documented fraction runs (fewer
+ * sweep cells for W1 — every k-th bias of the 300, all 150 radii, so per-cell work is the same —
+ * or fewer replicates for W2–W4; per-replicate work is unchanged) and the full-size time is
+ * extrapolated linearly from it and labelled as such. Times are wall clock of `runExperiment`
+ * after a small warm-up run that compiles the pipelines: they include planning, every dispatch
+ * and the per-generation read-backs. GPU time from timestamp queries is not measured for the
+ * workloads: the engine encodes its own passes and would need a hook to add timestampWrites
+ * (src/engine and src/gpu are outside this suite); the peak kernels use timestamps where the
+ * adapter has them.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
+import { runExperiment } from '../src/engine/run.js';
+import { parseSpec } from '../src/engine/experiment.js';
+import { peakFor, type PeakRow } from './peak.js';
+
+export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4';
+export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4'];
+type BackendKind = AdapterPath | 'twin';
+
+interface Size {
+  /** Replicates per cell. */
+  replicates: number;
+  /** W1 only: biases run (every 300/k-th of the grid's). */
+  biasCount?: number;
+}
+
+interface Workload {
+  name: WorkloadName;
+  title: string;
+  full: Size;
+  /** Size per backend (the full size where absent). */
+  sizes: Partial<Record<BackendKind, Size>>;
+  spec(size: Size, backend: 'webgpu' | 'cpu'): Record<string, unknown>;
+  warmup: Size;
+  /** Replicate-generations of a run of this size. */
+  replicateGenerations(size: Size): number;
+  /** Standard normals per replicate-generation (from the kernels' headers), or 0. */
+  normalsPerReplicateGeneration: number;
+  /** Multiply-adds of the Gram phase per replicate-generation, counted as the kernel does (lower 4×4 blocks). */
+  gramMultiplyAddsPerReplicateGeneration: number;
+  /** Other draws per replicate-generation worth a rate (W4: tokens). */
+  tokensPerReplicateGeneration?: number;
+}
+
+const q = (d: number) => Math.ceil(d / 4);
+/** gram_add_four: Q(Q+1)/2 blocks of 4×4 multiply-adds per sample. */
+const gramMultiplyAdds = (d: number) => ((q(d) * (q(d) + 1)) / 2) * 16;
+
+const YI = { d: 5, n1: 100, n2: 100, biasCount: 300, radiusCount: 150 };
+const linearSpec = (mode: string, d: number, n: number, T: number, verifier: boolean) => (size: Size, backend: 'webgpu' | 'cpu') => ({
+  model: 'linear', mode, d, n0: n, n, generations: T, replicates: size.replicates, seed: 'bench', backend,
+  ...(verifier ? { verifier: { kind: 'ball', bias: 0.1, radius: 0.5, direction: 'ones' } } : {}),
+});
+
+export const WORKLOADS: Record<WorkloadName, Workload> = {
+  w1: {
+    name: 'w1',
+    title: 'W1 yi-grid preset: 300 × 150 cells × 100 replicates, d = 5, n₁ = n₂ = 100 (one round)',
+    full: { replicates: 100, biasCount: 300 },
+    sizes: { swiftshader: { replicates: 100, biasCount: 3 }, twin: { replicates: 100, biasCount: 3 } },
+    warmup: { replicates: 100, biasCount: 1 },
+    spec: (size, backend) => ({
+      model: 'yi-grid', d: YI.d, sigma: 1, n1: YI.n1, n2: YI.n2, replicates: size.replicates, seed: 'bench', backend,
+      sweep: {
+        // Every k-th bias of the preset's 300 (same values as the full grid), all 150 radii.
+        bias: Array.from({ length: size.biasCount! }, (_, i) => (0.25 * i * Math.floor(YI.biasCount / size.biasCount!)) / (YI.biasCount - 1)),
+        radius: { start: 0.01, stop: 0.5, count: YI.radiusCount },
+      },
+    }),
+    replicateGenerations: (size) => size.replicates * size.biasCount! * YI.radiusCount,
+    // θ* (d) + per real and synthetic sample d packed inputs and one label noise.
+    normalsPerReplicateGeneration: YI.d + (YI.n1 + YI.n2) * (YI.d + 1),
+    // Four gram_add_four calls per four samples: two Grams over the n₁ real samples, two over the n₂ synthetic.
+    gramMultiplyAddsPerReplicateGeneration: 2 * (YI.n1 + YI.n2) * gramMultiplyAdds(YI.d),
+  },
+  w2: {
+    name: 'w2',
+    title: 'W2 linear replace + ball verifier: R = 16384, d = 16, n = 512, T = 20',
+    full: { replicates: 16384 },
+    sizes: { swiftshader: { replicates: 1024 }, twin: { replicates: 64 } },
+    warmup: { replicates: 256 },
+    spec: linearSpec('replace', 16, 512, 20, true),
+    replicateGenerations: (size) => size.replicates * 21,
+    // Q addresses of 4 normals for the inputs, one label noise (linear.wgsl header).
+    normalsPerReplicateGeneration: 512 * (4 * q(16) + 1),
+    gramMultiplyAddsPerReplicateGeneration: 512 * gramMultiplyAdds(16),
+  },
+  w3: {
+    name: 'w3',
+    title: 'W3 linear accumulate: R = 4096, d = 64, n = 1024, T = 10',
+    full: { replicates: 4096 },
+    sizes: { llvmpipe: { replicates: 512 }, swiftshader: { replicates: 64 }, twin: { replicates: 16 } },
+    warmup: { replicates: 256 },
+    spec: linearSpec('accumulate', 64, 1024, 10, false),
+    replicateGenerations: (size) => size.replicates * 11,
+    normalsPerReplicateGeneration: 1024 * (4 * q(64) + 1),
+    // Accumulate adds each generation's n new samples to the kept sums.
+    gramMultiplyAddsPerReplicateGeneration: 1024 * gramMultiplyAdds(64),
+  },
+  w4: {
+    name: 'w4',
+    title: 'W4 categorical: K = 4096 (Dirichlet(1) P*), n = 10⁵, R = 1024, T = 20',
+    full: { replicates: 1024 },
+    sizes: { swiftshader: { replicates: 32 }, twin: { replicates: 16 } },
+    warmup: { replicates: 4 },
+    spec: (size, backend) => ({
+      model: 'categorical', probs: { kind: 'dirichlet', k: 4096 }, n0: 100000, generations: 20,
+      replicates: size.replicates, seed: 'bench', backend,
+    }),
+    replicateGenerations: (size) => size.replicates * 21,
+    normalsPerReplicateGeneration: 0,
+    gramMultiplyAddsPerReplicateGeneration: 0,
+    tokensPerReplicateGeneration: 100000,
+  },
+};
+
+export interface WorkloadRow {
+  workload: WorkloadName;
+  backend: string;
+  kind: BackendKind;
+  /** Share of the full workload this run did (1 = full). */
+  fraction: number;
+  size: Size;
+  seconds: number;
+  /** seconds / fraction: measured when fraction = 1, else extrapolated. */
+  fullSeconds: number;
+  extrapolated: boolean;
+  replicateGenerations: number;
+  replicateGenerationsPerSecond: number;
+  normalsPerSecond: number | null;
+  tokensPerSecond: number | null;
+  /** Gram-phase flops over the whole run's wall time (a lower bound on the phase's own rate); GPU only. */
+  gramGflops: number | null;
+  /** gramGflops / the adapter's measured FMA peak. */
+  gramFractionOfPeak: number | null;
+  gpuSeconds: null;
+  /** Engine statistic for a sanity check against the peer (W2: mse at t = T, W1: null). */
+  check: { mse: number; mseSE: number } | null;
+}
+
+async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefined, peak: PeakRow | undefined): Promise<WorkloadRow> {
+  const size = w.sizes[kind] ?? w.full;
+  const backend = kind === 'twin' ? 'cpu' : 'webgpu';
+  await runExperiment(parseSpec(w.spec(w.warmup, backend)), { gpu }); // compile pipelines
+  const result = await runExperiment(parseSpec(w.spec(size, backend)), { gpu });
+  const seconds = result.elapsedSeconds;
+  const rg = w.replicateGenerations(size);
+  const fraction = rg / w.replicateGenerations(w.full);
+  const gramFlops = 2 * w.gramMultiplyAddsPerReplicateGeneration * rg;
+  const gramGflops = kind !== 'twin' && gramFlops > 0 ? gramFlops / seconds / 1e9 : null;
+  const last = result.generations.at(-1) as Record<string, number | null> | undefined;
+  return {
+    workload: w.name,
+    backend: kind === 'twin' ? 'cpu twin (float64, one core)' : `${kind} (${gpu!.adapter.description})`,
+    kind, fraction, size, seconds,
+    fullSeconds: seconds / fraction,
+    extrapolated: fraction < 1,
+    replicateGenerations: rg,
+    replicateGenerationsPerSecond: rg / seconds,
+    normalsPerSecond: w.normalsPerReplicateGeneration ? (w.normalsPerReplicateGeneration * rg) / seconds : null,
+    tokensPerSecond: w.tokensPerReplicateGeneration ? (w.tokensPerReplicateGeneration * rg) / seconds : null,
+    gramGflops,
+    gramFractionOfPeak: gramGflops !== null && peak ? gramGflops / peak.fmaGflops : null,
+    gpuSeconds: null,
+    check: w.name === 'w2' && last && typeof last.mse === 'number' ? { mse: last.mse, mseSE: last.mseSE as number } : null,
+  };
+}
+
+export interface PeerRow {
+  workload: 'w1' | 'w2';
+  ok: boolean;
+  note: string;
+  python?: string;
+  fraction?: number;
+  seconds?: number;
+  fullSeconds?: number;
+  replicateGenerationsPerSecond?: number;
+  blas?: unknown;
+  numpy?: string;
+  mse?: number;
+  mseSE?: number;
+  args?: string[];
+}
+
+/** The interpreter for the peer: SYNTHLOOP_PYTHON, else Debian's /usr/bin/python3 if it has numpy, else python3 on PATH. */
+function findPython(env: NodeJS.ProcessEnv): { python: string | null; tried: string[] } {
+  const candidates = [process.env.SYNTHLOOP_PYTHON, existsSync('/usr/bin/python3') ? '/usr/bin/python3' : undefined, 'python3'].filter((c): c is string => Boolean(c));
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import numpy'], { env, encoding: 'utf8' });
+    if (probe.status === 0) return { python, tried: candidates };
+  }
+  return { python: null, tried: candidates };
+}
+
+export const PEER_SCRIPT = `${process.cwd()}/bench/peers/numpy_peer.py`;
+
+export function runPeer(workload: 'w1' | 'w2'): PeerRow {
+  // The BLAS picks its own kernel: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE set on this machine are dropped.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const { python, tried } = findPython(env);
+  if (!python) return { workload, ok: false, note: `numpy missing (tried ${tried.join(', ')}): apt-get install -y python3-numpy` };
+  // W1: 30 of the 300 biases (10 % of the cells); W2: 2048 of the 16384 replicates (1/8).
+  const args = workload === 'w1'
+    ? ['w1', '--bias-count', '30', '--full-bias-count', '300', '--radius-count', '150', '--replicates', '100']
+    : ['w2', '--replicates', '2048', '--d', '16', '--n', '512', '--generations', '20'];
+  const fraction = workload === 'w1' ? 0.1 : 2048 / 16384;
+  const run = spawnSync(python, [PEER_SCRIPT, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) return { workload, ok: false, note: `peer failed: ${(run.stderr || run.error?.message || '').trim().split('\n').at(-1)}`, python };
+  const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+  return {
+    workload, ok: true, python, args, fraction, note: `${Math.round(fraction * 1000) / 10} % of the workload, full time extrapolated`,
+    seconds: out.seconds, fullSeconds: out.seconds / fraction,
+    replicateGenerationsPerSecond: out.replicateGenerations / out.seconds,
+    blas: out.blas, numpy: out.numpy, mse: out.mse, mseSE: out.mseSE,
+  };
+}
+
+export interface SuiteResult {
+  date: string;
+  command: string;
+  machine: { cpus: string; cores: number; memoryGiB: number; node: string; platform: string; load: number[] };
+  adapters: unknown[];
+  peaks: PeakRow[];
+  workloads: WorkloadRow[];
+  peers: PeerRow[];
+}
+
+export interface SuiteOptions {
+  workloads?: WorkloadName[];
+  paths?: AdapterPath[];
+  peak?: boolean;
+  twin?: boolean;
+  peers?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
+  const log = options.log ?? (() => {});
+  const names = options.workloads ?? WORKLOAD_NAMES;
+  const probes = await probeAdapters();
+  const paths = options.paths ?? probes.filter((p) => p.ok).map((p) => p.path);
+  const peaks: PeakRow[] = [];
+  const rows: WorkloadRow[] = [];
+  for (const path of paths) {
+    const gpu = await acquireDevice({ adapter: path });
+    try {
+      let peak: PeakRow | undefined;
+      if (options.peak !== false) {
+        log(`peak on ${path}…`);
+        peak = await peakFor(gpu);
+        peaks.push(peak);
+      }
+      for (const name of names) {
+        log(`${name} on ${path}…`);
+        const row = await runOne(WORKLOADS[name], path, gpu, peak);
+        log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
+        rows.push(row);
+      }
+    } finally {
+      gpu.device.destroy();
+    }
+  }
+  if (options.twin !== false) {
+    for (const name of names) {
+      log(`${name} on the twin…`);
+      const row = await runOne(WORKLOADS[name], 'twin', undefined, undefined);
+      log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
+      rows.push(row);
+    }
+  }
+  const peers: PeerRow[] = [];
+  if (options.peers !== false) {
+    for (const w of ['w1', 'w2'] as const) {
+      if (!names.includes(w)) continue;
+      log(`numpy peer ${w}…`);
+      peers.push(runPeer(w));
+    }
+  }
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    command: 'npm run bench',
+    machine: {
+      cpus: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, load: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    },
+    adapters: probes.map((p) => (p.ok ? { path: p.path, ok: true, description: p.adapter.description, vendor: p.adapter.vendor, architecture: p.adapter.architecture, featureLevel: p.adapter.featureLevel, features: p.adapter.features, timestampQuery: p.adapter.timestampQuery, loopIterationLimit: p.adapter.loopIterationLimit } : p)),
+    peaks, workloads: rows, peers,
+  };
+}
