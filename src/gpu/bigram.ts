@@ -13,6 +13,7 @@ import { BIGRAM_COLUMNS, BigramColumn } from '../cpu/bigram.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { BlockParams } from './chunks.js';
 import {
   ChunkedReduction, bindEntries, blockRanges, cellWords, distinctProblems, powerOfTwoAtMost, problemBuffer, problemWords, type ChunkResources,
 } from './categorical.js';
@@ -49,10 +50,9 @@ interface BigramChunk {
   /** Per replicate: P̂'s cumulative rows | fresh counts, K×K each. */
   counts: GPUBuffer;
   chain: GPUBuffer;
-  /** One params buffer and `sample` bind group per token block (block 0's also drives `finish`). */
-  params: GPUBuffer[];
-  sampleGroups: GPUBindGroup[];
-  finishGroup: GPUBindGroup | null;
+  /** The params buffer and `sample` bind group of each token block (block 0's also drives `finish`). */
+  blocks: BlockParams;
+  finishGroup: GPUBindGroup;
 }
 
 export class BigramGpu {
@@ -92,29 +92,20 @@ export class BigramGpu {
       cells: device.createBuffer({ label: 'bigram cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       problem: problemBuffer(device, problemWords(tables), tables.length, 'bigram P*'),
     };
-    const chunks = reduction.chunks.map((resources) => ({
-      resources,
-      sampleGrid: gridFor(resources.replicates, SAMPLE_SIZE, device.limits),
-      counts: device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
-      chain: device.createBuffer({ label: `bigram chain ${resources.firstReplicate}`, size: resources.replicates * 4, usage: GPUBufferUsage.STORAGE }),
-      params: [], sampleGroups: [], finishGroup: null,
-    }));
+    const chunks = reduction.chunks.map((resources) => {
+      const counts = device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const chain = device.createBuffer({ label: `bigram chain ${resources.firstReplicate}`, size: resources.replicates * 4, usage: GPUBufferUsage.STORAGE });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `bigram params ${resources.firstReplicate}`,
+        (params) => bindEntries(device, sample, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, chain]]));
+      const finishGroup = bindEntries(device, finish, [[0, blocks.first], [1, shared.cells], [2, shared.problem], [3, counts], [5, resources.metrics]]);
+      return { resources, sampleGrid: gridFor(resources.replicates, SAMPLE_SIZE, device.limits), counts, chain, blocks, finishGroup };
+    });
     return new BigramGpu(device, cells, problems[0].key, K, { sample, finish }, reduction, chunks, shared, index, bigramGroupsPerBlock(K, limit));
   }
 
   /** Token groups (of four) one `sample` dispatch walks per replicate. */
   get tokenGroupsPerBlock(): number {
     return this.blockGroups;
-  }
-
-  private block(chunk: BigramChunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
-    while (chunk.params.length <= b) {
-      const params = this.device.createBuffer({ label: `bigram params ${chunk.resources.firstReplicate}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      chunk.params.push(params);
-      chunk.sampleGroups.push(bindEntries(this.device, this.pipelines.sample, [[0, params], [1, this.shared.cells], [2, this.shared.problem], [3, chunk.counts], [4, chunk.chain]]));
-      chunk.finishGroup ??= bindEntries(this.device, this.pipelines.finish, [[0, params], [1, this.shared.cells], [2, this.shared.problem], [3, chunk.counts], [5, chunk.resources.metrics]]);
-    }
-    return { params: chunk.params[b], group: chunk.sampleGroups[b] };
   }
 
   /** Runs generation t on every chunk; each cell's metric sums. */
@@ -126,7 +117,7 @@ export class BigramGpu {
     for (const chunk of this.chunks) {
       const { resources } = chunk;
       for (const [b, [begin, end]] of blocks.entries()) {
-        const { params, group } = this.block(chunk, b);
+        const { params, group } = chunk.blocks.block(b);
         device.queue.writeBuffer(params, 0, new Uint32Array([
           this.key[0], this.key[1], t, cells[0].replicates, resources.firstReplicate, resources.replicates,
           resources.firstGroup, reduction.groupsPerCell, reduction.groupSize, begin, end,
@@ -134,7 +125,7 @@ export class BigramGpu {
         ]));
         encodeDispatch(encoder, this.pipelines.sample, group, chunk.sampleGrid.workgroups);
       }
-      encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup!, resources.grid.workgroups);
+      encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, resources.grid.workgroups);
       reduction.encode(encoder, resources);
     }
     return reduction.finish(encoder);
@@ -162,7 +153,7 @@ export class BigramGpu {
     for (const chunk of this.chunks) {
       chunk.counts.destroy();
       chunk.chain.destroy();
-      for (const params of chunk.params) params.destroy();
+      chunk.blocks.destroy();
     }
     this.shared.cells.destroy();
     this.shared.problem.destroy();

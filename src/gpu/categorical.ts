@@ -16,6 +16,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
+import { BlockParams } from './chunks.js';
 
 const PARAMS_BYTES = 64;
 
@@ -308,9 +309,8 @@ interface CategoricalChunk {
   resources: ChunkResources;
   /** The replicates' two count rows of K. */
   counts: GPUBuffer;
-  /** One params buffer and bind group per token block, created on first use. */
-  params: GPUBuffer[];
-  groups: GPUBindGroup[];
+  /** The params buffer and bind group of each token block. */
+  blocks: BlockParams;
 }
 
 export class CategoricalGpu {
@@ -349,11 +349,12 @@ export class CategoricalGpu {
       cells: device.createBuffer({ label: 'categorical cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       problem: problemBuffer(device, problemWords(tables, layout.guideBits), tables.length, 'categorical P*'),
     };
-    const chunks = reduction.chunks.map((resources) => ({
-      resources,
-      counts: device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
-      params: [], groups: [],
-    }));
+    const chunks = reduction.chunks.map((resources) => {
+      const counts = device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `categorical params ${resources.firstReplicate}`,
+        (params) => bindEntries(device, pipeline, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, resources.metrics]]));
+      return { resources, counts, blocks };
+    });
     const blockGroups = tokenGroupsPerThread(K, workgroupSize, layout.guideBits, adapter.loopIterationLimit) * workgroupSize;
     return new CategoricalGpu(device, cells, problems[0].key, K, pipeline, reduction, chunks, shared, index, blockGroups);
   }
@@ -361,15 +362,6 @@ export class CategoricalGpu {
   /** Token groups (of four) one dispatch draws per replicate. */
   get tokenGroupsPerBlock(): number {
     return this.blockGroups;
-  }
-
-  private block(chunk: CategoricalChunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
-    while (chunk.params.length <= b) {
-      const params = this.device.createBuffer({ label: `categorical params ${chunk.resources.firstReplicate}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      chunk.params.push(params);
-      chunk.groups.push(bindEntries(this.device, this.pipeline, [[0, params], [1, this.shared.cells], [2, this.shared.problem], [3, chunk.counts], [4, chunk.resources.metrics]]));
-    }
-    return { params: chunk.params[b], group: chunk.groups[b] };
   }
 
   /** Runs generation t on every chunk; each cell's metric sums. */
@@ -382,7 +374,7 @@ export class CategoricalGpu {
     for (const chunk of this.chunks) {
       const { resources } = chunk;
       for (const [b, [begin, end]] of blocks.entries()) {
-        const { params, group } = this.block(chunk, b);
+        const { params, group } = chunk.blocks.block(b);
         device.queue.writeBuffer(params, 0, new Uint32Array([
           this.key[0], this.key[1], t, cells[0].replicates, resources.firstReplicate, resources.replicates,
           resources.firstGroup, reduction.groupsPerCell, reduction.groupSize, begin, end,
@@ -420,7 +412,7 @@ export class CategoricalGpu {
   destroy(): void {
     for (const chunk of this.chunks) {
       chunk.counts.destroy();
-      for (const params of chunk.params) params.destroy();
+      chunk.blocks.destroy();
     }
     this.shared.cells.destroy();
     this.shared.problem.destroy();

@@ -119,3 +119,33 @@ export function samplesPerBlock(loopIterationLimit: number | null, cost: LoopCos
   }
   return samples;
 }
+
+/**
+ * A uniform params buffer and bind group per sample block of a chunk, created on first use:
+ * the blocks of one generation are encoded together, so each needs its own params. Block 0's
+ * buffer also serves the chunk's other passes (`first`).
+ */
+export class BlockParams {
+  private readonly buffers: GPUBuffer[] = [];
+  private readonly groups: GPUBindGroup[] = [];
+
+  constructor(private readonly device: GPUDevice, private readonly bytes: number, private readonly label: string,
+    private readonly bind: (params: GPUBuffer) => GPUBindGroup) {}
+
+  block(b: number): { params: GPUBuffer; group: GPUBindGroup } {
+    while (this.buffers.length <= b) {
+      const params = this.device.createBuffer({ label: `${this.label}/${this.buffers.length}`, size: this.bytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.buffers.push(params);
+      this.groups.push(this.bind(params));
+    }
+    return { params: this.buffers[b], group: this.groups[b] };
+  }
+
+  get first(): GPUBuffer {
+    return this.block(0).params;
+  }
+
+  destroy(): void {
+    for (const buffer of this.buffers) buffer.destroy();
+  }
+}

@@ -13,7 +13,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
+import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -27,9 +27,8 @@ interface Chunk extends ChunkRange {
   /** This chunk's per-replicate metric rows (kept for `metricRows`). */
   metrics: GPUBuffer;
   grid: DispatchGrid;
-  /** One params buffer and bind group per sample block (block 0's also drives `finish`). */
-  params: GPUBuffer[];
-  accumulateGroups: GPUBindGroup[];
+  /** The accumulate pass's params and bind group per sample block (block 0's also drive `finish`). */
+  blocks: BlockParams;
   finishGroup: GPUBindGroup;
   reduce: ReduceBinding;
   /** Byte offset of this chunk's partials in the staging buffer. */
@@ -120,30 +119,19 @@ export class GmmSelectionGpu {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
       const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage });
       const metrics = device.createBuffer({ label: `metrics ${range.offset}`, size: alignTo(range.rows * GMM_COLUMNS * 4, 16), usage });
-      const params0 = device.createBuffer({ label: `params ${range.offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.cells, state]));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
       return {
         ...range, state, metrics, stagingOffset,
         grid: gridFor(range.rows, WORKGROUP_SIZE, device.limits),
-        params: [params0],
-        accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.cells, state])],
-        finishGroup: bindBuffers(device, finish, [params0, shared.cells, state, metrics]),
+        blocks,
+        finishGroup: bindBuffers(device, finish, [blocks.first, shared.cells, state, metrics]),
         reduce: reducer.bind(metrics, range.rows, shared.partials, range.segmentRows),
       };
     });
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     return new GmmSelectionGpu(device, cells, keyFromSeed(cells[0].seed), { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
-  }
-
-  /** The params buffer and bind group of sample block `b`, created on first use. */
-  private block(chunk: Chunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
-    while (chunk.params.length <= b) {
-      const params = this.device.createBuffer({ label: `params ${chunk.offset}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      chunk.params.push(params);
-      chunk.accumulateGroups.push(bindBuffers(this.device, this.pipelines.accumulate, [params, this.shared.cells, chunk.state]));
-    }
-    return { params: chunk.params[b], group: chunk.accumulateGroups[b] };
   }
 
   /** Runs generation t on every chunk and returns each cell's metric sums, in cell order. */
@@ -154,7 +142,7 @@ export class GmmSelectionGpu {
     const R = this.cells[0].replicates;
     for (const chunk of this.chunks) {
       for (let b = 0; b < blocks; b++) {
-        const { params, group } = this.block(chunk, b);
+        const { params, group } = chunk.blocks.block(b);
         const begin = b * this.blockSamples, end = Math.min(mostSamples, (b + 1) * this.blockSamples);
         this.device.queue.writeBuffer(params, 0, new Uint32Array([this.key[0], this.key[1], t, chunk.firstCell, chunk.offset - chunk.firstCell * R,
           chunk.rows, R, begin, end, chunk.grid.rowPitch, 0, 0]));
@@ -194,7 +182,7 @@ export class GmmSelectionGpu {
       chunk.state.destroy();
       chunk.metrics.destroy();
       chunk.reduce.params.destroy();
-      for (const params of chunk.params) params.destroy();
+      chunk.blocks.destroy();
     }
     for (const buffer of Object.values(this.shared)) buffer.destroy();
   }

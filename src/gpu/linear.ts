@@ -12,7 +12,7 @@ import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
 import { alignTo, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
-import { bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
+import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -20,9 +20,8 @@ const PARAMS_BYTES = 48;
 interface Chunk extends ChunkRange {
   state: GPUBuffer;
   grid: DispatchGrid;
-  /** One params buffer and bind group per sample block (block 0's also drives `finish`). */
-  params: GPUBuffer[];
-  accumulateGroups: GPUBindGroup[];
+  /** The accumulate pass's params and bind group per sample block (block 0's also drive `finish`). */
+  blocks: BlockParams;
   finishGroup: GPUBindGroup;
   reduce: ReduceBinding;
   /** Byte offset of this chunk's partials in the staging buffer. */
@@ -96,15 +95,14 @@ export class LinearGpu {
     let stagingBytes = 0;
     const chunks: Chunk[] = ranges.map((range) => {
       const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const params0 = device.createBuffer({ label: `params ${range.offset}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.problem, state]));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
       return {
         ...range, state, stagingOffset,
         grid: gridFor(range.rows, WORKGROUP_SIZE, device.limits),
-        params: [params0],
-        accumulateGroups: [bindBuffers(device, accumulate, [params0, shared.problem, state])],
-        finishGroup: bindBuffers(device, finish, [params0, shared.problem, state, shared.metrics]),
+        blocks,
+        finishGroup: bindBuffers(device, finish, [blocks.first, shared.problem, state, shared.metrics]),
         reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),
       };
     });
@@ -114,16 +112,6 @@ export class LinearGpu {
 
   get chunkCount(): number {
     return this.chunks.length;
-  }
-
-  /** The params buffer and bind group of sample block `b`, created on first use. */
-  private block(chunk: Chunk, b: number): { params: GPUBuffer; group: GPUBindGroup } {
-    while (chunk.params.length <= b) {
-      const params = this.device.createBuffer({ label: `params ${chunk.offset}/${chunk.params.length}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      chunk.params.push(params);
-      chunk.accumulateGroups.push(bindBuffers(this.device, this.pipelines.accumulate, [params, this.shared.problem, chunk.state]));
-    }
-    return { params: chunk.params[b], group: chunk.accumulateGroups[b] };
   }
 
   /** Each cell's generation-t values (sample counts, λ_t), its constants and its centre θ_c. */
@@ -155,7 +143,7 @@ export class LinearGpu {
     const blocks = Math.max(1, Math.ceil(mostSamples / this.blockSamples));
     for (const chunk of this.chunks) {
       for (let b = 0; b < blocks; b++) {
-        const { params, group } = this.block(chunk, b);
+        const { params, group } = chunk.blocks.block(b);
         this.writeParams(chunk, params, plans[0], b * this.blockSamples, Math.min(mostSamples, (b + 1) * this.blockSamples));
         encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
       }
@@ -185,7 +173,7 @@ export class LinearGpu {
     for (const chunk of this.chunks) {
       chunk.state.destroy();
       chunk.reduce.params.destroy();
-      for (const params of chunk.params) params.destroy();
+      chunk.blocks.destroy();
     }
     for (const buffer of Object.values(this.shared)) buffer.destroy();
   }
