@@ -8,7 +8,8 @@ export { keyFromSeed, Stream, ENGINE_GENERATOR, GENERATORS } from './random/addr
 export type { Generator, Key, StreamName } from './random/address.js';
 export { parseSpec, MODELS, experimentCells } from './engine/experiment.js';
 export type { Spec } from './engine/experiment.js';
-export { parseLinearSpec, MAX_D, MAX_SAMPLES, MODES, DESIGNS, BACKENDS } from './spec/linear.js';
+export { parseLinearSpec, MODES, DESIGNS } from './spec/linear.js';
+export { MAX_D, MAX_SAMPLES, MAX_GENERATIONS, MAX_REPLICATES, BACKENDS } from './spec/common.js';
 export type { LinearSpecInput, ResolvedLinearSpec, ResolvedSchedule, Spectrum, Theta, Verifier } from './spec/linear.js';
 export { resolveSchedule } from './spec/schedule.js';
 export type { ScheduleInput } from './spec/schedule.js';

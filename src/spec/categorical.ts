@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
-import { fields, finiteNumber, integerBetween, numberAbove, numberList, oneOf, tagged } from './fields.js';
+import { fields, integerBetween, numberAbove, numberList, tagged } from './fields.js';
 import { resolveSchedule, scheduleSchema, type ScheduleInput } from './schedule.js';
-import { BACKENDS, MAX_GENERATIONS, MAX_REPLICATES } from './linear.js';
+import { BACKENDS, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 /** Most tokens of a categorical model: one replicate's counts fill half of 32 KiB of workgroup memory. */
@@ -29,10 +29,8 @@ const common = {
   n: scheduleSchema.optional(),
   /** α_t: the share of P* in the mixture generation t samples from, t = 1..T. Default 0. */
   realFraction: scheduleSchema.optional(),
-  generations: integerBetween(0, MAX_GENERATIONS),
-  replicates: integerBetween(1, MAX_REPLICATES),
-  seed: z.union([z.string(), finiteNumber], { error: 'must be a string or a finite number' }).optional(),
-  backend: oneOf(BACKENDS).optional(),
+  generations: generationsField,
+  ...runFields,
   /** Derived from n and realFraction; accepted so a saved resolved spec re-runs as is. */
   schedule: z.unknown().optional(),
 };
@@ -154,8 +152,8 @@ function resolveCommon(spec: ParsedCommon, leastTokens: number, issues: SpecIssu
     issues.push({ path: 'schedule', message: 'is derived from n0, n and realFraction and cannot be edited; change those fields or remove schedule' });
   }
   return {
-    n0: spec.n0, n, realFraction, generations: T, replicates: spec.replicates,
-    seed: spec.seed ?? 1, backend: spec.backend ?? 'auto', schedule,
+    n0: spec.n0, n, realFraction, generations: T,
+    ...runDefaults(spec), schedule,
   };
 }
 

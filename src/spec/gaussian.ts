@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
 import { fields, finiteNumber, integerBetween, numberList, oneOf } from './fields.js';
-import { BACKENDS, MAX_GENERATIONS, MAX_REPLICATES, MAX_SAMPLES } from './linear.js';
+import { MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 /** Largest dimension the kernel is compiled for (a full covariance: dim(dim+1)/2 entries per replicate). */
@@ -35,10 +35,8 @@ const gaussianSpecSchema = fields({
   mean: z.union([finiteNumber, numberList()], { error: 'must be a number or an array of numbers' }).optional(),
   /** True covariance σ²I. Default 1. */
   sigma: z.number({ error: sigmaError }).min(SIGMA_RANGE[0], { error: sigmaError }).max(SIGMA_RANGE[1], { error: sigmaError }).optional(),
-  generations: integerBetween(0, MAX_GENERATIONS),
-  replicates: integerBetween(1, MAX_REPLICATES),
-  seed: z.union([z.string(), finiteNumber], { error: 'must be a string or a finite number' }).optional(),
-  backend: oneOf(BACKENDS).optional(),
+  generations: generationsField,
+  ...runFields,
 });
 
 /** What users write (JSON or TypeScript). */
@@ -69,9 +67,7 @@ function resolve(spec: ParsedGaussianSpec): ResolvedGaussianSpec {
     mean: Array.isArray(given) ? given : new Array<number>(dim).fill(given),
     sigma: spec.sigma ?? 1,
     generations: spec.generations,
-    replicates: spec.replicates,
-    seed: spec.seed ?? 1,
-    backend: spec.backend ?? 'auto',
+    ...runDefaults(spec),
   };
 }
 

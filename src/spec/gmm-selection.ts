@@ -6,8 +6,8 @@
 import type { SweepInput } from './sweep.js';
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
-import { fields, finiteNumber, integerBetween, numberAtLeast, oneOf, tagged } from './fields.js';
-import { BACKENDS, MAX_D, MAX_GENERATIONS, MAX_REPLICATES, MAX_SAMPLES } from './linear.js';
+import { fields, integerBetween, numberAtLeast, tagged } from './fields.js';
+import { MAX_D, MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 /**
@@ -49,10 +49,8 @@ const gmmSelectionSpecSchema = fields({
   n: integerBetween(1, MAX_SAMPLES),
   /** Ridge λ of the least-squares classifier. Default 0. */
   ridgeLambda: numberAtLeast(0).optional(),
-  generations: integerBetween(0, MAX_GENERATIONS),
-  replicates: integerBetween(1, MAX_REPLICATES),
-  seed: z.union([z.string(), finiteNumber], { error: 'must be a string or a finite number' }).optional(),
-  backend: oneOf(BACKENDS).optional(),
+  generations: generationsField,
+  ...runFields,
 });
 
 /** What users write (JSON or TypeScript). */
@@ -85,9 +83,7 @@ function resolve(spec: z.output<typeof gmmSelectionSpecSchema>): ResolvedGmmSele
     n: spec.n,
     ridgeLambda,
     generations: spec.generations,
-    replicates: spec.replicates,
-    seed: spec.seed ?? 1,
-    backend: spec.backend ?? 'auto',
+    ...runDefaults(spec),
   };
 }
 

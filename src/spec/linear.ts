@@ -5,24 +5,15 @@
  */
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
-import { fields, finiteNumber, integerBetween, numberAbove, numberAtLeast, numberList, oneOf, tagged } from './fields.js';
+import { fields, integerBetween, numberAbove, numberAtLeast, numberList, oneOf, tagged } from './fields.js';
 import { resolveSchedule, scheduleSchema, type ScheduleInput } from './schedule.js';
 import { parseWithSchema } from './zod-issues.js';
-
-/** Largest dimension the engine's kernels are compiled for. */
-export const MAX_D = 64;
-export const MAX_GENERATIONS = 10_000;
-/** Replicate ids are one 32-bit counter word; ≤ 2³¹ − 1 keeps them safe as signed too. */
-export const MAX_REPLICATES = 2 ** 31 - 1;
-/** Samples per generation: counts stay exact in the kernels' f32 and sample addresses in one counter word. */
-export const MAX_SAMPLES = 2 ** 24;
+import { MAX_D, MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
 
 export const MODES = ['replace', 'accumulate', 'mixture'] as const;
 export const DESIGNS = ['fresh', 'fixed'] as const;
-export const BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
 export type Mode = (typeof MODES)[number];
 export type Design = (typeof DESIGNS)[number];
-export type BackendChoice = (typeof BACKENDS)[number];
 
 /** Mixture mode's real fraction when none is given: half fresh real data. */
 export const DEFAULT_MIXTURE_REAL_FRACTION = 0.5;
@@ -75,10 +66,8 @@ const linearSpecSchema = fields({
   spectrum: spectrumSchema.optional(),
   theta: thetaSchema.optional(),
   verifier: verifierSchema.optional(),
-  generations: integerBetween(0, MAX_GENERATIONS),
-  replicates: integerBetween(1, MAX_REPLICATES),
-  seed: z.union([z.string(), finiteNumber], { error: 'must be a string or a finite number' }).optional(),
-  backend: oneOf(BACKENDS).optional(),
+  generations: generationsField,
+  ...runFields,
   /** Derived from n, realFraction and ridgeLambda; accepted so a saved resolved spec re-runs as is. */
   schedule: z.unknown().optional(),
 });
@@ -210,9 +199,7 @@ function resolve(spec: ParsedLinearSpec): ResolvedLinearSpec {
       ? { ...verifier, slack: verifier.slack ?? Math.sqrt(2 / Math.PI) * sigma, direction: verifier.direction ?? 'random' }
       : verifier,
     generations: T,
-    replicates: spec.replicates,
-    seed: spec.seed ?? 1,
-    backend: spec.backend ?? 'auto',
+    ...runDefaults(spec),
     schedule,
   };
 }

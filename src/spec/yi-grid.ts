@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { SpecError } from './errors.js';
-import { fields, finiteNumber, integerBetween, numberAbove, numberAtLeast, oneOf } from './fields.js';
-import { MAX_D, MAX_REPLICATES, MAX_SAMPLES, BACKENDS } from './linear.js';
+import { fields, finiteNumber, integerBetween, numberAbove, numberAtLeast } from './fields.js';
+import { MAX_D, MAX_SAMPLES, BACKENDS, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 const yiGridSchema = fields({
@@ -24,9 +24,7 @@ const yiGridSchema = fields({
   slack: numberAtLeast(0).optional(),
   /** One round: generation 0 is the whole study. */
   generations: z.literal(0, { error: 'must be 0 (yi-grid is one round)' }).optional(),
-  replicates: integerBetween(1, MAX_REPLICATES),
-  seed: z.union([z.string(), finiteNumber], { error: 'must be a string or a finite number' }).optional(),
-  backend: oneOf(BACKENDS).optional(),
+  ...runFields,
 });
 
 export type YiGridSpecInput = z.input<typeof yiGridSchema>;
@@ -62,8 +60,6 @@ export function parseYiGridSpec(input: unknown): ResolvedYiGridSpec {
     // The authors' slack: E|ε| = √(2/π)·σ.
     slack: spec.slack ?? Math.sqrt(2 / Math.PI) * sigma,
     generations: 0,
-    replicates: spec.replicates,
-    seed: spec.seed ?? 1,
-    backend: spec.backend ?? 'auto',
+    ...runDefaults(spec),
   };
 }
