@@ -57,8 +57,8 @@ describe.each(paths)('engine invariants on %s', (path) => {
     for (const g of result.generations) expect(g.replicates! + g.failed!).toBe(1024);
   });
 
-  it('same seed: bit-identical statistics whatever the chunking', async () => {
-    const spec = parseLinearSpec({ model: 'linear', mode: 'accumulate', d: 4, n0: 20, n: 20, generations: 3, replicates: 1000, seed: 'chunks' });
+  it.each([4, 21])('same seed: bit-identical statistics whatever the chunking (d = %i)', async (d) => {
+    const spec = parseLinearSpec({ model: 'linear', mode: 'accumulate', d, n0: 40, n: 20, generations: 3, replicates: 1000, seed: 'chunks' });
     const whole = await runExperiment(spec, { gpu });
     const chunked = await runExperiment(spec, { gpu, chunkReplicates: 256 });
     expect(chunked.generations).toEqual(whole.generations);

@@ -19,6 +19,11 @@ const CASES: [string, Record<string, unknown>][] = [
   ['verifier ball', { verifier: { kind: 'ball', bias: 0.2, radius: 0.3, direction: 'ones' } }],
   // Long enough that llvmpipe's per-invocation loop limit forces several sample blocks.
   ['long sample loops (d = 16, n = 1024)', { d: 16, n0: 1024, n: 1024, generations: 1, replicates: 64 }],
+  // d > 16: the cooperative layout (shaders/linear_wide.wgsl), with a workgroup that straddles the chunk's end.
+  ['cooperative layout, verifier (d = 20)', { d: 20, n0: 60, n: 50, replicates: 100, verifier: { kind: 'ball', bias: 0.2, radius: 0.3, direction: 'ones' } }],
+  ['cooperative layout, mixture (d = 64)', { d: 64, n0: 100, n: 80, mode: 'mixture', realFraction: 0.25, replicates: 36 }],
+  ['cooperative layout, accumulate, ridge (d = 33)', { d: 33, n0: 40, n: 30, mode: 'accumulate', ridgeLambda: 0.5, replicates: 50 }],
+  ['cooperative layout, several sample blocks (d = 40, n = 4000)', { d: 40, n0: 4000, n: 4000, generations: 1, replicates: 16 }],
 ];
 
 function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>, offset: number, d: number): number {

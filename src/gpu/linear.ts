@@ -1,7 +1,8 @@
 /**
- * Host side of shaders/linear.wgsl: buffers, pipelines and bind groups for a linear run,
- * planned from the device's limits, and one call per generation that returns the metric
- * sums (only the reduced partials are read back). Twin: src/cpu/linear.ts.
+ * Host side of shaders/linear.wgsl (one thread per replicate, d ≤ 16) and its cooperative
+ * layout shaders/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16): buffers, pipelines and
+ * bind groups for a linear run, planned from the device's limits, and one call per generation
+ * that returns the metric sums (only the reduced partials are read back). Twin: src/cpu/linear.ts.
  */
 import type { ResolvedLinearSpec } from '../spec/linear.js';
 import { buildProblem, type LinearProblem } from '../engine/problem.js';
@@ -16,6 +17,42 @@ import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, ty
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
+/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear_wide.wgsl). */
+export const WIDE_LAYOUT_MIN_D = 17;
+
+/** How a run's replicates map onto threads: the kernel, replicates per workgroup, floats of state per replicate. */
+interface Layout {
+  kernel: 'linear' | 'linear_wide';
+  /** Replicates per workgroup (the grid's unit). */
+  replicatesPerGroup: number;
+  consts: Record<string, number>;
+  constants: Record<string, number>;
+  stateStride: number;
+  loopCost: LoopCost;
+}
+
+function layoutFor(d: number): Layout {
+  const Q = Math.ceil(d / 4), P = packedSize(d);
+  const columns = metricColumns(d);
+  const common = { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() };
+  const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
+  if (d < WIDE_LAYOUT_MIN_D) {
+    return { kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: common, constants: { WORKGROUP_SIZE }, stateStride: gramFloats, loopCost: linearLoopCost(d) };
+  }
+  // Q threads per replicate, as many replicates as fill 64 threads (Q ≤ 16 keeps K ≥ 4).
+  const K = Math.floor(WORKGROUP_SIZE / Q);
+  return {
+    kernel: 'linear_wide', replicatesPerGroup: K, consts: { ...common, K }, constants: {},
+    stateStride: gramFloats + 4 * Math.ceil(P / 4),
+    loopCost: {
+      // Draw loop, the dot sums over Q blocks per sample, the owned block-row update.
+      perFourSamples: 1 + 5 + 5 + 4 * (Q + 1) + (Q + 1) + 2,
+      perDispatch: 5 * (Q + 1) + 4,
+      // The pivot and row loops per column (thread of the last block-row), then thread 0's solves.
+      finish: columns + d * (1 + 5 + 5) + (5 * d * d) / 2 + d * d + 3 * d + Q,
+    },
+  };
+}
 
 interface Chunk extends ChunkRange {
   state: GPUBuffer;
@@ -66,11 +103,12 @@ export class LinearGpu {
     const { device } = gpu;
     const spec = cells[0];
     const { d, replicates: R } = spec;
-    const Q = Math.ceil(d / 4), P = packedSize(d), columns = metricColumns(d);
-    const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/linear.wgsl
-    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, linearLoopCost(d), { name: 'd', value: d });
+    const Q = Math.ceil(d / 4), columns = metricColumns(d);
+    const layout = layoutFor(d);
+    const { stateStride } = layout;
+    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, layout.loopCost, { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, columns);
-    const variant = { kernel: 'linear', consts: { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() }, constants: { WORKGROUP_SIZE } } as const;
+    const variant = { kernel: layout.kernel, consts: layout.consts, constants: layout.constants };
     const [accumulate, finish] = await Promise.all([
       getPipeline(device, { ...variant, entryPoint: 'accumulate' }),
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
@@ -100,7 +138,7 @@ export class LinearGpu {
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
       return {
         ...range, state, stagingOffset,
-        grid: gridFor(range.rows, WORKGROUP_SIZE, device.limits),
+        grid: gridFor(range.rows, layout.replicatesPerGroup, device.limits),
         blocks,
         finishGroup: bindBuffers(device, finish, [blocks.first, shared.problem, state, shared.metrics]),
         reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),

@@ -14,6 +14,7 @@ import gramLibrary from '../../shaders/gram.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
+import linearWide from '../../shaders/linear_wide.wgsl?raw';
 import gmmSelection from '../../shaders/gmm_selection.wgsl?raw';
 import gaussian from '../../shaders/gaussian.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
@@ -30,6 +31,7 @@ const KERNELS = {
   random_fill: { source: randomFill, libraries: [] },
   device_check: { source: deviceCheck, libraries: [] },
   linear: { source: linear, libraries: ['cholesky', 'gram'] },
+  linear_wide: { source: linearWide, libraries: [] },
   gmm_selection: { source: gmmSelection, libraries: ['cholesky', 'gram'] },
   gaussian: { source: gaussian, libraries: ['cholesky', 'gram'] },
   reduce: { source: reduce, libraries: [] },
