@@ -22,9 +22,12 @@ export type SweepInput = z.input<typeof sweepSchema>;
 /** Field path → its values, in axis order. */
 export type ResolvedSweep = Record<string, number[]>;
 
-/** `count` evenly spaced values from start to stop, both included. */
+/**
+ * `count` evenly spaced values from start to stop, both included exactly: start + (stop − start)
+ * rounds (0.1 + (1e-300 − 0.1) is 0), so the last value is `stop` itself, not that sum.
+ */
 export function linspace(start: number, stop: number, count: number): number[] {
-  return count === 1 ? [start] : Array.from({ length: count }, (_, i) => start + ((stop - start) * i) / (count - 1));
+  return count === 1 ? [start] : Array.from({ length: count }, (_, i) => (i === count - 1 ? stop : start + ((stop - start) * i) / (count - 1)));
 }
 
 /** Validates a sweep against the fields the model lets vary; throws a SpecError naming `sweep.<path>`. */
