@@ -55,6 +55,13 @@ export function resolveSchedule(
     throw new SpecError([{ path: field, message: `list must have ${count} entries (generations ${first}..${last}), got ${input.values.length}` }]);
   }
   const values = new Array<number>(last + 1).fill(0);
+  // A constant is the same at every generation: check it even where it governs none (T = 0),
+  // so `n: -5` is an error whatever `generations` says.
+  if (count <= 0 && isConstant(input)) {
+    const value = valueAt(input, first, first);
+    const problem = Number.isFinite(value) ? check(value) : 'must be finite';
+    if (problem !== null) throw new SpecError([{ path: field, message: `${problem}, got ${value}` }]);
+  }
   for (let t = first; t <= last; t++) {
     const value = valueAt(input, t, first);
     const problem = Number.isFinite(value) ? check(value) : 'must be finite';
