@@ -10,8 +10,14 @@ type Path = readonly PropertyKey[];
 /** The name a problem with the whole input is reported under. */
 const ROOT = 'spec';
 
+/** A key as a path segment: as is, or quoted where it would not read as one (`""`, `"a.b"`). */
+const segment = (key: PropertyKey) => {
+  const text = String(key);
+  return text === '' || text.includes('.') ? JSON.stringify(text) : text;
+};
+
 function joinPath(path: Path): string {
-  return path.length ? path.map(String).join('.') : ROOT;
+  return path.length ? path.map(segment).join('.') : ROOT;
 }
 
 function valueAt(input: unknown, path: Path): unknown {
