@@ -86,7 +86,7 @@ describe('gmm-selection spec', () => {
     [{ meanNorm: 0 }, ['meanNorm: must be a number > 0 and ≤ 100, got 0']],
     [{ flipRate: 1.5 }, ['flipRate: must be a number between 0 and 1, got 1.5']],
     [{ n: 2.5 }, ['n: must be an integer between 1 and 16777216, got 2.5']],
-    [{ ridgeLambda: -1 }, ['ridgeLambda: must be a number ≥ 0, got -1']],
+    [{ ridgeLambda: -1 }, ['ridgeLambda: must be a number between 0 and 1e16, got -1']],
     [{ selector: { kind: 'oracle' } }, ['selector.kind: must be one of "none", "rates", "linear", got "oracle"']],
     [{ selector: { kind: 'rates', keepCorrect: 2 } }, ['selector.keepCorrect: must be a number between 0 and 1, got 2', 'selector.keepWrong: must be a number between 0 and 1, got nothing']],
     [{ selector: { kind: 'linear', angle: 4 } }, [`selector.angle: must be a number between 0 and π (${Math.PI}), got 4`]],

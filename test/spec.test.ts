@@ -84,7 +84,7 @@ describe('schedules', () => {
     expect(problems(() => parseSpec({ ...base, n: { kind: 'geometric', start: 100, ratio: 1e200 } })))
       .toEqual(['n: must round to an integer between 1 and 16777216 at generation 1, got 1e+202']);
     expect(problems(() => parseSpec({ ...base, ridgeLambda: { kind: 'geometric', start: 1, ratio: 1e200 } })))
-      .toEqual(['ridgeLambda: must be finite at generation 2, got Infinity']);
+      .toEqual(['ridgeLambda: must be between 0 and 1e16 at generation 1, got 1e+200']);
   });
 });
 
@@ -124,7 +124,7 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ['fractional d', { ...base, d: 2.5 }, 'd: must be an integer between 1 and 64, got 2.5'],
     ['negative fractional d (one line though two checks fail)', { ...base, d: -2.5 }, 'd: must be an integer between 1 and 64, got -2.5'],
     ['d as a string', { ...base, d: '10' }, 'd: must be an integer between 1 and 64, got "10"'],
-    ['zero sigma', { ...base, sigma: 0 }, 'sigma: must be a number > 0, got 0'],
+    ['zero sigma', { ...base, sigma: 0 }, 'sigma: must be a number > 0 and ≤ 1000, got 0'],
     ['missing n0', { ...base, n0: undefined }, 'n0: must be an integer between 1 and 16777216, got nothing'],
     ['too many samples per generation', { ...base, n0: 2 ** 24 + 1 }, 'n0: must be an integer between 1 and 16777216, got 16777217'],
     ['too many replicates', { ...base, replicates: 2 ** 31 }, 'replicates: must be an integer between 1 and 2147483647, got 2147483648'],
@@ -153,11 +153,11 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ['realFraction below 0 at a generation', { ...base, mode: 'mixture', realFraction: { kind: 'list', values: [0.5, 0.5, -0.1, 0.5] } },
       'realFraction: must be between 0 and 1 at generation 3, got -0.1'],
     ['realFraction without mixture', { ...base, realFraction: 0.3 }, 'realFraction: only used with mode "mixture", got mode "replace"'],
-    ['negative ridge', { ...base, ridgeLambda: -1 }, 'ridgeLambda: must be ≥ 0, got -1'],
+    ['negative ridge', { ...base, ridgeLambda: -1 }, 'ridgeLambda: must be between 0 and 1e16, got -1'],
     ['negative spectrum exponent', { ...base, spectrum: { kind: 'power', exponent: -1 } }, 'spectrum.exponent: must be a number ≥ 0, got -1'],
     ['theta of the wrong length', { ...base, theta: { kind: 'given', values: [1, 2] } }, 'theta.values: must have d = 10 entries, got 2'],
     ['theta all zero', { ...base, d: 2, theta: { kind: 'given', values: [0, 0] } }, 'theta.values: must not be all zero, got [0,0]'],
-    ['theta with a non-number', { ...base, d: 2, theta: { kind: 'given', values: [1, 'x'] } }, 'theta.values.1: must be a finite number, got "x"'],
+    ['theta with a non-number', { ...base, d: 2, theta: { kind: 'given', values: [1, 'x'] } }, 'theta.values.1: must be a number between -1000 and 1000, got "x"'],
     ['unknown backend', { ...base, backend: 'cuda' }, 'backend: must be one of "auto", "webgpu", "cpu", got "cuda"'],
     ['unknown model', { ...base, model: 'foo' }, `model: must be one of ${quotedList(Object.keys(MODELS))}, got "foo"`],
     ['missing model', { d: 3 }, `model: must be one of ${quotedList(Object.keys(MODELS))}, got nothing`],
@@ -173,7 +173,7 @@ describe('invalid specs name the field, the allowed range and the value', () => 
   it('reports every problem at once', () => {
     expect(problems(() => parseSpec({ model: 'linear', d: 0, sigma: -1, n0: 'x', generations: 3, replicates: 1, verifer: 1 }))).toEqual([
       'd: must be an integer between 1 and 64, got 0',
-      'sigma: must be a number > 0, got -1',
+      'sigma: must be a number > 0 and ≤ 1000, got -1',
       'n0: must be an integer between 1 and 16777216, got "x"',
       'verifer: unknown field (did you mean "verifier"?)',
     ]);

@@ -47,7 +47,7 @@ describe('sweep grids', () => {
     expect(problems(() => parseSpec({ ...base, sweep: { sigma: { start: 1, stop: 2 } } })))
       .toEqual(['sweep.sigma.count: must be an integer between 1 and 1000000, got nothing']);
     expect(problems(() => parseSpec({ ...base, sweep: { sigma: [1, -1] } })))
-      .toEqual(['sigma: must be a number > 0, got -1 (in the sweep cell sigma = -1)']);
+      .toEqual(['sigma: must be a number > 0 and ≤ 1000, got -1 (in the sweep cell sigma = -1)']);
   });
 });
 

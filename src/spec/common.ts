@@ -12,6 +12,22 @@ export const MAX_GENERATIONS = 10_000;
 export const MAX_REPLICATES = 2 ** 31 - 1;
 /** Samples per generation: counts stay exact in the kernels' f32 and sample addresses in one counter word. */
 export const MAX_SAMPLES = 2 ** 24;
+/**
+ * Largest magnitude of a scale of the regression models (noise σ and σ_s, given θ* entries, the
+ * verifier's bias; θ* is a unit vector otherwise). A replicate's squared error grows like
+ * σ²·tr(Σ⁻¹)·(T + 1)/(n − d − 1), and the GPU sums its square over 256 replicates in f32
+ * (≤ 3.4e38): at σ = 1e20 that overflowed to Infinity and NaN statistics, at 1e300 on the twin
+ * too. With σ ≤ 1e3 and Σ's condition number ≤ 1e4 (linear's spectrum), even d = 64 and
+ * T = 10 000 leave a hundredfold margin for heavy tails.
+ */
+export const MAX_SCALE = 1e3;
+/**
+ * Largest ridge λ. Gram entries stay below 2²⁴ samples × |x|² ≲ 6e8, so beyond 1e16 the fit is
+ * Xᵀy/λ to f32 precision; at 1e40 λ itself is Infinity in f32 and every GPU fit failed.
+ */
+export const MAX_RIDGE = 1e16;
+/** How MAX_RIDGE reads in messages. */
+export const MAX_RIDGE_TEXT = '1e16';
 
 export const BACKENDS = ['auto', 'webgpu', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];

@@ -29,6 +29,18 @@ export function numberAbove(min: number) {
   return z.number({ error }).gt(min, { error });
 }
 
+/** A number > min and ≤ max; `maxName` is how max reads in the message (`1e16`, `π (3.14…)`). */
+export function numberAboveAtMost(min: number, max: number, maxName = String(max)) {
+  const error = `must be a number > ${min} and ≤ ${maxName}`;
+  return z.number({ error }).gt(min, { error }).max(max, { error });
+}
+
+/** A number in [min, max]; `maxName` is how max reads in the message. */
+export function numberBetween(min: number, max: number, maxName = String(max)) {
+  const error = `must be a number between ${min} and ${maxName}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
 export function oneOf<const Values extends readonly [string, ...string[]]>(values: Values) {
   return z.enum(values, { error: `must be one of ${quotedList(values)}` });
 }

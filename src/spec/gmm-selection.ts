@@ -6,8 +6,8 @@
 import type { SweepInput } from './sweep.js';
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
-import { fields, integerBetween, numberAtLeast, tagged } from './fields.js';
-import { MAX_D, MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
+import { fields, integerBetween, numberBetween, tagged } from './fields.js';
+import { MAX_D, MAX_RIDGE, MAX_RIDGE_TEXT, MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 /**
@@ -15,12 +15,6 @@ import { parseWithSchema } from './zod-issues.js';
  * anyway, and sums of x² over 2²⁴ samples must stay finite in the kernel's f32.
  */
 export const MAX_MEAN_NORM = 100;
-
-/** A number in [min, max], in the same message style as the builders of fields.ts. */
-function numberBetween(min: number, max: number, maxName = String(max)) {
-  const error = `must be a number between ${min} and ${maxName}`;
-  return z.number({ error }).min(min, { error }).max(max, { error });
-}
 
 const probability = () => numberBetween(0, 1);
 
@@ -48,7 +42,7 @@ const gmmSelectionSpecSchema = fields({
   /** Samples the generator labels per generation (before selection). */
   n: integerBetween(1, MAX_SAMPLES),
   /** Ridge λ of the least-squares classifier. Default 0. */
-  ridgeLambda: numberAtLeast(0).optional(),
+  ridgeLambda: numberBetween(0, MAX_RIDGE, MAX_RIDGE_TEXT).optional(),
   generations: generationsField,
   ...runFields,
 });

@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from './errors.js';
-import { fields, integerBetween, numberAbove, numberAtLeast, numberList, oneOf, tagged } from './fields.js';
+import { fields, integerBetween, numberAboveAtMost, numberAtLeast, numberBetween, oneOf, tagged } from './fields.js';
 import { resolveSchedule, scheduleSchema, type ScheduleInput } from './schedule.js';
 import { parseWithSchema } from './zod-issues.js';
-import { MAX_D, MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
+import { MAX_D, MAX_RIDGE, MAX_RIDGE_TEXT, MAX_SAMPLES, MAX_SCALE, generationsField, runDefaults, runFields } from './common.js';
 
 export const MODES = ['replace', 'accumulate', 'mixture'] as const;
 export const DESIGNS = ['fresh', 'fixed'] as const;
@@ -17,6 +17,13 @@ export type Design = (typeof DESIGNS)[number];
 
 /** Mixture mode's real fraction when none is given: half fresh real data. */
 export const DEFAULT_MIXTURE_REAL_FRACTION = 0.5;
+
+/**
+ * Largest condition number d^exponent of a power-law Σ. The estimate's error along a direction
+ * of variance s grows like σ/√(n·s), so a tiny s overflows f32 statistics as surely as a huge σ
+ * does (d = 4, exponent 20: an SE of Infinity); see MAX_SCALE.
+ */
+export const MAX_SPECTRUM_CONDITION = 1e4;
 
 /** Σ = I, or Σ = diag(j^(−exponent)), j = 1..d. */
 const spectrumSchema = tagged([
@@ -27,7 +34,11 @@ const spectrumSchema = tagged([
 /** θ*: a seeded random unit vector drawn by the engine, or given. */
 const thetaSchema = tagged([
   fields({ kind: z.literal('random') }),
-  fields({ kind: z.literal('given'), values: numberList().refine((v) => v.some((x) => x !== 0), { error: 'must not be all zero' }) }),
+  fields({
+    kind: z.literal('given'),
+    values: z.array(numberBetween(-MAX_SCALE, MAX_SCALE), { error: 'must be an array of numbers' })
+      .refine((v) => v.some((x) => x !== 0), { error: 'must not be all zero' }),
+  }),
 ]);
 
 /**
@@ -38,7 +49,7 @@ const verifierSchema = tagged([
   fields({ kind: z.literal('none') }),
   fields({
     kind: z.literal('ball'),
-    bias: numberAtLeast(0),
+    bias: numberBetween(0, MAX_SCALE),
     radius: numberAtLeast(0),
     slack: numberAtLeast(0).optional(),
     direction: oneOf(['random', 'ones']).optional(),
@@ -49,9 +60,9 @@ const linearSpecSchema = fields({
   model: z.literal('linear', { error: 'must be "linear"' }),
   d: integerBetween(1, MAX_D),
   /** Noise of real labels. Default 1. */
-  sigma: numberAbove(0).optional(),
+  sigma: numberAboveAtMost(0, MAX_SCALE).optional(),
   /** Noise of synthetic labels. Default sigma. */
-  syntheticSigma: numberAtLeast(0).optional(),
+  syntheticSigma: numberBetween(0, MAX_SCALE).optional(),
   /** Real samples fitting generation 0. */
   n0: integerBetween(1, MAX_SAMPLES),
   /** Samples per generation t = 1..T. Default n0. */
@@ -106,7 +117,7 @@ export type ResolvedLinearSpec = Required<Omit<ParsedLinearSpec, 'n' | 'realFrac
 const roundsToSampleCount = (v: number) =>
   (Math.round(v) >= 1 && Math.round(v) <= MAX_SAMPLES ? null : `must round to an integer between 1 and ${MAX_SAMPLES}`);
 const isFraction = (v: number) => (v >= 0 && v <= 1 ? null : 'must be between 0 and 1');
-const isNonNegative = (v: number) => (v >= 0 ? null : 'must be ≥ 0');
+const isRidge = (v: number) => (v >= 0 && v <= MAX_RIDGE ? null : `must be between 0 and ${MAX_RIDGE_TEXT}`);
 
 /** Collects a resolver's SpecError into `issues` so every field's problem is reported at once. */
 function collecting<T>(issues: SpecIssue[], resolve: () => T): T | undefined {
@@ -156,11 +167,18 @@ function resolve(spec: ParsedLinearSpec): ResolvedLinearSpec {
 
   const nValues = collecting(issues, () => resolveSchedule(n, 1, T, 'n', roundsToSampleCount).map(Math.round));
   const realValues = collecting(issues, () => resolveSchedule(realFraction, 1, T, 'realFraction', isFraction));
-  const ridgeValues = collecting(issues, () => resolveSchedule(ridgeLambda, 0, T, 'ridgeLambda', isNonNegative));
+  const ridgeValues = collecting(issues, () => resolveSchedule(ridgeLambda, 0, T, 'ridgeLambda', isRidge));
 
   // A zero real fraction outside mixture mode is what those modes mean, so a saved resolved spec is accepted.
   if (mode !== 'mixture' && realValues?.some((v) => v !== 0)) {
     issues.push({ path: 'realFraction', message: `only used with mode "mixture", got mode "${mode}"` });
+  }
+  if (spec.spectrum?.kind === 'power' && spec.d ** spec.spectrum.exponent > MAX_SPECTRUM_CONDITION) {
+    const most = Math.floor((1000 * Math.log(MAX_SPECTRUM_CONDITION)) / Math.log(spec.d)) / 1000;
+    issues.push({
+      path: 'spectrum.exponent',
+      message: `must be ≤ ${most} for d = ${spec.d} (Σ's condition number d^exponent at most ${MAX_SPECTRUM_CONDITION}), got ${spec.spectrum.exponent}`,
+    });
   }
   const theta = spec.theta ?? { kind: 'random' };
   if (theta.kind === 'given' && theta.values.length !== spec.d) {

@@ -6,20 +6,20 @@
  */
 import { z } from 'zod';
 import { SpecError } from './errors.js';
-import { fields, finiteNumber, integerBetween, numberAbove, numberAtLeast } from './fields.js';
-import { MAX_D, MAX_SAMPLES, BACKENDS, runDefaults, runFields } from './common.js';
+import { fields, integerBetween, numberAboveAtMost, numberAtLeast, numberBetween } from './fields.js';
+import { MAX_D, MAX_SAMPLES, MAX_SCALE, BACKENDS, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
 
 const yiGridSchema = fields({
   model: z.literal('yi-grid', { error: 'must be "yi-grid"' }),
   d: integerBetween(1, MAX_D).optional(),
-  sigma: numberAbove(0).optional(),
+  sigma: numberAboveAtMost(0, MAX_SCALE).optional(),
   /** Real samples (n₁). */
   n1: integerBetween(1, MAX_SAMPLES).optional(),
   /** Synthetic samples per synthetic estimator (n₂). */
   n2: integerBetween(1, MAX_SAMPLES).optional(),
   /** a: θ_c = θ* + a·(1, …, 1). */
-  bias: finiteNumber.optional(),
+  bias: numberBetween(-MAX_SCALE, MAX_SCALE).optional(),
   radius: numberAtLeast(0).optional(),
   slack: numberAtLeast(0).optional(),
   /** One round: generation 0 is the whole study. */
