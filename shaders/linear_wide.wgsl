@@ -1,19 +1,25 @@
 // The cooperative layout of shaders/linear.wgsl for d > 16: the same generation, the same
-// random words, the same state layout and metric columns, but Q = ⌈d/4⌉ threads per replicate.
-// Thread q of a replicate draws block q of every input (so no word is drawn twice), shares it
-// through workgroup memory, and owns Gram rows 4q..4q+3, which it updates in place in `state`.
+// random words, the same state layout and metric columns, but T = Q(Q+1)/2 threads per replicate,
+// one per 4×4 block ("tile") on or below the Gram's diagonal (Q = ⌈d/4⌉).
 // Why not one thread per replicate as for small d: its Gram (4Q² vec4s) and inputs would be
-// private arrays indexed at run time, which Mesa's llvmpipe lowers to a branch ladder per
-// access — minutes of shader compilation past d = 16 — and which no GPU keeps in registers.
-// Storage and workgroup memory are indexed natively on every backend.
-// `finish` factors the Gram by a column-by-column Cholesky across the replicate's threads into
-// a packed factor (the Gram itself is kept: accumulate mode adds to it next generation), then
-// thread 0 solves the two triangular systems and writes the metric columns.
+// private arrays indexed at run time, which Mesa's llvmpipe lowers to a branch ladder per access
+// (minutes of shader compilation past d = 16) and which no GPU keeps in registers. Here each
+// thread keeps one tile in four vec4 registers for a whole dispatch; the inputs travel through
+// workgroup memory, S samples per round of three phases:
+//   draw:   the replicate's threads share the S·Q input addresses (each drawn once) and write each
+//           block of x with its partial dots (x·θ or x·θ*, x·θ_c, ‖x‖²);
+//   verify: the replicate's threads share the S samples: add the partial dots, label, verify;
+//   update: every tile adds the S weighted outer products, the diagonal tiles XᵀWy too.
+// `finish` factors the Gram by a column-by-column Cholesky across the replicate's first Q threads
+// (thread q owns rows 4q..4q+3) into a packed factor in `state` (the Gram itself is kept:
+// accumulate mode adds to it next generation); thread 0 then solves the triangular systems and
+// writes the metric columns.
 // Host: src/gpu/linear.ts (it picks this layout for d > 16). Twin: src/cpu/linear.ts.
-// Prepended consts: D, Q, P = D(D+1)/2, K (replicates per workgroup), COLUMNS and METRIC_*.
+// Prepended consts: D, Q, P = D(D+1)/2, TILES = Q(Q+1)/2, K (replicates per workgroup), S (samples
+// per round), COLUMNS and METRIC_*.
 
 const ROWS: u32 = 4u * Q;
-const THREADS: u32 = K * Q;
+const THREADS: u32 = K * TILES;
 
 // State per replicate, in vec4s: θ̂ (Q) | (failed, fit count, accepted, offered) | rhs (Q) |
 // Gram (ROWS × Q, rows of Q vec4s, blocks on or below the diagonal used) | factor (P floats, packed).
@@ -37,6 +43,7 @@ struct Params {
   reset_sums: u32,
   // Replicate rows per row of workgroups (x workgroups × K).
   row_pitch: u32,
+  replicate_base: u32,  // as in linear.wgsl: a shard's first replicate
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -67,22 +74,24 @@ fn load_cell(cell: u32) -> Cell {
   return Cell(u32(a.x), u32(a.y), a.z, a.w, b.x, b.y, b.z, b.w != 0.0, at + 2u);
 }
 
-// Replicate k of the workgroup, sample s of the group, block q.
-var<workgroup> shared_inputs: array<vec4f, K * ROWS>;
-// (x·θ, x·θ_c, ‖x‖², 0) restricted to block q: each replicate's threads add them in the same order.
-var<workgroup> shared_dots: array<vec4f, K * ROWS>;
+// Replicate k of the workgroup, sample s of the round, block q at (k·S + s)·Q + q.
+var<workgroup> shared_inputs: array<vec4f, K * S * Q>;
+// (x·θ, x·θ_c, ‖x‖², 0) restricted to block q, same index.
+var<workgroup> shared_dots: array<vec4f, K * S * Q>;
+// Per sample (weight, label, offered, accepted) at k·S + s.
+var<workgroup> shared_samples: array<vec4f, K * S>;
 
 struct Lane {
   row: u32,        // replicate row in this chunk
   k: u32,          // replicate within the workgroup
-  q: u32,          // block (and Gram block-row) this thread owns
+  t: u32,          // thread within the replicate: tile t, and the t-th share of each phase's work
   in_range: bool,  // row < rows: threads past the chunk's end still reach every barrier
 }
 
 fn lane_of(local_index: u32, group: vec3u) -> Lane {
-  let k = local_index / Q;
+  let k = local_index / TILES;
   let row = group.y * params.row_pitch + group.x * K + k;
-  return Lane(row, k, local_index % Q, row < params.rows);
+  return Lane(row, k, local_index % TILES, row < params.rows);
 }
 
 fn gram_at(base: u32, i: u32, qb: u32) -> u32 {
@@ -92,89 +101,95 @@ fn gram_at(base: u32, i: u32, qb: u32) -> u32 {
 @compute @workgroup_size(THREADS)
 fn accumulate(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_id) group: vec3u) {
   let lane = lane_of(local_index, group);
-  let q = lane.q;
   let base = lane.row * STATE_STRIDE;
   var flags = vec4f(1.0, 0.0, 0.0, 0.0);
   if (lane.in_range) { flags = state[base + STATE_FLAGS]; }
   let live = lane.in_range && flags.x == 0.0;  // a replicate that failed earlier is excluded
   let thread = params.chunk_offset + lane.row;
-  let replicate = thread % params.replicates_per_cell;
+  let replicate = params.replicate_base + thread % params.replicates_per_cell;
   let cell = load_cell(select(0u, thread / params.replicates_per_cell, lane.in_range));
   let sample_end = min(params.sample_end, cell.samples);
+  // Tile t = (qa, qb), qb ≤ qa, numbered row by row.
+  var qa = 0u;
+  var row_start = 0u;
+  while (lane.t >= row_start + qa + 1u) { row_start += qa + 1u; qa++; }
+  let qb = lane.t - row_start;
 
-  let theta_star = problem[q];
-  let sqrt_spectrum = problem[Q + q];
-  let center = problem[cell.base + q];
-  var theta = vec4f(0.0);
-  if (lane.in_range) { theta = state[base + q]; }
-  let first_block = params.sample_begin == 0u;
-  let reset = first_block && params.reset_sums != 0u;
-  if (reset) { flags.y = 0.0; }
-  if (first_block) { flags.z = 0.0; flags.w = 0.0; }
-  if (live && reset) {
-    state[base + STATE_RHS + q] = vec4f(0.0);
-    for (var r = 0u; r < 4u; r++) {
-      for (var qb = 0u; qb <= q; qb++) { state[gram_at(base, 4u * q + r, qb)] = vec4f(0.0); }
-    }
-  }
-
-  // The loop runs over the dispatch's block for every thread (barriers need uniform control
-  // flow); samples past the cell's own count get weight 0.
-  for (var group_start = params.sample_begin; group_start < params.sample_end; group_start += 4u) {
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  var rhs = vec4f(0.0);
+  var counts = vec3f(0.0);  // fit count, accepted, offered (thread 0)
+  let inputs = lane.k * S * Q;
+  let samples = lane.k * S;
+  // Every thread runs every round (barriers need uniform control flow); samples past the
+  // cell's own count get weight 0.
+  for (var round = params.sample_begin; round < params.sample_end; round += S) {
     if (live) {
-      for (var s = 0u; s < 4u; s++) {
-        let i = group_start + s;
-        let x = sqrt_spectrum * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
-        let real = i < cell.real_samples;
-        let at = (lane.k * 4u + s) * Q + q;
-        shared_inputs[at] = x;
-        shared_dots[at] = vec4f(dot(x, select(theta, theta_star, real)), dot(x, center), dot(x, x), 0.0);
+      for (var a = lane.t; a < S * Q; a += TILES) {
+        let s = a / Q;
+        let q = a % Q;
+        let i = round + s;
+        if (i < sample_end) {
+          let x = problem[Q + q] * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
+          let label_with = select(state[base + q], problem[q], i < cell.real_samples);
+          shared_inputs[inputs + a] = x;
+          shared_dots[inputs + a] = vec4f(dot(x, label_with), dot(x, problem[cell.base + q]), dot(x, x), 0.0);
+        }
       }
     }
     workgroupBarrier();
     if (live) {
-      let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, group_start >> 2u));
-      var ys = vec4f(0.0);
-      var weights = vec4f(0.0);
-      for (var s = 0u; s < 4u; s++) {
-        let i = group_start + s;
-        let present = i < sample_end;
-        let real = i < cell.real_samples;
-        var dots = vec4f(0.0);
-        for (var qa = 0u; qa < Q; qa++) { dots += shared_dots[(lane.k * 4u + s) * Q + qa]; }
-        let y = dots.x + select(cell.sigma_synthetic, cell.sigma_real, real) * noise[s];
-        var accept = present;
-        if (present && !real) {
-          flags.w += 1.0;
-          if (cell.verify) { accept = abs(y - dots.y) <= cell.radius * sqrt(dots.z) + cell.slack; }
-          if (accept) { flags.z += 1.0; }
+      for (var s = lane.t; s < S; s += TILES) {
+        let i = round + s;
+        var sample = vec4f(0.0);
+        if (i < sample_end) {
+          let real = i < cell.real_samples;
+          var dots = vec4f(0.0);
+          for (var q = 0u; q < Q; q++) { dots += shared_dots[inputs + s * Q + q]; }
+          let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, i >> 2u))[i & 3u];
+          let y = dots.x + select(cell.sigma_synthetic, cell.sigma_real, real) * noise;
+          var accept = true;
+          if (!real && cell.verify) { accept = abs(y - dots.y) <= cell.radius * sqrt(dots.z) + cell.slack; }
+          sample = vec4f(select(0.0, 1.0, accept), y, select(1.0, 0.0, real), select(0.0, 1.0, accept && !real));
         }
-        weights[s] = select(0.0, 1.0, accept);
-        ys[s] = y;
+        shared_samples[samples + s] = sample;
       }
-      flags.y += dot(weights, vec4f(1.0));
-      let inputs = lane.k * ROWS;
-      let own0 = weights.x * shared_inputs[inputs + q];
-      let own1 = weights.y * shared_inputs[inputs + Q + q];
-      let own2 = weights.z * shared_inputs[inputs + 2u * Q + q];
-      let own3 = weights.w * shared_inputs[inputs + 3u * Q + q];
-      for (var qb = 0u; qb <= q; qb++) {
-        let x0 = shared_inputs[inputs + qb];
-        let x1 = shared_inputs[inputs + Q + qb];
-        let x2 = shared_inputs[inputs + 2u * Q + qb];
-        let x3 = shared_inputs[inputs + 3u * Q + qb];
-        state[gram_at(base, 4u * q, qb)] += own0.x * x0 + own1.x * x1 + own2.x * x2 + own3.x * x3;
-        state[gram_at(base, 4u * q + 1u, qb)] += own0.y * x0 + own1.y * x1 + own2.y * x2 + own3.y * x3;
-        state[gram_at(base, 4u * q + 2u, qb)] += own0.z * x0 + own1.z * x1 + own2.z * x2 + own3.z * x3;
-        state[gram_at(base, 4u * q + 3u, qb)] += own0.w * x0 + own1.w * x1 + own2.w * x2 + own3.w * x3;
-      }
-      let targets = weights * ys;
-      state[base + STATE_RHS + q] += targets.x * shared_inputs[inputs + q] + targets.y * shared_inputs[inputs + Q + q]
-        + targets.z * shared_inputs[inputs + 2u * Q + q] + targets.w * shared_inputs[inputs + 3u * Q + q];
     }
-    workgroupBarrier();  // the next group overwrites the shared inputs
+    workgroupBarrier();
+    if (live) {
+      for (var s = 0u; s < S; s++) {
+        let sample = shared_samples[samples + s];
+        let xa = sample.x * shared_inputs[inputs + s * Q + qa];
+        let xb = shared_inputs[inputs + s * Q + qb];
+        acc0 += xa.x * xb;
+        acc1 += xa.y * xb;
+        acc2 += xa.z * xb;
+        acc3 += xa.w * xb;
+        rhs += sample.y * xa;
+        counts += vec3f(sample.x, sample.w, sample.z);
+      }
+    }
+    workgroupBarrier();  // the next round overwrites the shared inputs
   }
-  if (live && q == 0u) { state[base + STATE_FLAGS] = flags; }
+  if (!live) { return; }
+  // Add this dispatch's tile to the sums (or start them, at a generation's first block where
+  // the plan says so); upper halves of diagonal tiles are kept as computed, never read.
+  let keep = !(params.sample_begin == 0u && params.reset_sums != 0u);
+  let zero = vec4f(0.0);
+  state[gram_at(base, 4u * qa, qb)] = select(zero, state[gram_at(base, 4u * qa, qb)], keep) + acc0;
+  state[gram_at(base, 4u * qa + 1u, qb)] = select(zero, state[gram_at(base, 4u * qa + 1u, qb)], keep) + acc1;
+  state[gram_at(base, 4u * qa + 2u, qb)] = select(zero, state[gram_at(base, 4u * qa + 2u, qb)], keep) + acc2;
+  state[gram_at(base, 4u * qa + 3u, qb)] = select(zero, state[gram_at(base, 4u * qa + 3u, qb)], keep) + acc3;
+  if (qa == qb) { state[base + STATE_RHS + qa] = select(zero, state[base + STATE_RHS + qa], keep) + rhs; }
+  if (lane.t == 0u) {
+    if (params.sample_begin == 0u) { flags.z = 0.0; flags.w = 0.0; }
+    flags.y = select(0.0, flags.y, keep) + counts.x;
+    flags.z += counts.y;
+    flags.w += counts.z;
+    state[base + STATE_FLAGS] = flags;
+  }
 }
 
 fn gram_entry(base: u32, i: u32, j: u32) -> f32 {
@@ -199,7 +214,7 @@ fn set_factor_entry(base: u32, i: u32, j: u32, value: f32) {
 @compute @workgroup_size(THREADS)
 fn finish(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_id) group: vec3u) {
   let lane = lane_of(local_index, group);
-  let q = lane.q;
+  let q = lane.t;  // threads q < Q own Gram rows 4q..4q+3 here
   let base = lane.row * STATE_STRIDE;
   let out = lane.row * COLUMNS;
   var flags = vec4f(1.0, 0.0, 0.0, 0.0);
@@ -213,10 +228,10 @@ fn finish(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_
     }
   }
   // Without ridge, fewer samples than dimensions cannot determine θ̂.
-  var solved = lane.in_range && flags.x == 0.0 && !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
+  var solved = lane.in_range && q < Q && flags.x == 0.0 && !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
 
-  // Column j: every thread of the replicate computes the pivot from row j (identically, so all
-  // agree on failure); the owner of each row i > j in block-row q then writes L[i][j].
+  // Column j: each of the replicate's first Q threads computes the pivot from row j (identically,
+  // so all agree on failure); the owner of each row i > j in block-row q then writes L[i][j].
   for (var j = 0u; j < D; j++) {
     var l_jj = 1.0;
     if (solved) {

@@ -28,30 +28,54 @@ interface Layout {
   consts: Record<string, number>;
   constants: Record<string, number>;
   stateStride: number;
+  threadsPerGroup: number;
+  /** Bytes of workgroup memory the kernel declares. */
+  workgroupBytes: number;
   loopCost: LoopCost;
 }
 
-function layoutFor(d: number): Layout {
+function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const Q = Math.ceil(d / 4), P = packedSize(d);
   const columns = metricColumns(d);
   const common = { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() };
   const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
   if (d < WIDE_LAYOUT_MIN_D) {
-    return { kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: common, constants: { WORKGROUP_SIZE }, stateStride: gramFloats, loopCost: linearLoopCost(d) };
+    return {
+      kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: common, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
+      threadsPerGroup: WORKGROUP_SIZE, workgroupBytes: 0, loopCost: linearLoopCost(d),
+    };
   }
-  // Q threads per replicate, as many replicates as fill 64 threads (Q ≤ 16 keeps K ≥ 4).
-  const K = Math.floor(WORKGROUP_SIZE / Q);
+  // One thread per 4×4 tile on or below the diagonal, as many replicates as fill 64 threads,
+  // S samples per round of draw → verify → update (see shaders/linear_wide.wgsl).
+  const TILES = (Q * (Q + 1)) / 2;
+  const K = Math.max(1, Math.floor(WORKGROUP_SIZE / TILES));
+  const workgroupBytes = (S: number) => (2 * K * S * Q + K * S) * 16;
+  // Longer rounds mean fewer barriers (8 % faster at d = 64 on llvmpipe from 16 to 32).
+  const S = workgroupBytes(32) <= limits.maxComputeWorkgroupStorageSize ? 32 : 16;
+  const roundIterations = Math.ceil((S * Q) / TILES) + 1 + (Q + 1) + (S + 1) + 1;
   return {
-    kernel: 'linear_wide', replicatesPerGroup: K, consts: { ...common, K }, constants: {},
+    kernel: 'linear_wide', replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
     stateStride: gramFloats + 4 * Math.ceil(P / 4),
+    threadsPerGroup: K * TILES,
+    workgroupBytes: workgroupBytes(S),
     loopCost: {
-      // Draw loop, the dot sums over Q blocks per sample, the owned block-row update.
-      perFourSamples: 1 + 5 + 5 + 4 * (Q + 1) + (Q + 1) + 2,
-      perDispatch: 5 * (Q + 1) + 4,
+      perFourSamples: Math.ceil((4 * roundIterations) / S) + 1,
+      perDispatch: roundIterations + Q + 2,
       // The pivot and row loops per column (thread of the last block-row), then thread 0's solves.
       finish: columns + d * (1 + 5 + 5) + (5 * d * d) / 2 + d * d + 3 * d + Q,
     },
   };
+}
+
+/** The layout's workgroup within the device's limits, or what to change. */
+function checkLayout(layout: Layout, limits: GPUSupportedLimits, d: number): void {
+  const threads = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  if (layout.threadsPerGroup > threads) {
+    throw new RangeError(`d: ${d} needs ${layout.threadsPerGroup} threads per workgroup, beyond this device's ${threads}; lower d`);
+  }
+  if (layout.workgroupBytes > limits.maxComputeWorkgroupStorageSize) {
+    throw new RangeError(`d: ${d} needs ${layout.workgroupBytes} bytes of workgroup memory, beyond this device's ${limits.maxComputeWorkgroupStorageSize}; lower d`);
+  }
 }
 
 interface Chunk extends ChunkRange {
@@ -104,7 +128,8 @@ export class LinearGpu {
     const spec = cells[0];
     const { d, replicates: R } = spec;
     const Q = Math.ceil(d / 4), columns = metricColumns(d);
-    const layout = layoutFor(d);
+    const layout = layoutFor(d, device.limits);
+    checkLayout(layout, device.limits, d);
     const { stateStride } = layout;
     const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, layout.loopCost, { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, columns);
