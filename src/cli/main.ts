@@ -29,6 +29,7 @@ program.command('run')
   .addOption(new Option('--adapter <path>', 'WebGPU adapter path (default: SYNTHLOOP_ADAPTER, else auto)').choices(['auto', 'hardware', 'llvmpipe', 'swiftshader']))
   .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
   .option('--out <file>', 'write the output to FILE instead of stdout')
+  .option('-q, --quiet', 'no progress bar and no notes on stderr (errors still print)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
 
 program.command('bench')

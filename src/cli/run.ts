@@ -6,6 +6,7 @@ import { loadSpecSource, setPath } from '../spec/edit.js';
 import { SpecError } from '../spec/errors.js';
 import { parseSpec, type Spec } from '../engine/experiment.js';
 import { formatRun, type OutputFormat } from './format-run.js';
+import { createProgress } from './progress.js';
 
 export interface RunCommandOptions {
   /** `path=value` edits, applied in order. */
@@ -17,6 +18,8 @@ export interface RunCommandOptions {
   adapter?: AdapterChoice;
   format: OutputFormat;
   out?: string;
+  /** No progress line and no notes on stderr; errors still print. */
+  quiet?: boolean;
 }
 
 /** Exit status for a spec the user must fix (commander's own usage errors exit 1). */
@@ -31,22 +34,17 @@ function splitAssignment(assignment: string): [path: string, value: string] {
   return [assignment.slice(0, at), assignment.slice(at + 1)];
 }
 
-function loadSpec(source: string, options: RunCommandOptions): Spec {
+/**
+ * The spec `synthloop run SOURCE [--set …] [shorthands]` runs: the preset or file, each edit in
+ * order, then validation. Every problem is a SpecError.
+ */
+export function loadSpec(source: string, options: Pick<RunCommandOptions, 'set' | (typeof SHORTHANDS)[number]>): Spec {
   const edits = options.set.map(splitAssignment);
   for (const field of SHORTHANDS) {
     const value = options[field];
     if (value !== undefined) edits.push([field, value]);
   }
   return parseSpec(edits.reduce((spec, [path, value]) => setPath(spec, path, value), loadSpecSource(source)));
-}
-
-/** `generation t/T` on one line that overwrites itself, only where a person watches stderr. */
-function progressLine(generations: number) {
-  if (!process.stderr.isTTY) return { update: () => {}, clear: () => {} };
-  return {
-    update: (t: number) => process.stderr.write(`\rgeneration ${t}/${generations}`),
-    clear: () => process.stderr.write('\r\x1b[K'),
-  };
 }
 
 export async function runCommand(source: string, options: RunCommandOptions): Promise<number> {
@@ -58,18 +56,20 @@ export async function runCommand(source: string, options: RunCommandOptions): Pr
     process.stderr.write(`${error.message}\n`);
     return INVALID_SPEC_EXIT;
   }
-  const progress = progressLine(spec.generations);
+  const quiet = options.quiet === true;
+  // A bar with elapsed time and ETA where a person watches stderr (a terminal), else nothing.
+  const progress = quiet ? null : createProgress({ generations: spec.generations });
   let result;
   try {
-    result = await runExperiment(spec, { adapter: options.adapter, onGeneration: (g) => progress.update(g.t) });
+    result = await runExperiment(spec, { adapter: options.adapter, onGeneration: (g) => progress?.update(g.t) });
   } finally {
-    progress.clear();
+    progress?.clear();
   }
-  for (const notice of result.notices) process.stderr.write(`note: ${notice}\n`);
+  if (!quiet) for (const notice of result.notices) process.stderr.write(`note: ${notice}\n`);
   const text = formatRun(result, options.format, source);
   if (options.out) {
     writeFileSync(options.out, text);
-    process.stderr.write(`wrote ${options.out}\n`);
+    if (!quiet) process.stderr.write(`wrote ${options.out}\n`);
   } else {
     process.stdout.write(text);
   }
