@@ -1,17 +1,23 @@
 /**
- * Peak microbenchmarks per adapter: the f32 FMA rate (bench/peak.wgsl `fma_peak`: 8 independent
- * vec4 FMA chains per thread in registers, written once) and memory bandwidth (a
+ * Peak microbenchmarks per adapter: the f32 FMA rate (bench/peak.wgsl `fma_peak`: 2–8 independent
+ * vec4 FMA chains per thread in registers, written once; the fastest counts) and memory bandwidth (a
  * copyBufferToBuffer of a large buffer, and the `rmw` read-modify-write kernel), so each
- * workload can be stated as a fraction of what the adapter can do. The pipelines are created
+ * workload can be stated as a fraction of what the adapter can do; and the Gram phase alone
+ * (bench/gram.wgsl: the engine's gram_add_four on register inputs) at W1's and W2's d, as a
+ * fraction of that FMA peak. The pipelines are created
  * here directly (createComputePipelineAsync), not through the engine's shader cache.
  * Timing: timestamp queries around the compute pass where the adapter has them (SwiftShader),
  * else wall time around submit + onSubmittedWorkDone; both are recorded. The copy is always
  * wall-timed (a timestamp can only be written by a pass). Medians of `repeats` runs.
  */
 import source from './peak.wgsl?raw';
+import gramSource from './gram.wgsl?raw';
+import { librarySource } from '../src/gpu/shader.js';
+import { packedSize } from '../src/cpu/cholesky.js';
 import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
 
-const CHAINS = 8;
+/** Independent FMA chains per thread tried (bench/peak.wgsl); the fastest counts as the peak. */
+const CHAIN_COUNTS = [2, 3, 4, 8];
 const WORKGROUP_SIZE = 64;
 
 export interface PeakRow {
@@ -21,6 +27,8 @@ export interface PeakRow {
   /** FMA rate: the faster of the fma() builtin and a·m + c, each FMA counted as 2 flops. */
   fmaGflops: number;
   fmaVariant: 'fma()' | 'a*m+c';
+  /** Independent vec4 chains per thread of the fastest variant. */
+  fmaChains: number;
   fmaBuiltinGflops: number;
   mulAddGflops: number;
   fmaSeconds: number;
@@ -31,6 +39,8 @@ export interface PeakRow {
   /** rmw kernel: bytes read + written per second. */
   rmwGBps: number;
   rmwTiming: 'timestamp' | 'wall';
+  /** The Gram phase's own rate per d (bench/gram.wgsl), and as a fraction of fmaGflops. */
+  gram: { d: number; gflops: number; fractionOfPeak: number; timing: 'timestamp' | 'wall' }[];
 }
 
 export interface PeakOptions {
@@ -82,12 +92,27 @@ function dispatchShape(threads: number): { x: number; y: number; pitch: number }
   return { x, y: Math.ceil(groups / x), pitch: x * WORKGROUP_SIZE };
 }
 
-async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number, targetSeconds: number, repeats: number) {
+/** A compute kernel to rate: its module and entry point, and the work one thread does. */
+interface RatedKernel {
+  module: GPUShaderModule;
+  entryPoint: string;
+  constants: Record<string, number>;
+  /** The two f32 params the kernel reads first (scale, shift of its inputs). */
+  params: [number, number];
+  /** Flops one thread does (counted as the kernel's header says). */
+  flopsPerThread: number;
+}
+
+/**
+ * GFLOP/s of a kernel whose threads each write one vec4: the thread count is grown until one
+ * dispatch takes about `targetSeconds`, then the median of `repeats` timed dispatches is taken
+ * (timestamps where the adapter has them, else wall time).
+ */
+async function kernelRate(gpu: GpuContext, kernel: RatedKernel, targetSeconds: number, repeats: number) {
   const { device } = gpu;
-  const module = device.createShaderModule({ code: source });
   const pipeline = await device.createComputePipelineAsync({
     layout: 'auto',
-    compute: { module, entryPoint: 'fma_peak', constants: { WORKGROUP_SIZE, ITERATIONS: iterations, USE_FMA_BUILTIN: useBuiltin ? 1 : 0 } },
+    compute: { module: kernel.module, entryPoint: kernel.entryPoint, constants: { WORKGROUP_SIZE, ...kernel.constants } },
   });
   const maxThreads = Math.floor(Math.min(device.limits.maxStorageBufferBindingSize, 256 << 20) / 16);
   const data = device.createBuffer({ size: maxThreads * 16, usage: GPUBufferUsage.STORAGE });
@@ -96,7 +121,7 @@ async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number,
   const run = (threads: number) => {
     const shape = dispatchShape(threads);
     const params = new ArrayBuffer(16);
-    new Float32Array(params, 0, 2).set([0.999999, 1e-6]);
+    new Float32Array(params, 0, 2).set(kernel.params);
     new Uint32Array(params, 8, 2).set([shape.pitch, threads]);
     device.queue.writeBuffer(uniform, 0, params);
     return timedSubmit(gpu, (encoder, timestampWrites) => {
@@ -123,8 +148,47 @@ async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number,
   const gpuTimes = runs.map((r) => r.gpu).filter((t): t is number => t !== null);
   const timing: 'timestamp' | 'wall' = gpuTimes.length === runs.length ? 'timestamp' : 'wall';
   const seconds = timing === 'timestamp' ? median(gpuTimes) : median(runs.map((r) => r.wall));
-  const fmas = threads * iterations * CHAINS * 4;
-  return { gflops: (2 * fmas) / seconds / 1e9, seconds, timing };
+  return { gflops: (threads * kernel.flopsPerThread) / seconds / 1e9, seconds, timing };
+}
+
+/** The best FMA rate over CHAIN_COUNTS, with the chain count that gave it. */
+async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number, targetSeconds: number, repeats: number) {
+  const module = gpu.device.createShaderModule({ code: source });
+  let best: Awaited<ReturnType<typeof kernelRate>> & { chains: number } | undefined;
+  for (const chains of CHAIN_COUNTS) {
+    const rate = await kernelRate(gpu, {
+      module,
+      entryPoint: 'fma_peak',
+      constants: { ITERATIONS: iterations, CHAINS: chains, USE_FMA_BUILTIN: useBuiltin ? 1 : 0 },
+      params: [0.999999, 1e-6],
+      flopsPerThread: 2 * iterations * chains * 4,
+    }, targetSeconds, repeats);
+    if (!best || rate.gflops > best.gflops) best = { ...rate, chains };
+  }
+  return best!;
+}
+
+/** The dimensions whose Gram phase is rated: W1's d = 5 and W2's d = 16 (one thread per replicate). */
+export const GRAM_DIMENSIONS = [5, 16];
+const GRAM_GROUPS = 256;
+
+/** Multiply-adds of one gram_add_four call (four samples, the Q(Q+1)/2 lower 4×4 blocks), as the suite counts them. */
+export const gramMultiplyAddsPerFourSamples = (d: number) => {
+  const Q = Math.ceil(d / 4);
+  return 4 * ((Q * (Q + 1)) / 2) * 16;
+};
+
+/** The Gram phase alone: the engine's gram_add_four on register inputs (bench/gram.wgsl). */
+async function gramRate(gpu: GpuContext, d: number, targetSeconds: number, repeats: number) {
+  const Q = Math.ceil(d / 4);
+  const code = `${librarySource(['cholesky', 'gram'], { D: d, Q, P: packedSize(d) })}\n${gramSource}`;
+  return kernelRate(gpu, {
+    module: gpu.device.createShaderModule({ label: `gram rate d = ${d}`, code }),
+    entryPoint: 'gram_rate',
+    constants: { GROUPS: GRAM_GROUPS },
+    params: [0.999, 1e-3],
+    flopsPerThread: 2 * GRAM_GROUPS * gramMultiplyAddsPerFourSamples(d),
+  }, targetSeconds, repeats);
 }
 
 async function bandwidth(gpu: GpuContext, repeats: number) {
@@ -169,17 +233,24 @@ export async function peakFor(gpu: GpuContext, options: PeakOptions = {}): Promi
   const mulAdd = await fmaRate(gpu, false, iterations, targetSeconds, repeats);
   const best = builtin.gflops >= mulAdd.gflops ? builtin : mulAdd;
   const bw = await bandwidth(gpu, repeats);
+  const gram: PeakRow['gram'] = [];
+  for (const d of GRAM_DIMENSIONS) {
+    const rate = await gramRate(gpu, d, targetSeconds, repeats);
+    gram.push({ d, gflops: rate.gflops, fractionOfPeak: rate.gflops / best.gflops, timing: rate.timing });
+  }
   return {
     backend: `${gpu.adapter.path} (${gpu.adapter.description})`,
     path: gpu.adapter.path,
     timestamps: gpu.adapter.timestampQuery,
     fmaGflops: best.gflops,
     fmaVariant: best === builtin ? 'fma()' : 'a*m+c',
+    fmaChains: best.chains,
     fmaBuiltinGflops: builtin.gflops,
     mulAddGflops: mulAdd.gflops,
     fmaSeconds: best.seconds,
     fmaTiming: best.timing,
     ...bw,
+    gram,
   };
 }
 

@@ -9,6 +9,7 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override ITERATIONS: u32 = 2048u;
+override CHAINS: u32 = 8u;
 // 1: the fma() builtin; 0: a·m + c, which the compiler may fuse or not.
 override USE_FMA_BUILTIN: bool = true;
 
@@ -41,15 +42,18 @@ fn fma_peak(@builtin(global_invocation_id) gid: vec3u) {
   var a5 = a0 + 5.0;
   var a6 = a0 + 6.0;
   var a7 = a0 + 7.0;
+  // CHAINS (1–8, an override, so the unused chains compile away) independent chains: a SIMD CPU
+  // needs few enough to stay in its vector registers (a vec4 is 4 of them per lane group), a GPU
+  // enough to hide latency; the host takes the best.
   for (var k = 0u; k < ITERATIONS; k++) {
     a0 = step(a0, m, c);
-    a1 = step(a1, m, c);
-    a2 = step(a2, m, c);
-    a3 = step(a3, m, c);
-    a4 = step(a4, m, c);
-    a5 = step(a5, m, c);
-    a6 = step(a6, m, c);
-    a7 = step(a7, m, c);
+    if (CHAINS > 1u) { a1 = step(a1, m, c); }
+    if (CHAINS > 2u) { a2 = step(a2, m, c); }
+    if (CHAINS > 3u) { a3 = step(a3, m, c); }
+    if (CHAINS > 4u) { a4 = step(a4, m, c); }
+    if (CHAINS > 5u) { a5 = step(a5, m, c); }
+    if (CHAINS > 6u) { a6 = step(a6, m, c); }
+    if (CHAINS > 7u) { a7 = step(a7, m, c); }
   }
   if (i < params.count) {
     data[i] = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));

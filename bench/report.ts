@@ -17,17 +17,6 @@ function scale(row: WorkloadRow): string {
   return row.fraction === 1 ? `full (R = ${row.size.replicates})` : `R = ${row.size.replicates} (${pct(row.fraction)})`;
 }
 
-/** Why a workload is left out of `npm run bench` (it runs with SYNTHLOOP_BENCH_WORKLOADS=w1,w2,w3,w4). */
-const NOT_RUN: Record<'w1' | 'w2' | 'w3' | 'w4', string> = {
-  w1: 'left out by SYNTHLOOP_BENCH_WORKLOADS.',
-  w2: 'left out by SYNTHLOOP_BENCH_WORKLOADS.',
-  w3: 'at d = 64 the linear kernel\'s first dispatch on llvmpipe spends minutes in Mesa\'s shader compiler '
-    + '(measured: 45 s at d = 20, 100 s at d = 24, 239 s at d = 28, against 0.03 s at d = 16: dynamically indexed private arrays '
-    + 'past Q = 4 are lowered to branch ladders). Fixing that needs the cooperative large-d layout; until then W3 is not run by default.',
-  w4: 'about 80 s per adapter run here at full size (K = 4096, n = 10⁵, R = 1024, T = 20) plus slower fractions on SwiftShader and the twin; '
-    + 'left out of the default so `npm run bench` stays within a few minutes (run it with SYNTHLOOP_BENCH_WORKLOADS=w4).',
-};
-
 export function renderMarkdown(result: SuiteResult, previous: string): string {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
@@ -44,11 +33,15 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   lines.push('');
 
   lines.push('## Peak (bench/peak.ts, bench/peak.wgsl)', '');
-  lines.push('FMA: 8 independent vec4 FMA chains per thread, 2048 steps, in registers, written once; the faster of `fma()` and `a*m+c`, 2 flops per FMA. '
-    + 'Bandwidth: read + write bytes per second of a 64 MiB `copyBufferToBuffer` (wall time) and of a read-modify-write kernel over it.', '');
-  lines.push('| adapter | FMA GFLOP/s | fma() / a*m+c | FMA timing | copy GB/s | RMW kernel GB/s | RMW timing |', '|---|---|---|---|---|---|---|');
+  lines.push('FMA: 2, 3, 4 or 8 independent vec4 FMA chains per thread (the fastest counts: a SIMD CPU spills past a few), 2048 steps, in registers, written once; '
+    + 'the faster of `fma()` and `a*m+c`, 2 flops per FMA. '
+    + 'Bandwidth: read + write bytes per second of a 64 MiB `copyBufferToBuffer` (wall time) and of a read-modify-write kernel over it. '
+    + '**Gram phase** (bench/gram.wgsl): the engine\'s own `gram_add_four` (shaders/gram.wgsl) fed from registers, 256 calls of four samples per thread, '
+    + 'so its rate is the Gram phase\'s alone — at W1\'s d = 5 and W2\'s d = 16 — with the flops counted as the workloads count them.', '');
+  lines.push('| adapter | FMA GFLOP/s | chains | fma() / a*m+c | FMA timing | copy GB/s | RMW kernel GB/s | RMW timing | Gram phase GFLOP/s (of FMA peak) |', '|---|---|---|---|---|---|---|---|---|');
   for (const p of result.peaks) {
-    lines.push(`| ${p.backend} | ${p.fmaGflops.toFixed(1)} | ${p.fmaBuiltinGflops.toFixed(1)} / ${p.mulAddGflops.toFixed(1)} | ${p.fmaTiming} | ${p.copyGBps.toFixed(2)} | ${p.rmwGBps.toFixed(2)} | ${p.rmwTiming} |`);
+    lines.push(`| ${p.backend} | ${p.fmaGflops.toFixed(1)} | ${p.fmaChains} | ${p.fmaBuiltinGflops.toFixed(1)} / ${p.mulAddGflops.toFixed(1)} | ${p.fmaTiming} | ${p.copyGBps.toFixed(2)} | ${p.rmwGBps.toFixed(2)} | ${p.rmwTiming} | `
+      + `${p.gram.map((g) => `d = ${g.d}: ${g.gflops.toFixed(1)} (${pct(g.fractionOfPeak)})`).join('; ')} |`);
   }
   lines.push('');
 
@@ -58,28 +51,33 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'and W1 keeps every 100th or 10th bias of the 300 with all 150 radii) and marked *(extrap.)*. '
     + 'normals/s counts the standard normals drawn (W1: d + (n₁ + n₂)(d + 1) per replicate; linear: n(4⌈d/4⌉ + 1) per replicate-generation); W4 draws tokens (uniform words), not normals. '
     + 'Gram GFLOP/s = 2 × (⌈d/4⌉(⌈d/4⌉+1)/2 · 16 multiply-adds per sample per Gram update, as gram_add_four does) × samples ÷ **the whole run\'s wall time**, '
-    + 'so it is a lower bound on the Gram phase\'s own rate (no per-phase GPU time: see below); "of peak" divides it by the adapter\'s FMA peak above. '
-    + 'GPU time from timestamp queries is not reported for workloads: the engine encodes its own passes, and adding `timestampWrites` needs a hook in src/gpu/ (outside the bench).', '');
+    + 'so it is a lower bound on the Gram phase\'s own rate (its own rate is in the peak table); "of peak" divides it by the adapter\'s FMA peak above. '
+    + '"GPU s" sums every pass\'s time from timestamp queries (src/gpu/timing.ts) on adapters that have them (not llvmpipe at the compatibility level); '
+    + 'the kernels\' shares are listed under each table.', '');
   for (const name of ['w1', 'w2', 'w3', 'w4'] as const) {
     const rows = result.workloads.filter((r) => r.workload === name);
     if (!rows.length) {
-      lines.push(`### ${WORKLOADS[name].title}`, '', `Not measured in this run: ${NOT_RUN[name]}`, '');
+      lines.push(`### ${WORKLOADS[name].title}`, '', 'Not measured in this run: left out by SYNTHLOOP_BENCH_WORKLOADS.', '');
       continue;
     }
     lines.push(`### ${WORKLOADS[name].title}`, '');
-    lines.push('| backend | size run | seconds | full-size s | replicate-generations/s | normals/s | Gram GFLOP/s | of FMA peak |', '|---|---|---|---|---|---|---|---|');
+    lines.push('| backend | size run | seconds | GPU s | full-size s | replicate-generations/s | normals/s | Gram GFLOP/s | of FMA peak |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      lines.push(`| ${r.backend} | ${scale(r)} | ${secs(r.seconds)} | ${secs(r.fullSeconds)}${r.extrapolated ? ' *(extrap.)*' : ''} | ${si(r.replicateGenerationsPerSecond)} | `
+      lines.push(`| ${r.backend} | ${scale(r)} | ${secs(r.seconds)} | ${r.gpuSeconds !== null ? secs(r.gpuSeconds) : '—'} | ${secs(r.fullSeconds)}${r.extrapolated ? ' *(extrap.)*' : ''} | ${si(r.replicateGenerationsPerSecond)} | `
         + `${r.normalsPerSecond !== null ? si(r.normalsPerSecond) : r.tokensPerSecond !== null ? `— (tokens ${si(r.tokensPerSecond)}/s)` : '—'} | `
         + `${r.gramGflops !== null ? r.gramGflops.toFixed(2) : '—'} | ${r.gramFractionOfPeak !== null ? pct(r.gramFractionOfPeak) : '—'} |`);
     }
     const peer = result.peers.find((p) => p.workload === name);
     if (peer) {
       if (peer.ok) {
-        lines.push(`| numpy float64 peer (${peer.python}, numpy ${peer.numpy}) | ${peer.note} | ${secs(peer.seconds!)} | ${secs(peer.fullSeconds!)} *(extrap.)* | ${si(peer.replicateGenerationsPerSecond)} | — | — | — |`);
+        lines.push(`| numpy float64 peer (${peer.python}, numpy ${peer.numpy}) | ${peer.note} | ${secs(peer.seconds!)} | — | ${secs(peer.fullSeconds!)} *(extrap.)* | ${si(peer.replicateGenerationsPerSecond)} | — | — | — |`);
       } else {
-        lines.push(`| numpy float64 peer | not run: ${peer.note} | | | | | | |`);
+        lines.push(`| numpy float64 peer | not run: ${peer.note} | | | | | | | |`);
       }
+    }
+    for (const r of rows.filter((r) => r.gpuKernels)) {
+      const kernels = Object.entries(r.gpuKernels!).sort((a, b) => b[1].seconds - a[1].seconds);
+      lines.push('', `GPU time on ${r.kind} by kernel: ${kernels.map(([k, v]) => `\`${k}\` ${secs(v.seconds)} s (${v.passes} passes)`).join(', ')}.`);
     }
     lines.push('');
   }
@@ -109,8 +107,13 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   lines.push('| target | measured | met |', '|---|---|---|');
   if (w1) lines.push(`| W1 ≤ 30 s on the fastest adapter | ${secs(w1.fullSeconds)} s on ${w1.kind}${w1.extrapolated ? ' (extrapolated)' : ''} | ${w1.fullSeconds <= 30 ? 'yes' : 'no'} |`);
   if (w2 && w2peer) { const ratio = w2.replicateGenerationsPerSecond / w2peer.replicateGenerationsPerSecond!; lines.push(`| W2 ≥ 10× numpy | ${ratio.toFixed(2)}× (${w2.kind}) | ${ratio >= 10 ? 'yes' : 'no'} |`); }
-  for (const r of gram.filter((r) => r.kind === gram[0]?.kind || true).slice(0, 6)) {
-    lines.push(`| Gram phase ≥ 30 % of FMA peak (${r.workload.toUpperCase()}, ${r.kind}) | ${pct(r.gramFractionOfPeak!)} (lower bound: whole-run wall time) | ${r.gramFractionOfPeak! >= 0.3 ? 'yes' : 'no'} |`);
+  for (const p of result.peaks) {
+    for (const g of p.gram) {
+      lines.push(`| Gram phase ≥ 30 % of FMA peak (d = ${g.d}, ${p.path}; bench/gram.wgsl) | ${pct(g.fractionOfPeak)} (${g.gflops.toFixed(1)} of ${p.fmaGflops.toFixed(1)} GFLOP/s) | ${g.fractionOfPeak >= 0.3 ? 'yes' : 'no'} |`);
+    }
+  }
+  for (const r of gram) {
+    lines.push(`| whole ${r.workload.toUpperCase()} run's Gram flops over its wall time, ${r.kind} (a lower bound) | ${pct(r.gramFractionOfPeak!)} | — |`);
   }
   lines.push('');
 

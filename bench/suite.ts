@@ -8,10 +8,8 @@
  * or fewer replicates for W2–W4; per-replicate work is unchanged) and the full-size time is
  * extrapolated linearly from it and labelled as such. Times are wall clock of `runExperiment`
  * after a small warm-up run that compiles the pipelines: they include planning, every dispatch
- * and the per-generation read-backs. GPU time from timestamp queries is not measured for the
- * workloads: the engine encodes its own passes and would need a hook to add timestampWrites
- * (src/engine and src/gpu are outside this suite); the peak kernels use timestamps where the
- * adapter has them.
+ * and the per-generation read-backs. Where the adapter has timestamp queries, the same run also
+ * records every pass's GPU time (src/gpu/timing.ts), per kernel.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +18,7 @@ import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from 
 import { runExperiment } from '../src/engine/run.js';
 import { parseSpec } from '../src/engine/experiment.js';
 import { peakFor, type PeakRow } from './peak.js';
+import { PassTimer, setActiveTimer } from '../src/gpu/timing.js';
 
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4';
 export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4'];
@@ -97,8 +96,8 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     name: 'w3',
     title: 'W3 linear accumulate: R = 4096, d = 64, n = 1024, T = 10',
     full: { replicates: 4096 },
-    sizes: { llvmpipe: { replicates: 512 }, swiftshader: { replicates: 64 }, twin: { replicates: 16 } },
-    warmup: { replicates: 256 },
+    sizes: { llvmpipe: { replicates: 512 }, swiftshader: { replicates: 32 }, twin: { replicates: 16 } },
+    warmup: { replicates: 16 },
     spec: linearSpec('accumulate', 64, 1024, 10, false),
     replicateGenerations: (size) => size.replicates * 11,
     normalsPerReplicateGeneration: 1024 * (4 * q(64) + 1),
@@ -109,7 +108,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     name: 'w4',
     title: 'W4 categorical: K = 4096 (Dirichlet(1) P*), n = 10⁵, R = 1024, T = 20',
     full: { replicates: 1024 },
-    sizes: { swiftshader: { replicates: 32 }, twin: { replicates: 16 } },
+    sizes: { llvmpipe: { replicates: 256 }, swiftshader: { replicates: 32 }, twin: { replicates: 16 } },
     warmup: { replicates: 4 },
     spec: (size, backend) => ({
       model: 'categorical', probs: { kind: 'dirichlet', k: 4096 }, n0: 100000, generations: 20,
@@ -141,7 +140,9 @@ export interface WorkloadRow {
   gramGflops: number | null;
   /** gramGflops / the adapter's measured FMA peak. */
   gramFractionOfPeak: number | null;
-  gpuSeconds: null;
+  /** Sum of every pass's GPU time from timestamp queries (adapters that have them), and per kernel. */
+  gpuSeconds: number | null;
+  gpuKernels: Record<string, { seconds: number; passes: number }> | null;
   /** Engine statistic for a sanity check against the peer (W2: mse at t = T, W1: null). */
   check: { mse: number; mseSE: number } | null;
 }
@@ -150,7 +151,17 @@ async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefine
   const size = w.sizes[kind] ?? w.full;
   const backend = kind === 'twin' ? 'cpu' : 'webgpu';
   await runExperiment(parseSpec(w.spec(w.warmup, backend)), { gpu }); // compile pipelines
-  const result = await runExperiment(parseSpec(w.spec(size, backend)), { gpu });
+  const timer = gpu ? PassTimer.create(gpu) : null;
+  setActiveTimer(timer);
+  let result;
+  try {
+    result = await runExperiment(parseSpec(w.spec(size, backend)), { gpu });
+    await timer?.collect();
+  } finally {
+    setActiveTimer(null);
+  }
+  const gpuTime = timer?.totals() ?? null;
+  timer?.destroy();
   const seconds = result.elapsedSeconds;
   const rg = w.replicateGenerations(size);
   const fraction = rg / w.replicateGenerations(w.full);
@@ -169,7 +180,8 @@ async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefine
     tokensPerSecond: w.tokensPerReplicateGeneration ? (w.tokensPerReplicateGeneration * rg) / seconds : null,
     gramGflops,
     gramFractionOfPeak: gramGflops !== null && peak ? gramGflops / peak.fmaGflops : null,
-    gpuSeconds: null,
+    gpuSeconds: gpuTime?.total ?? null,
+    gpuKernels: gpuTime?.kernels ?? null,
     check: w.name === 'w2' && last && typeof last.mse === 'number' ? { mse: last.mse, mseSE: last.mseSE as number } : null,
   };
 }

@@ -1,5 +1,5 @@
 // `synthloop bench <workload>`: throughput on every working adapter and the twin (bench/).
-// `bench all` runs the suite (peak, W1 and W2 by default, numpy peers) and rewrites bench/RESULTS.md and bench/results.json.
+// `bench all` runs the suite (peak, W1–W4, numpy peers) and rewrites bench/RESULTS.md and bench/results.json.
 import Table from 'cli-table3';
 import { benchRng } from '../../bench/rng.js';
 import { benchLinear } from '../../bench/linear.js';
@@ -35,9 +35,10 @@ const WORKLOADS = {
   },
   peak: {
     run: (paths?: AdapterPath[]) => benchPeak({ paths }),
-    head: ['backend', 'FMA GFLOP/s', 'variant', 'timing', 'copy GB/s', 'rmw GB/s'],
+    head: ['backend', 'FMA GFLOP/s', 'variant', 'timing', 'copy GB/s', 'rmw GB/s', 'Gram phase GFLOP/s (of peak)'],
     cells: (r: Awaited<ReturnType<typeof benchPeak>>[number]) =>
-      [r.backend, r.fmaGflops.toFixed(1), `${r.fmaVariant} (fma() ${r.fmaBuiltinGflops.toFixed(1)}, a*m+c ${r.mulAddGflops.toFixed(1)})`, r.fmaTiming, r.copyGBps.toFixed(2), r.rmwGBps.toFixed(2)],
+      [r.backend, r.fmaGflops.toFixed(1), `${r.fmaVariant} (fma() ${r.fmaBuiltinGflops.toFixed(1)}, a*m+c ${r.mulAddGflops.toFixed(1)})`, r.fmaTiming, r.copyGBps.toFixed(2), r.rmwGBps.toFixed(2),
+        r.gram.map((g) => `d = ${g.d}: ${g.gflops.toFixed(1)} (${(100 * g.fractionOfPeak).toFixed(0)} %)`).join(', ')],
   },
   w1: suiteWorkload('w1'),
   w2: suiteWorkload('w2'),
@@ -56,10 +57,8 @@ export async function benchCommand(workload: string, options: { json?: boolean; 
   if (!BENCH_WORKLOADS.includes(workload)) throw new RangeError(`workload: must be one of ${BENCH_WORKLOADS.join(', ')}, got ${JSON.stringify(workload)}`);
   const paths = options.adapter ? [options.adapter] : undefined;
   if (workload === 'all') {
-    // SYNTHLOOP_BENCH_WORKLOADS=w1,w2,w3,w4 chooses the workloads. The default leaves out W3
-    // (d = 64: llvmpipe's first dispatch compiles for minutes, see bench/RESULTS.md) and W4
-    // (minutes per adapter here) so that `npm run bench` finishes in a few minutes.
-    const chosen = process.env.SYNTHLOOP_BENCH_WORKLOADS ?? 'w1,w2';
+    // SYNTHLOOP_BENCH_WORKLOADS=w1,w2 (say) chooses the workloads; default all four.
+    const chosen = process.env.SYNTHLOOP_BENCH_WORKLOADS ?? 'w1,w2,w3,w4';
     const only = chosen.split(',').map((w) => w.trim()).filter(Boolean) as WorkloadName[];
     const result = await runSuite({ paths, log, workloads: only });
     if (!paths) writeResults(result);

@@ -1,6 +1,7 @@
 /**
  * Dispatch geometry and buffer plumbing shared by every kernel host.
  */
+import { activeTimer } from './timing.js';
 
 export interface DispatchGrid {
   /** Workgroups along x and y. */
@@ -49,10 +50,11 @@ export async function readBack(device: GPUDevice, source: GPUBuffer, size: numbe
   return copy;
 }
 
-/** Records one compute pass of a pipeline over a grid. */
+/** Records one compute pass of a pipeline over a grid (timed while a PassTimer is active). */
 export function encodeDispatch(encoder: GPUCommandEncoder, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup,
   workgroups: readonly [number, number] | readonly [number]): void {
-  const pass = encoder.beginComputePass();
+  const timer = activeTimer();
+  const pass = encoder.beginComputePass(timer ? { timestampWrites: timer.writesFor(pipeline.label) } : undefined);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1);

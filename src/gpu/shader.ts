@@ -25,6 +25,14 @@ import bigram from '../../shaders/bigram.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
 const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary } as const;
+export type LibraryName = keyof typeof LIBRARIES;
+
+/** Libraries' WGSL after the u32 consts they need, for kernels outside the engine (bench/). */
+export function librarySource(libraries: readonly LibraryName[], consts: Record<string, number>): string {
+  return [...constDeclarations(consts), ...libraries.map((l) => LIBRARIES[l])].join('\n');
+}
+
+const constDeclarations = (consts: Record<string, number>) => Object.entries(consts).map(([name, value]) => `const ${name}: u32 = ${value}u;`);
 
 /** Every kernel by name (its file in `shaders/`) with the libraries it includes after random.wgsl. */
 const KERNELS = {
@@ -81,9 +89,8 @@ export function preprocess(source: string, flags: Record<string, boolean>): stri
 /** The complete WGSL of one kernel variant. */
 export function kernelSource(variant: Pick<KernelVariant, 'kernel' | 'generator' | 'flags' | 'consts'>): string {
   const flags = { PHILOX: (variant.generator ?? ENGINE_GENERATOR) === 'philox4x32-10', ...variant.flags };
-  const { source, libraries }: { source: string; libraries: (keyof typeof LIBRARIES)[] } = KERNELS[variant.kernel];
-  const consts = Object.entries(variant.consts ?? {}).map(([name, value]) => `const ${name}: u32 = ${value}u;`);
-  return [streamDeclarations(), ...consts, randomLibrary, ...libraries.map((l) => LIBRARIES[l]), source]
+  const { source, libraries }: { source: string; libraries: LibraryName[] } = KERNELS[variant.kernel];
+  return [streamDeclarations(), ...constDeclarations(variant.consts ?? {}), randomLibrary, ...libraries.map((l) => LIBRARIES[l]), source]
     .map((part) => preprocess(part, flags)).join('\n');
 }
 

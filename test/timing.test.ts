@@ -1,0 +1,42 @@
+// GPU time per kernel from timestamp queries (src/gpu/timing.ts) on an adapter that has them.
+import { describe, expect, it } from 'vitest';
+import { acquireDevice } from '../src/gpu/device.js';
+import { PassTimer, setActiveTimer } from '../src/gpu/timing.js';
+import { runExperiment } from '../src/engine/run.js';
+import { parseSpec } from '../src/engine/experiment.js';
+import { workingPaths } from './helpers/adapters.js';
+
+const paths = await workingPaths();
+
+describe.each(paths)('pass timer on %s', (path) => {
+  it('times every pass of a run by kernel where the adapter has timestamps, else declines', async () => {
+    const gpu = await acquireDevice({ adapter: path });
+    try {
+      const timer = PassTimer.create(gpu);
+      if (!gpu.adapter.timestampQuery) {
+        expect(timer).toBeNull();
+        return;
+      }
+      const spec = parseSpec({ model: 'linear', d: 6, n0: 40, n: 30, generations: 2, replicates: 512, seed: 'timing' });
+      setActiveTimer(timer);
+      let result;
+      try {
+        result = await runExperiment(spec, { gpu });
+        await timer!.collect();
+      } finally {
+        setActiveTimer(null);
+      }
+      const { total, kernels } = timer!.totals();
+      timer!.destroy();
+      // Three generations: accumulate, finish and reduce once each per generation (one chunk, one block).
+      expect(Object.keys(kernels).sort()).toEqual(['linear.accumulate', 'linear.finish', 'reduce.reduce']);
+      for (const { seconds, passes } of Object.values(kernels)) {
+        expect(passes).toBe(3);
+        expect(seconds).toBeGreaterThan(0);
+      }
+      expect(total).toBeLessThanOrEqual(result.elapsedSeconds);
+    } finally {
+      gpu.device.destroy();
+    }
+  });
+});
