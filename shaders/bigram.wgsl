@@ -41,6 +41,9 @@ struct Params {
   group_end: u32,
   sample_row_pitch: u32,   // threads per grid row of `sample`
   finish_row_pitch: u32,   // workgroups per grid row of `finish`
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -100,10 +103,11 @@ fn sample(@builtin(global_invocation_id) gid: vec3u) {
   let coins_needed = threshold > 0.0 && threshold < 1.0;
   let group_end = min(params.group_end, (n + 3u) / 4u);
   var current = chain[local];
+  let drawn = params.replicate_base + at.replicate;  // whose random words
   for (var g = params.group_begin; g < group_end; g++) {
-    let words = random_words(params.key, at.replicate, params.generation, STREAM_INPUTS, g);
+    let words = random_words(params.key, drawn, params.generation, STREAM_INPUTS, g);
     var coins = vec4u(0u);  // uniform_open01(0) lies strictly between 0 and 1: decided by α_t alone
-    if (coins_needed) { coins = random_words(params.key, at.replicate, params.generation, STREAM_REAL_COIN, g); }
+    if (coins_needed) { coins = random_words(params.key, drawn, params.generation, STREAM_REAL_COIN, g); }
     for (var s = 0u; s < 4u; s++) {
       let i = 4u * g + s;
       if (i >= n) { break; }

@@ -57,6 +57,9 @@ struct Params {
   last_block: u32,
   use_previous: u32,       // some cell draws from P̂_{t−1} (α_t < 1)
   row_pitch: u32,          // workgroups per grid row
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -201,6 +204,7 @@ fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
   let dense = params.chunk_first + local;
   let cell = dense / params.replicates;
   let replicate = dense % params.replicates;
+  let drawn = params.replicate_base + replicate;  // whose random words
   let cell_params = cells[cell];
   let n = cell_params.x;
   let threshold = bitcast<f32>(cell_params.y);
@@ -227,9 +231,9 @@ fn sample(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
   let coins_needed = threshold > 0.0 && threshold < 1.0;
   let group_end = min(params.group_end, (n + 3u) / 4u);
   for (var g = params.group_begin + lid; g < group_end; g += WORKGROUP_SIZE) {
-    let words = random_words(params.key, replicate, params.generation, STREAM_INPUTS, g);
+    let words = random_words(params.key, drawn, params.generation, STREAM_INPUTS, g);
     var coins = vec4u(0u);  // uniform_open01(0) lies strictly between 0 and 1: decided by α_t alone
-    if (coins_needed) { coins = random_words(params.key, replicate, params.generation, STREAM_REAL_COIN, g); }
+    if (coins_needed) { coins = random_words(params.key, drawn, params.generation, STREAM_REAL_COIN, g); }
     for (var s = 0u; s < 4u; s++) {
       if (4u * g + s >= n) { break; }
       var token: u32;

@@ -45,6 +45,9 @@ struct Params {
   sample_begin: u32,
   sample_end: u32,
   row_pitch: u32,
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 struct Cell {
@@ -71,7 +74,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   if (row >= params.threads) { return; }
   let thread = params.first_thread + row;
   let cell = cells[thread / params.replicates];
-  let replicate = thread % params.replicates;
+  let replicate = params.replicate_base + thread % params.replicates;
   let begin = params.sample_begin;
   let end = min(params.sample_end, cell.samples);
   if (begin >= end) { return; }  // this cell's generation was refitted in an earlier block

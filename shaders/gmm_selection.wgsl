@@ -49,6 +49,9 @@ struct Params {
   sample_begin: u32,
   sample_end: u32,
   row_pitch: u32,
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 // A sweep cell's parameters; the selector's rates are 1 and 1 for "none".
@@ -100,7 +103,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   var flags = state[base + STATE_FLAGS];
   if (flags.x != 0.0) { return; }  // failed in an earlier generation: excluded
   let index = params.first_replicate + local;
-  let replicate = index % params.replicates_per_cell;
+  let replicate = params.replicate_base + index % params.replicates_per_cell;
   let cell = cells[params.first_cell + index / params.replicates_per_cell];
   let sample_end = min(params.sample_end, cell.samples);
 

@@ -33,6 +33,9 @@ struct Params {
   // Start the sums from zero at this generation's first block (all modes but accumulate).
   reset_sums: u32,
   row_pitch: u32,
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -74,7 +77,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   var flags = state[base + STATE_FLAGS];  // (failed, fit count, accepted, offered)
   if (flags.x != 0.0) { return; }  // failed in an earlier generation: excluded
   let thread = params.chunk_offset + local;
-  let replicate = thread % params.replicates_per_cell;
+  let replicate = params.replicate_base + thread % params.replicates_per_cell;
   let cell = load_cell(thread / params.replicates_per_cell);
   let sample_end = min(params.sample_end, cell.samples);
 

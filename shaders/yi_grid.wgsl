@@ -19,6 +19,9 @@ struct Params {
   rows: u32,
   replicates_per_cell: u32,
   row_pitch: u32,
+  // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
+  // replicate (src/engine/shard.ts), 0 in a whole run.
+  replicate_base: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -73,7 +76,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   let local = gid.x + gid.y * params.row_pitch;
   if (local >= params.rows) { return; }
   let thread = params.chunk_offset + local;
-  let r = thread % params.replicates_per_cell;
+  let r = params.replicate_base + thread % params.replicates_per_cell;
   let cell = thread / params.replicates_per_cell;
   let c0 = cells[2u * cell];
   let c1 = cells[2u * cell + 1u];

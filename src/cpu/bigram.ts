@@ -12,6 +12,7 @@
 import type { ResolvedBigramSpec } from '../spec/categorical.js';
 import type { TokenProblem } from '../engine/categorical.js';
 import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { uniformOpen01 } from './random.js';
 import { STAR_TOTAL, realThreshold, scaleWord, searchCumulative, tokenGroupWords } from './categorical.js';
 
@@ -56,7 +57,8 @@ export class BigramTwin {
   /** The last generation's metric rows, in the same order. */
   private readonly metrics: Float64Array;
 
-  constructor(private readonly cells: ResolvedBigramSpec[], private readonly problems: TokenProblem[]) {
+  /** Replicates are counted from `firstReplicate` (a shard's start). */
+  constructor(private readonly cells: ResolvedBigramSpec[], private readonly problems: TokenProblem[], private readonly firstReplicate = 0) {
     this.K = problems[0].K;
     this.R = cells[0].replicates;
     this.estimate = new Uint32Array(cells.length * this.R * this.K * this.K);
@@ -73,6 +75,18 @@ export class BigramTwin {
     return this.metrics.slice();
   }
 
+  /** P̂: all that carries over to the next generation. */
+  snapshot(): Snapshot {
+    return { estimate: this.replicateCounts() };
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.estimate.set(snapshotArray(snapshot, 'estimate', Uint32Array, this.estimate.length));
+  }
+
+  /** Nothing to release: the twin's state is ordinary memory. */
+  destroy(): void {}
+
   /** Runs generation t for every cell; each cell's metric sums (float64, replicate order). */
   step(t: number): MetricSums[] {
     const { K, R, estimate } = this;
@@ -87,7 +101,7 @@ export class BigramTwin {
         fresh.fill(0);
         let current = 0;
         for (let g = 0; 4 * g < n; g++) {
-          const [words, coins] = tokenGroupWords(problem, r, t, g, threshold);
+          const [words, coins] = tokenGroupWords(problem, this.firstReplicate + r, t, g, threshold);
           for (let s = 0; s < 4 && 4 * g + s < n; s++) {
             if (g === 0 && s === 0) {
               current = scaleWord(words[0], K);

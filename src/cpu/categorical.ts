@@ -14,6 +14,7 @@ import type { ResolvedCategoricalSpec } from '../spec/categorical.js';
 import type { TokenProblem } from '../engine/categorical.js';
 import { Stream } from '../random/address.js';
 import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { randomWords, uniformOpen01, type Words4 } from './random.js';
 
 /** Total weight of a fixed-point P* table. */
@@ -127,7 +128,8 @@ export class CategoricalTwin {
   /** The last generation's metric rows, in the same order. */
   private readonly metrics: Float64Array;
 
-  constructor(private readonly cells: ResolvedCategoricalSpec[], private readonly problems: TokenProblem[]) {
+  /** Replicates are counted from `firstReplicate` (a shard's start). */
+  constructor(private readonly cells: ResolvedCategoricalSpec[], private readonly problems: TokenProblem[], private readonly firstReplicate = 0) {
     this.K = problems[0].K;
     this.R = cells[0].replicates;
     this.counts = new Uint32Array(cells.length * this.R * this.K);
@@ -143,6 +145,18 @@ export class CategoricalTwin {
   replicateMetrics(): Float64Array {
     return this.metrics.slice();
   }
+
+  /** P̂ as counts: all that carries over to the next generation. */
+  snapshot(): Snapshot {
+    return { counts: this.replicateCounts() };
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.counts.set(snapshotArray(snapshot, 'counts', Uint32Array, this.counts.length));
+  }
+
+  /** Nothing to release: the twin's state is ordinary memory. */
+  destroy(): void {}
 
   /** Runs generation t for every cell; each cell's metric sums (float64, replicate order). */
   step(t: number): MetricSums[] {
@@ -162,7 +176,7 @@ export class CategoricalTwin {
         }
         fresh.fill(0);
         for (let g = 0; 4 * g < n; g++) {
-          const [words, coins] = tokenGroupWords(problem, r, t, g, threshold);
+          const [words, coins] = tokenGroupWords(problem, this.firstReplicate + r, t, g, threshold);
           for (let s = 0; s < 4 && 4 * g + s < n; s++) {
             const real = uniformOpen01(coins[s]) < threshold;
             fresh[real

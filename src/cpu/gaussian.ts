@@ -16,7 +16,8 @@ import type { ResolvedGaussianSpec } from '../spec/gaussian.js';
 import { keyFromSeed, Stream, type Key } from '../random/address.js';
 import { normals4, randomWords } from './random.js';
 import { choleskySolve, packedIndex, packedSize } from './cholesky.js';
-import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { emptySums, type CellSums } from '../engine/metrics.js';
+import { joinSnapshots, snapshotArray, splitSnapshot, type Snapshot } from '../engine/snapshot.js';
 import { varianceDivisor } from '../theory/gaussian.js';
 
 /** Per-replicate metric columns, written by the kernel (as `METRIC_*` consts) and by this twin. */
@@ -42,12 +43,6 @@ export const COLLAPSE_VARIANCE = 1e-30;
 /** The log variance reported for a collapsed replicate: below every live one (≥ ln 1e-30), exact in f32. */
 export const COLLAPSED_LOG_VARIANCE = -3.4028234663852886e38;
 
-/** One cell's generation: the metric sums over its replicates, and each replicate's log variance (for the median). */
-export interface GaussianCellSums {
-  sums: MetricSums;
-  logVariances: Float32Array | Float64Array;
-}
-
 /** One cell's replicate states, replicate-major: δ (dim each), L (packed lower triangle, dim(dim+1)/2 each), collapsed flags. */
 export interface GaussianReplicateState {
   delta: Float32Array | Float64Array;
@@ -60,8 +55,8 @@ export class GaussianTwin {
   private readonly key: Key;
   private readonly states: { delta: Float64Array; factor: Float64Array; collapsed: Uint8Array }[];
 
-  /** `cells` share dim, estimator, replicates and seed; m and σ may differ. */
-  constructor(private readonly cells: readonly ResolvedGaussianSpec[]) {
+  /** `cells` share dim, estimator, replicates and seed; m and σ may differ. Their replicates are counted from `firstReplicate`. */
+  constructor(private readonly cells: readonly ResolvedGaussianSpec[], private readonly firstReplicate = 0) {
     const { dim, replicates, seed } = cells[0];
     this.dim = dim;
     this.key = keyFromSeed(seed);
@@ -72,8 +67,11 @@ export class GaussianTwin {
     }));
   }
 
-  /** Generation t of every cell (t = 0 starts from the truth); generations must come in order. */
-  step(t: number): GaussianCellSums[] {
+  /**
+   * Generation t of every cell (t = 0 starts from the truth); generations must come in order.
+   * Each cell's metric sums, and as `values` each replicate's log variance (for the median).
+   */
+  step(t: number): CellSums[] {
     if (t === 0) this.reset();
     return this.cells.map((cell, c) => {
       const sums = emptySums(GAUSSIAN_COLUMNS);
@@ -88,12 +86,26 @@ export class GaussianTwin {
           sums.sumSquares[k] += row[k] * row[k];
         }
       }
-      return { sums, logVariances };
+      return { ...sums, values: logVariances };
     });
   }
 
   replicateStates(): GaussianReplicateState[] {
     return this.states.map((s) => ({ delta: s.delta.slice(), factor: s.factor.slice(), collapsed: s.collapsed.slice() }));
+  }
+
+  /** What carries over to the next generation: every replicate's fit and collapsed flag. */
+  snapshot(): Snapshot {
+    return joinSnapshots(this.states);
+  }
+
+  restore(snapshot: Snapshot): void {
+    splitSnapshot(snapshot, this.states.length).forEach((part, c) => {
+      const state = this.states[c];
+      state.delta.set(snapshotArray(part, 'delta', Float64Array, state.delta.length));
+      state.factor.set(snapshotArray(part, 'factor', Float64Array, state.factor.length));
+      state.collapsed.set(snapshotArray(part, 'collapsed', Uint8Array, state.collapsed.length));
+    });
   }
 
   /** Nothing to release: the twin's state is ordinary memory. */
@@ -121,7 +133,7 @@ export class GaussianTwin {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < dim; j++) {
         const index = i * dim + j;
-        if ((index & 3) === 0) normals = normals4(randomWords(key, r, t, Stream.inputs, index >>> 2));
+        if ((index & 3) === 0) normals = normals4(randomWords(key, this.firstReplicate + r, t, Stream.inputs, index >>> 2));
         z[j] = normals[index & 3];
         sum[j] += z[j];
       }

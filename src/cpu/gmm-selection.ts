@@ -8,6 +8,7 @@ import { keyFromSeed, Stream, type Key } from '../random/address.js';
 import { normals4, randomWords, uniformOpen01 } from './random.js';
 import { choleskySolve, packedSize } from './cholesky.js';
 import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { normalCdf } from '../theory/gmm-selection.js';
 
 /** Per-replicate metric columns, also emitted into WGSL as `COLUMN_*` (gmmColumnDeclarations). */
@@ -62,8 +63,8 @@ export class GmmSelectionTwin {
   /** The last generation's metric rows per thread (cell-major, GMM_COLUMNS each). */
   private readonly rows: Float64Array;
 
-  /** `cells` share d, generations, replicates and seed (the sweepable fields differ). */
-  constructor(cells: readonly ResolvedGmmSelectionSpec[]) {
+  /** `cells` share d, generations, replicates and seed (the sweepable fields differ); their replicates are counted from `firstReplicate`. */
+  constructor(cells: readonly ResolvedGmmSelectionSpec[], private readonly firstReplicate = 0) {
     const [{ d, replicates, seed }] = cells;
     this.d = d;
     this.replicates = replicates;
@@ -85,6 +86,19 @@ export class GmmSelectionTwin {
     return this.rows.slice();
   }
 
+  /** What carries over to the next generation: every replicate's w and failed flag. */
+  snapshot(): Snapshot {
+    return { w: this.w.slice(), failed: this.failed.slice() };
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.w.set(snapshotArray(snapshot, 'w', Float64Array, this.w.length));
+    this.failed.set(snapshotArray(snapshot, 'failed', Uint8Array, this.failed.length));
+  }
+
+  /** Nothing to release: the twin's state is ordinary memory. */
+  destroy(): void {}
+
   /** Runs generation t; returns each cell's column sums. */
   step(t: number): MetricSums[] {
     return this.kernelCells.map((cell, c) => {
@@ -93,7 +107,7 @@ export class GmmSelectionTwin {
         const thread = c * this.replicates + r;
         const row = this.rows.subarray(thread * GMM_COLUMNS, (thread + 1) * GMM_COLUMNS);
         row.fill(0);
-        if (!this.failed[thread]) this.stepReplicate(cell, thread, r, t, row);
+        if (!this.failed[thread]) this.stepReplicate(cell, thread, this.firstReplicate + r, t, row);
         for (let k = 0; k < GMM_COLUMNS; k++) {
           sums.sum[k] += row[k];
           sums.sumSquares[k] += row[k] * row[k];

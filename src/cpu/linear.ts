@@ -9,6 +9,7 @@ import { choleskySolve, packedSize } from './cholesky.js';
 import type { LinearProblem } from '../engine/problem.js';
 import type { GenerationPlan } from '../engine/plan.js';
 import { Metric, emptySums, metricColumns, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 
 export class LinearTwin {
   private readonly d: number;
@@ -40,6 +41,19 @@ export class LinearTwin {
 
   failedFlags(): Uint8Array {
     return this.failed.slice();
+  }
+
+  /** Every replicate's θ̂ and failed flag, and the kept sums (per replicate in accumulate mode). */
+  snapshot(): Snapshot {
+    return { theta: this.theta.slice(), failed: this.failed.slice(), gram: this.gram.slice(), rhs: this.rhs.slice(), count: this.count.slice() };
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.theta.set(snapshotArray(snapshot, 'theta', Float64Array, this.theta.length));
+    this.failed.set(snapshotArray(snapshot, 'failed', Uint8Array, this.failed.length));
+    this.gram.set(snapshotArray(snapshot, 'gram', Float64Array, this.gram.length));
+    this.rhs.set(snapshotArray(snapshot, 'rhs', Float64Array, this.rhs.length));
+    this.count.set(snapshotArray(snapshot, 'count', Float64Array, this.count.length));
   }
 
   /** Nothing to release: the twin's state is ordinary memory. */

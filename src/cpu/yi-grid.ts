@@ -105,10 +105,10 @@ export function yiGridReplicate(spec: ResolvedYiGridSpec, key: Key, r: number): 
   return row;
 }
 
-/** Every replicate's metric row of a cell (replicate-major). */
-export function yiGridRows(spec: ResolvedYiGridSpec): Float64Array {
+/** Every replicate's metric row of a cell (replicate-major), its replicates counted from `firstReplicate`. */
+export function yiGridRows(spec: ResolvedYiGridSpec, firstReplicate = 0): Float64Array {
   const key = keyFromSeed(spec.seed);
   const rows = new Float64Array(spec.replicates * YI_COLUMNS);
-  for (let r = 0; r < spec.replicates; r++) rows.set(yiGridReplicate(spec, key, r), r * YI_COLUMNS);
+  for (let r = 0; r < spec.replicates; r++) rows.set(yiGridReplicate(spec, key, firstReplicate + r), r * YI_COLUMNS);
   return rows;
 }

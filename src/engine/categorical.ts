@@ -18,6 +18,7 @@ import { CategoricalGpu, type CategoricalGpuOptions } from '../gpu/categorical.j
 import { BigramGpu } from '../gpu/bigram.js';
 import { categoricalRisk } from '../theory/categorical.js';
 import { standardError } from './stats.js';
+import { finishingStepper, type Runner } from './stepper.js';
 import type { MetricSums } from './metrics.js';
 import type { Estimate } from './result.js';
 import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from './model.js';
@@ -172,44 +173,39 @@ export interface TokenStepper<G extends { t: number }> extends Stepper<G> {
   replicateMetrics(): Promise<Float32Array | Float64Array>;
 }
 
-interface TokenBackend {
-  step(t: number): Promise<MetricSums[]> | MetricSums[];
+type TokenRunner = Runner & {
   replicateCounts(): Promise<Uint32Array> | Uint32Array;
   replicateMetrics(): Promise<Float32Array | Float64Array> | Float64Array;
-  destroy?(): void;
+};
+
+function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunner, finish: (t: number, cell: S, sums: MetricSums) => G): TokenStepper<G> {
+  return finishingStepper(cells, runner, finish, {
+    replicateCounts: async () => runner.replicateCounts(),
+    replicateMetrics: async () => runner.replicateMetrics(),
+  });
 }
 
-function tokenStepper<G extends { t: number }>(backend: TokenBackend, finish: (t: number, sums: MetricSums) => G): TokenStepper<G> {
-  return {
-    async step(t) {
-      return (await backend.step(t)).map((sums) => finish(t, sums));
-    },
-    replicateCounts: async () => backend.replicateCounts(),
-    replicateMetrics: async () => backend.replicateMetrics(),
-    destroy: () => backend.destroy?.(),
-  };
-}
+const finishCategoricalCell = (t: number, cell: ResolvedCategoricalSpec, sums: MetricSums) => finishCategorical(t, sums, cell.replicates);
+const finishBigramCell = (t: number, cell: ResolvedBigramSpec, sums: MetricSums) => finishBigram(t, sums, cell.replicates);
 
 /** The categorical stepper of some cells on a backend (the model's createStepper, typed for tests). */
 export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<TokenStepper<CategoricalGenerationStats>> {
   checkSameShape(cells);
   const problems = problemsOf(cells);
-  const R = cells[0].replicates;
   const runner = backend.kind === 'webgpu'
     ? await CategoricalGpu.create(backend.gpu, cells, problems, options)
-    : new CategoricalTwin(cells, problems);
-  return tokenStepper(runner, (t, sums) => finishCategorical(t, sums, R));
+    : new CategoricalTwin(cells, problems, options.firstReplicate);
+  return tokenStepper(cells, runner, finishCategoricalCell);
 }
 
 /** The bigram stepper of some cells on a backend (the model's createStepper, typed for tests). */
 export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: Backend, options: StepperOptions): Promise<TokenStepper<BigramGenerationStats>> {
   checkSameShape(cells);
   const problems = problemsOf(cells);
-  const R = cells[0].replicates;
   const runner = backend.kind === 'webgpu'
     ? await BigramGpu.create(backend.gpu, cells, problems, options)
-    : new BigramTwin(cells, problems);
-  return tokenStepper(runner, (t, sums) => finishBigram(t, sums, R));
+    : new BigramTwin(cells, problems, options.firstReplicate);
+  return tokenStepper(cells, runner, finishBigramCell);
 }
 
 /** Fields a sweep may vary: sizes, the real share and P*'s concentration; K is fixed (it shapes the kernels). */
@@ -238,6 +234,7 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   columns: () => [...ERROR_COLUMNS, { key: 'absorbed', label: 'absorbed' }, { key: 'replicates', label: 'replicates' }],
   describe: (spec) => describeTokens(spec, 'tokens'),
   createStepper: createCategoricalStepper,
+  finish: finishCategoricalCell,
   closedForm(spec): ClosedForm {
     return {
       metric: 'r',
@@ -255,4 +252,5 @@ export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationSt
   columns: () => [...ERROR_COLUMNS, { key: 'replicates', label: 'replicates' }],
   describe: (spec) => describeTokens(spec, 'states'),
   createStepper: createBigramStepper,
+  finish: finishBigramCell,
 };

@@ -7,11 +7,13 @@
 import { parseGaussianSpec, type ResolvedGaussianSpec } from '../spec/gaussian.js';
 import { GaussianGpu } from '../gpu/gaussian.js';
 import {
-  COLLAPSED_LOG_VARIANCE, GaussianMetric, GaussianTwin, type GaussianCellSums, type GaussianReplicateState,
+  COLLAPSED_LOG_VARIANCE, GaussianMetric, GaussianTwin, type GaussianReplicateState,
 } from '../cpu/gaussian.js';
 import { packedSize } from '../cpu/cholesky.js';
 import { gaussianClosedForm } from '../theory/gaussian.js';
 import { standardError } from './stats.js';
+import { finishingStepper } from './stepper.js';
+import type { CellSums } from './metrics.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from './model.js';
 
 /** One generation of one cell. Means are over the replicates that have not collapsed (`replicates`). */
@@ -58,9 +60,11 @@ function median(logVariances: Float32Array | Float64Array): number | null {
   return lower === COLLAPSED_LOG_VARIANCE ? null : (lower + upper) / 2;
 }
 
-/** A cell's statistics from its standardised sums, scaled by σ² (log: shifted by log σ²) in float64. */
-export function finishGaussianGeneration(t: number, cell: ResolvedGaussianSpec, { sums, logVariances }: GaussianCellSums): GaussianGeneration {
-  const { sum, sumSquares } = sums;
+/**
+ * A cell's statistics from its standardised sums and every replicate's log variance (`values`),
+ * scaled by σ² (log: shifted by log σ²) in float64.
+ */
+export function finishGaussianGeneration(t: number, cell: ResolvedGaussianSpec, { sum, sumSquares, values }: CellSums): GaussianGeneration {
   const n = Math.round(sum[GaussianMetric.valid]);
   const sigma2 = cell.sigma ** 2, logSigma2 = 2 * Math.log(cell.sigma);
   const mean = (column: number, scale: number, shift: number) => (n > 0 ? (sum[column] / n) * scale + shift : null);
@@ -68,7 +72,7 @@ export function finishGaussianGeneration(t: number, cell: ResolvedGaussianSpec, 
     const value = standardError(sum[column], sumSquares[column], n);
     return value === null ? null : value * scale;
   };
-  const middle = median(logVariances);
+  const middle = median(values!);
   return {
     t,
     meanErr2: mean(GaussianMetric.err2, sigma2, 0),
@@ -123,18 +127,13 @@ function checkSameShape(cells: readonly ResolvedGaussianSpec[]): void {
 export async function createGaussianStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<GaussianStepper> {
   checkSameShape(cells);
   const engine = backend.kind === 'webgpu'
-    ? await GaussianGpu.create(backend.gpu, cells, { chunkReplicates: options.chunkReplicates })
-    : new GaussianTwin(cells);
-  return {
-    async step(t) {
-      const sums = await engine.step(t);
-      return cells.map((cell, c) => finishGaussianGeneration(t, cell, sums[c]));
-    },
+    ? await GaussianGpu.create(backend.gpu, cells, options)
+    : new GaussianTwin(cells, options.firstReplicate);
+  return finishingStepper(cells, engine, finishGaussianGeneration, {
     async replicateValues() {
       return inSpecUnits(cells, await engine.replicateStates());
     },
-    destroy: () => engine.destroy(),
-  };
+  });
 }
 
 export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGeneration> & {
@@ -146,5 +145,6 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   columns: () => COLUMNS,
   describe: (spec) => `${spec.estimator === 'mle' ? 'MLE' : 'unbiased'} fit · dim = ${spec.dim}, m = ${spec.m}, σ = ${spec.sigma}, T = ${spec.generations}, R = ${spec.replicates}`,
   createStepper: createGaussianStepper,
+  finish: finishGaussianGeneration,
   closedForm: gaussianClosedForm,
 };

@@ -9,6 +9,7 @@ import { GmmSelectionGpu } from '../gpu/gmm-selection.js';
 import { GmmColumn, GmmSelectionTwin } from '../cpu/gmm-selection.js';
 import { breakdownPoint, gmmSelectionClosedForm, selectorRates } from '../theory/gmm-selection.js';
 import { standardError } from './stats.js';
+import { finishingStepper } from './stepper.js';
 import type { MetricSums } from './metrics.js';
 import type { Backend, ModelDefinition, Stepper, StepperOptions } from './model.js';
 import type { Estimate } from './result.js';
@@ -59,24 +60,15 @@ export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[
   if (cells.some((cell) => shapeOf(cell) !== shapeOf(first))) {
     throw new RangeError('sweep cells must share d, the selector kind, generations, replicates and seed');
   }
-  const finish = (t: number, sums: MetricSums[]) => sums.map((cellSums) => finishGmmSelection(t, cellSums, first.replicates));
   if (backend.kind === 'webgpu') {
-    const gpu = await GmmSelectionGpu.create(backend.gpu, cells, { chunkReplicates: options.chunkReplicates });
-    return {
-      step: async (t) => finish(t, await gpu.step(t)),
-      estimates: () => gpu.estimates(),
-      metricRows: () => gpu.metricRows(),
-      destroy: () => gpu.destroy(),
-    };
+    const gpu = await GmmSelectionGpu.create(backend.gpu, cells, options);
+    return finishingStepper(cells, gpu, finish, { estimates: () => gpu.estimates(), metricRows: () => gpu.metricRows() });
   }
-  const twin = new GmmSelectionTwin(cells);
-  return {
-    step: async (t) => finish(t, twin.step(t)),
-    estimates: async () => twin.estimates(),
-    metricRows: async () => twin.metricRows(),
-    destroy: () => {},
-  };
+  const twin = new GmmSelectionTwin(cells, options.firstReplicate);
+  return finishingStepper(cells, twin, finish, { estimates: async () => twin.estimates(), metricRows: async () => twin.metricRows() });
 }
+
+const finish = (t: number, cell: ResolvedGmmSelectionSpec, sums: MetricSums) => finishGmmSelection(t, sums, cell.replicates);
 
 function describeSelector(spec: ResolvedGmmSelectionSpec): string {
   const { selector } = spec;
@@ -107,5 +99,6 @@ export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSel
     return parts.join(' · ');
   },
   createStepper: createGmmSelectionStepper,
+  finish,
   closedForm: gmmSelectionClosedForm,
 };

@@ -10,6 +10,9 @@ import { linearClosedForm } from '../theory/linear.js';
 import { buildProblem } from './problem.js';
 import { generationPlan } from './plan.js';
 import { finishGeneration } from './stats.js';
+import { finishingStepper } from './stepper.js';
+import { joinSnapshots, splitSnapshot, type Snapshot } from './snapshot.js';
+import type { CellSums } from './metrics.js';
 import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from './model.js';
 import type { GenerationStats } from './result.js';
 import { describeSchedule } from '../spec/schedule.js';
@@ -26,33 +29,35 @@ export interface LinearStepper extends Stepper<GenerationStats> {
   estimates(): Promise<Float32Array | Float64Array>;
 }
 
+const finishLinear = (t: number, cell: ResolvedLinearSpec, sums: CellSums) =>
+  finishGeneration(t, sums, cell.d, cell.replicates, cell.verifier.kind === 'ball');
+
 async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper> {
   const spec = cells[0];
-  const finish = (t: number, sums: Parameters<typeof finishGeneration>[1], cell: ResolvedLinearSpec) =>
-    finishGeneration(t, sums, cell.d, cell.replicates, cell.verifier.kind === 'ball');
   if (backend.kind === 'webgpu') {
-    const gpu = await LinearGpu.create(backend.gpu, cells, { chunkReplicates: options.chunkReplicates });
-    return {
-      async step(t) {
-        const sums = await gpu.step(cells.map((cell) => generationPlan(cell, t)));
-        return cells.map((cell, c) => finish(t, sums[c], cell));
-      },
-      estimates: () => gpu.estimates(),
+    const gpu = await LinearGpu.create(backend.gpu, cells, options);
+    const runner = {
+      step: (t: number) => gpu.step(cells.map((cell) => generationPlan(cell, t))),
+      snapshot: () => gpu.snapshot(),
+      restore: (snapshot: Snapshot) => gpu.restore(snapshot),
       destroy: () => gpu.destroy(),
     };
+    return finishingStepper(cells, runner, finishLinear, { estimates: () => gpu.estimates() });
   }
-  const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell)));
-  return {
-    async step(t) {
-      return cells.map((cell, c) => finish(t, twins[c].step(generationPlan(cell, t)), cell));
-    },
+  const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell), options.firstReplicate));
+  const runner = {
+    step: (t: number) => twins.map((twin, c) => twin.step(generationPlan(cells[c], t))),
+    snapshot: () => joinSnapshots(twins.map((twin) => twin.snapshot())),
+    restore: (snapshot: Snapshot) => splitSnapshot(snapshot, twins.length).forEach((part, c) => twins[c].restore(part)),
+    destroy: () => {},
+  };
+  return finishingStepper(cells, runner, finishLinear, {
     async estimates() {
       const out = new Float64Array(cells.length * spec.replicates * spec.d);
       twins.forEach((twin, c) => out.set(twin.estimates(), c * spec.replicates * spec.d));
       return out;
     },
-    destroy: () => {},
-  };
+  });
 }
 
 export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> & {
@@ -84,5 +89,6 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> &
     return parts.join(' · ');
   },
   createStepper: createLinearStepper,
+  finish: finishLinear,
   closedForm: linearClosedForm,
 };

@@ -40,3 +40,31 @@ export interface MetricSums {
 export function emptySums(columns: number): MetricSums {
   return { sum: new Float64Array(columns), sumSquares: new Float64Array(columns) };
 }
+
+/**
+ * One cell's sufficient statistics of one generation, over a range of its replicates: the
+ * metric sums and, where a statistic needs every replicate's value (gaussian's median), those
+ * values in replicate order. Ranges merge by adding the sums and concatenating the values
+ * (mergeCellSums), which is how shards of a run become the run (src/engine/shard.ts).
+ */
+export interface CellSums extends MetricSums {
+  values?: Float32Array | Float64Array;
+}
+
+/** The sufficient statistics of consecutive replicate ranges of one cell, in range order. */
+export function mergeCellSums(parts: readonly CellSums[]): CellSums {
+  const merged: CellSums = emptySums(parts[0].sum.length);
+  for (const part of parts) {
+    for (let c = 0; c < merged.sum.length; c++) {
+      merged.sum[c] += part.sum[c];
+      merged.sumSquares[c] += part.sumSquares[c];
+    }
+  }
+  const values = parts.map((part) => part.values);
+  if (values.every((v) => v !== undefined)) {
+    const all = new (values[0]!.constructor as Float64ArrayConstructor)(values.reduce((n, v) => n + v!.length, 0));
+    values.reduce((at, v) => (all.set(v!, at), at + v!.length), 0);
+    merged.values = all;
+  }
+  return merged;
+}

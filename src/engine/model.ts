@@ -10,6 +10,8 @@
  * cell equals the same spec run alone.
  */
 import type { GpuContext } from '../gpu/device.js';
+import type { CellSums } from './metrics.js';
+import type { Snapshot } from './snapshot.js';
 
 export type Backend = { kind: 'webgpu'; gpu: GpuContext } | { kind: 'cpu' };
 
@@ -45,11 +47,23 @@ export interface ClosedForm {
 export interface StepperOptions {
   /** GPU replicates (cells × replicates) per chunk; by default the largest the device's limits allow. */
   chunkReplicates?: number;
+  /**
+   * The replicate index of each cell's first replicate (default 0): a shard runs replicates
+   * [firstReplicate, firstReplicate + cell.replicates) of every cell, on the random words those
+   * replicates draw in the whole run (src/engine/shard.ts).
+   */
+  firstReplicate?: number;
 }
 
 export interface Stepper<G extends GenerationRecord> {
   /** Runs generation t for every cell; returns each cell's statistics, in cell order. */
   step(t: number): Promise<G[]>;
+  /** Each cell's sufficient statistics behind the last step's statistics (what shards merge). */
+  sums(): CellSums[];
+  /** Every replicate's state at the end of the last completed generation (src/engine/snapshot.ts). */
+  snapshot(): Promise<Snapshot>;
+  /** Puts a snapshot taken after generation t into this fresh stepper; the next step is t + 1. */
+  restore(snapshot: Snapshot, t: number): Promise<void>;
   destroy(): void;
 }
 
@@ -66,5 +80,7 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
   describe?(spec: S): string;
   /** `cells` all come from one spec with different sweep values (one cell without a sweep). */
   createStepper(cells: S[], backend: Backend, options: StepperOptions): Promise<Stepper<G>>;
+  /** A cell's statistics of generation t from its sufficient statistics over all its replicates. */
+  finish(t: number, cell: S, sums: CellSums): G;
   closedForm?(spec: S): ClosedForm | null;
 }

@@ -9,7 +9,8 @@ import { realLoss } from '../theory/yi-grid.js';
 import { YiColumn, YI_COLUMNS } from './yi-grid-columns.js';
 import { emptySums, type MetricSums } from './metrics.js';
 import { standardError } from './stats.js';
-import type { Backend, ModelDefinition, Stepper } from './model.js';
+import { finishingStepper } from './stepper.js';
+import type { Backend, ModelDefinition, Stepper, StepperOptions } from './model.js';
 
 /** The statistics of one cell (generation 0 is the whole study). */
 export type YiGridStats = {
@@ -69,8 +70,13 @@ export interface YiGridStepper extends Stepper<YiGridStats> {
   rows(): Promise<Float32Array | Float64Array>;
 }
 
+/** One round: nothing carries over, so a snapshot is empty. */
+const STATELESS = { snapshot: () => ({}), restore: () => {} };
+
+const finish = (_t: number, cell: ResolvedYiGridSpec, sums: MetricSums) => finishYiGrid(cell, sums);
+
 export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
-  createStepper(cells: ResolvedYiGridSpec[], backend: Backend): Promise<YiGridStepper>;
+  createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<YiGridStepper>;
 } = {
   model: 'yi-grid',
   parse: parseYiGridSpec,
@@ -85,34 +91,29 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
     { key: 'failed', label: 'failed' },
   ],
   describe: (spec) => `one round, d = ${spec.d}, σ = ${spec.sigma}, n1 = ${spec.n1}, n2 = ${spec.n2}, bias ${spec.bias}, radius ${spec.radius}, slack ${spec.slack.toPrecision(4)}, R = ${spec.replicates}`,
-  async createStepper(cells, backend) {
+  async createStepper(cells, backend, options = {}) {
     if (backend.kind === 'webgpu') {
-      const gpu = await YiGridGpu.create(backend.gpu, cells);
-      return {
-        async step() {
-          const sums = await gpu.step();
-          return cells.map((cell, c) => finishYiGrid(cell, sums[c]));
-        },
-        rows: () => gpu.rows(),
-        destroy: () => gpu.destroy(),
-      };
+      const gpu = await YiGridGpu.create(backend.gpu, cells, options);
+      return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, { rows: () => gpu.rows() });
     }
     let last: Float64Array | undefined;
-    return {
-      async step() {
-        return cells.map((cell, c) => {
-          const rows = yiGridRows(cell);
-          if (c === 0) last = rows;
-          return finishYiGrid(cell, sumRows(rows));
-        });
-      },
+    const runner = {
+      ...STATELESS,
+      step: () => cells.map((cell, c) => {
+        const rows = yiGridRows(cell, options.firstReplicate);
+        if (c === 0) last = rows;
+        return sumRows(rows);
+      }),
+      destroy: () => {},
+    };
+    return finishingStepper(cells, runner, finish, {
       async rows() {
         if (!last) throw new Error('rows: run step first');
         return last;
       },
-      destroy: () => {},
-    };
+    });
   },
+  finish,
   closedForm(spec) {
     const value = realLoss(spec.sigma, spec.d, spec.n1);
     return value === null ? null : { metric: 'loss0', source: 'SCIENCE.md §1: OLS on n₁ real samples, σ²d/(n₁ − d − 1)', values: [value] };

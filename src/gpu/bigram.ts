@@ -8,12 +8,14 @@ import type { ResolvedBigramSpec } from '../spec/categorical.js';
 import type { TokenProblem } from '../engine/categorical.js';
 import type { StepperOptions } from '../engine/model.js';
 import type { MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { columnDeclarations, searchTop } from '../cpu/categorical.js';
 import { BIGRAM_COLUMNS, BigramColumn } from '../cpu/bigram.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
-import { encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { BlockParams } from './chunks.js';
+import { readRows, writeRows, type StateChunk } from './state.js';
 import {
   ChunkedReduction, bindEntries, blockRanges, cellWords, distinctProblems, powerOfTwoAtMost, problemBuffer, problemWords, type ChunkResources,
 } from './categorical.js';
@@ -67,6 +69,7 @@ export class BigramGpu {
     private readonly shared: { cells: GPUBuffer; problem: GPUBuffer },
     private readonly problemIndex: number[],
     private readonly blockGroups: number,
+    private readonly replicateBase: number,
   ) {}
 
   static async create(gpu: GpuContext, cells: ResolvedBigramSpec[], problems: TokenProblem[], options: StepperOptions = {}): Promise<BigramGpu> {
@@ -93,14 +96,15 @@ export class BigramGpu {
       problem: problemBuffer(device, problemWords(tables), tables.length, 'bigram P*'),
     };
     const chunks = reduction.chunks.map((resources) => {
-      const counts = device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const counts = device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const chain = device.createBuffer({ label: `bigram chain ${resources.firstReplicate}`, size: resources.replicates * 4, usage: GPUBufferUsage.STORAGE });
       const blocks = new BlockParams(device, PARAMS_BYTES, `bigram params ${resources.firstReplicate}`,
         (params) => bindEntries(device, sample, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, chain]]));
       const finishGroup = bindEntries(device, finish, [[0, blocks.first], [1, shared.cells], [2, shared.problem], [3, counts], [5, resources.metrics]]);
       return { resources, sampleGrid: gridFor(resources.replicates, SAMPLE_SIZE, device.limits), counts, chain, blocks, finishGroup };
     });
-    return new BigramGpu(device, cells, problems[0].key, K, { sample, finish }, reduction, chunks, shared, index, bigramGroupsPerBlock(K, limit));
+    return new BigramGpu(device, cells, problems[0].key, K, { sample, finish }, reduction, chunks, shared, index, bigramGroupsPerBlock(K, limit),
+      options.firstReplicate ?? 0);
   }
 
   /** Token groups (of four) one `sample` dispatch walks per replicate. */
@@ -121,7 +125,7 @@ export class BigramGpu {
         device.queue.writeBuffer(params, 0, new Uint32Array([
           this.key[0], this.key[1], t, cells[0].replicates, resources.firstReplicate, resources.replicates,
           resources.firstGroup, reduction.groupsPerCell, reduction.groupSize, begin, end,
-          chunk.sampleGrid.rowPitch, resources.grid.workgroups[0], 0, 0, 0,
+          chunk.sampleGrid.rowPitch, resources.grid.workgroups[0], this.replicateBase, 0, 0,
         ]));
         encodeDispatch(encoder, this.pipelines.sample, group, chunk.sampleGrid.workgroups);
       }
@@ -131,17 +135,23 @@ export class BigramGpu {
     return reduction.finish(encoder);
   }
 
-  /** Every replicate's P̂ after the last step as K cumulative count rows (cell-major), read back on request only. */
-  async replicateCounts(): Promise<Uint32Array> {
+  private get countRows(): StateChunk[] {
+    return this.chunks.map(({ resources, counts }) => ({ first: resources.firstReplicate, rows: resources.replicates, buffer: counts }));
+  }
+
+  /** Every replicate's P̂ after the last step as K cumulative count rows (cell-major): all that carries over. */
+  replicateCounts(): Promise<Uint32Array> {
+    return readRows(this.device, this.countRows, 2 * this.K * this.K, this.K * this.K);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return { estimate: await this.replicateCounts() };
+  }
+
+  /** P̂ back in place; the fresh counts and the chain start from zero, as every generation's do. */
+  restore(snapshot: Snapshot): void {
     const rows = this.K * this.K;
-    const out = new Uint32Array(this.cells.length * this.cells[0].replicates * rows);
-    for (const { resources, counts } of this.chunks) {
-      const all = new Uint32Array(await readBack(this.device, counts, resources.replicates * 2 * rows * 4));
-      for (let local = 0; local < resources.replicates; local++) {
-        out.set(all.subarray(2 * local * rows, (2 * local + 1) * rows), (resources.firstReplicate + local) * rows);
-      }
-    }
-    return out;
+    writeRows(this.device, this.countRows, 2 * rows, rows, snapshotArray(snapshot, 'estimate', Uint32Array, this.cells.length * this.cells[0].replicates * rows));
   }
 
   /** Every replicate's metric row after the last step (cell-major, BigramColumn order). */

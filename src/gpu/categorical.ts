@@ -9,6 +9,7 @@ import type { ResolvedCategoricalSpec, ResolvedBigramSpec } from '../spec/catego
 import type { TokenProblem } from '../engine/categorical.js';
 import type { StepperOptions } from '../engine/model.js';
 import { emptySums, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import {
   CATEGORICAL_COLUMNS, CategoricalColumn, STAR_TOTAL, columnDeclarations, realThreshold, scaleWord, searchCumulative, searchTop,
 } from '../cpu/categorical.js';
@@ -17,8 +18,9 @@ import { getPipeline } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { BlockParams } from './chunks.js';
+import { readRows, writeRows, type StateChunk } from './state.js';
 
-const PARAMS_BYTES = 64;
+const PARAMS_BYTES = 80;
 
 /** Largest power of two ≤ x (x ≥ 1). */
 export const powerOfTwoAtMost = (x: number) => 2 ** Math.floor(Math.log2(x));
@@ -327,6 +329,7 @@ export class CategoricalGpu {
     private readonly shared: { cells: GPUBuffer; problem: GPUBuffer },
     private readonly problemIndex: number[],
     private readonly blockGroups: number,
+    private readonly replicateBase: number,
   ) {}
 
   static async create(gpu: GpuContext, cells: ResolvedCategoricalSpec[], problems: TokenProblem[], options: CategoricalGpuOptions = {}): Promise<CategoricalGpu> {
@@ -350,13 +353,13 @@ export class CategoricalGpu {
       problem: problemBuffer(device, problemWords(tables, layout.guideBits), tables.length, 'categorical P*'),
     };
     const chunks = reduction.chunks.map((resources) => {
-      const counts = device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const counts = device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const blocks = new BlockParams(device, PARAMS_BYTES, `categorical params ${resources.firstReplicate}`,
         (params) => bindEntries(device, pipeline, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, resources.metrics]]));
       return { resources, counts, blocks };
     });
     const blockGroups = tokenGroupsPerThread(K, workgroupSize, layout.guideBits, adapter.loopIterationLimit) * workgroupSize;
-    return new CategoricalGpu(device, cells, problems[0].key, K, pipeline, reduction, chunks, shared, index, blockGroups);
+    return new CategoricalGpu(device, cells, problems[0].key, K, pipeline, reduction, chunks, shared, index, blockGroups, options.firstReplicate ?? 0);
   }
 
   /** Token groups (of four) one dispatch draws per replicate. */
@@ -379,6 +382,7 @@ export class CategoricalGpu {
           this.key[0], this.key[1], t, cells[0].replicates, resources.firstReplicate, resources.replicates,
           resources.firstGroup, reduction.groupsPerCell, reduction.groupSize, begin, end,
           t % 2, b === 0 ? 1 : 0, b === blocks.length - 1 ? 1 : 0, usePrevious ? 1 : 0, resources.grid.workgroups[0],
+          this.replicateBase,
         ]));
         encodeDispatch(encoder, this.pipeline, group, resources.grid.workgroups);
       }
@@ -389,19 +393,24 @@ export class CategoricalGpu {
     return sums;
   }
 
-  /** Every replicate's counts after the last step (cell-major, K per replicate), read back on request only. */
-  async replicateCounts(): Promise<Uint32Array> {
-    const { K } = this;
-    const R = this.cells[0].replicates;
-    const out = new Uint32Array(this.cells.length * R * K);
-    const row = Math.max(0, this.lastGeneration) % 2;
-    for (const { resources, counts } of this.chunks) {
-      const all = new Uint32Array(await readBack(this.device, counts, resources.replicates * 2 * K * 4));
-      for (let local = 0; local < resources.replicates; local++) {
-        out.set(all.subarray((2 * local + row) * K, (2 * local + row + 1) * K), (resources.firstReplicate + local) * K);
-      }
-    }
-    return out;
+  private get countRows(): StateChunk[] {
+    return this.chunks.map(({ resources, counts }) => ({ first: resources.firstReplicate, rows: resources.replicates, buffer: counts }));
+  }
+
+  /** Every replicate's counts after the last step (cell-major, K per replicate): P̂, all that carries over. */
+  replicateCounts(): Promise<Uint32Array> {
+    return readRows(this.device, this.countRows, 2 * this.K, this.K, (Math.max(0, this.lastGeneration) % 2) * this.K);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return { counts: await this.replicateCounts() };
+  }
+
+  /** Counts of generation t go in the row generation t filled, where generation t + 1 reads P̂_t. */
+  restore(snapshot: Snapshot, t: number): void {
+    const counts = snapshotArray(snapshot, 'counts', Uint32Array, this.cells.length * this.cells[0].replicates * this.K);
+    writeRows(this.device, this.countRows, 2 * this.K, this.K, counts, (t % 2) * this.K);
+    this.lastGeneration = t;
   }
 
   /** Every replicate's metric row after the last step (cell-major, CategoricalColumn order). */

@@ -6,25 +6,26 @@
  */
 import type { ResolvedGaussianSpec } from '../spec/gaussian.js';
 import { keyFromSeed, type Key } from '../random/address.js';
-import { emptySums } from '../engine/metrics.js';
+import { emptySums, type CellSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { packedSize } from '../cpu/cholesky.js';
 import {
-  COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE, GAUSSIAN_COLUMNS, GaussianMetric,
-  type GaussianCellSums, type GaussianReplicateState,
+  COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE, GAUSSIAN_COLUMNS, GaussianMetric, type GaussianReplicateState,
 } from '../cpu/gaussian.js';
 import { varianceDivisor } from '../theory/gaussian.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
-import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { maxChunkReplicates, samplesPerBlock, type LoopCost } from './chunks.js';
+import { readRows, writeRows, type StateChunk } from './state.js';
 
 const PARAMS_BYTES = 48;
 
-/** vec4s of state per replicate: see STATE_* in shaders/gaussian.wgsl. */
+/** vec4s of state per replicate: see STATE_* in shaders/gaussian.wgsl. The fit (up to `sum`) carries over; the sums restart. */
 function stateLayout(dim: number) {
   const Q = Math.ceil(dim / 4), PV = Math.ceil(packedSize(dim) / 4);
-  return { delta: 1, factor: 1 + Q, stride: 1 + 2 * Q + PV + 4 * Q * Q };
+  return { delta: 1, factor: 1 + Q, sum: 1 + Q + PV, stride: 1 + 2 * Q + PV + 4 * Q * Q };
 }
 
 /**
@@ -67,6 +68,8 @@ export interface GaussianGpuOptions {
    * holds whole cells, or part of one cell where a cell does not fit. Default: as many as the limits allow.
    */
   chunkReplicates?: number;
+  /** Replicate index of each cell's first replicate (a shard's start; default 0). */
+  firstReplicate?: number;
 }
 
 /**
@@ -99,6 +102,7 @@ export class GaussianGpu {
     private readonly blockSamples: number,
     /** Bound by every chunk (metrics, log variances and partials are reused chunk after chunk). */
     private readonly shared: { cells: GPUBuffer; metrics: GPUBuffer; logVariance: GPUBuffer; partials: GPUBuffer },
+    private readonly replicateBase: number,
   ) {}
 
   /** `cells` share dim, estimator, replicates and seed; m and σ may differ (σ only scales the results). */
@@ -147,7 +151,7 @@ export class GaussianGpu {
     };
     const blocks = Math.ceil(largestM / blockSamples);
     const chunks = plan.map(([offset, rows]): Chunk => {
-      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const params = Array.from({ length: blocks }, (_, b) =>
         device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
       const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
@@ -164,7 +168,7 @@ export class GaussianGpu {
         partialBytes,
       };
     });
-    return new GaussianGpu(device, cells, keyFromSeed(cells[0].seed), pipeline, reducer, chunks, blockSamples, shared);
+    return new GaussianGpu(device, cells, keyFromSeed(cells[0].seed), pipeline, reducer, chunks, blockSamples, shared, options.firstReplicate ?? 0);
   }
 
   get chunkCount(): number {
@@ -176,14 +180,17 @@ export class GaussianGpu {
     return this.chunks[0].params.length;
   }
 
-  /** Generation t of every cell (t = 0 starts from the truth); generations must come in order. */
-  async step(t: number): Promise<GaussianCellSums[]> {
+  /**
+   * Generation t of every cell (t = 0 starts from the truth); generations must come in order.
+   * Each cell's metric sums, and as `values` each replicate's log variance (for the median).
+   */
+  async step(t: number): Promise<CellSums[]> {
     const R = this.cells[0].replicates;
     const encoder = this.device.createCommandEncoder({ label: `gaussian generation ${t}` });
     for (const chunk of this.chunks) {
       chunk.params.forEach((params, b) => {
         this.device.queue.writeBuffer(params, 0, new Uint32Array([this.key[0], this.key[1], t, chunk.offset, chunk.rows, R,
-          b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch]));
+          b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]));
         encodeDispatch(encoder, this.pipeline, chunk.groups[b], chunk.grid.workgroups);
       });
       this.reducer.encode(encoder, chunk.reduce);
@@ -192,7 +199,7 @@ export class GaussianGpu {
     }
     this.device.queue.submit([encoder.finish()]);
     await Promise.all(this.chunks.map((chunk) => chunk.staging.mapAsync(GPUMapMode.READ)));
-    const results: GaussianCellSums[] = this.cells.map(() => ({ sums: emptySums(GAUSSIAN_COLUMNS), logVariances: new Float32Array(R) }));
+    const results = this.cells.map(() => ({ ...emptySums(GAUSSIAN_COLUMNS), values: new Float32Array(R) }));
     const floatsPerGroup = GAUSSIAN_COLUMNS * 2;
     for (const chunk of this.chunks) {
       try {
@@ -200,13 +207,13 @@ export class GaussianGpu {
         const partials = new Float32Array(mapped, 0, chunk.partialBytes / 4);
         const { segments, blocksPerSegment } = chunk.reduce;
         for (let s = 0; s < segments; s++) {
-          this.reducer.addPartials(partials.subarray(s * blocksPerSegment * floatsPerGroup), blocksPerSegment, results[chunk.firstCell + s].sums);
+          this.reducer.addPartials(partials.subarray(s * blocksPerSegment * floatsPerGroup), blocksPerSegment, results[chunk.firstCell + s]);
         }
         const logs = new Float32Array(mapped, chunk.partialBytes, chunk.rows);
         for (let first = 0; first < chunk.rows;) {
           const thread = chunk.offset + first, cell = Math.floor(thread / R), r = thread % R;
           const count = Math.min(R - r, chunk.rows - first);
-          results[cell].logVariances.set(logs.subarray(first, first + count), r);
+          results[cell].values.set(logs.subarray(first, first + count), r);
           first += count;
         }
       } finally {
@@ -216,22 +223,41 @@ export class GaussianGpu {
     return results;
   }
 
+  private get stateChunks(): StateChunk[] {
+    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+  }
+
+  /** Floats per replicate that carry over to the next generation: the collapsed flag and the fit. */
+  private get carriedFloats(): number {
+    return 4 * stateLayout(this.cells[0].dim).sum;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const { stride } = stateLayout(this.cells[0].dim);
+    return { state: new Float32Array((await readRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats)).buffer) };
+  }
+
+  restore(snapshot: Snapshot): void {
+    const { stride } = stateLayout(this.cells[0].dim);
+    const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
+    writeRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats, state);
+  }
+
   /** Every replicate's δ, L and collapsed flag, per cell (read back on request only). */
   async replicateStates(): Promise<GaussianReplicateState[]> {
     const { dim, replicates: R } = this.cells[0];
-    const P = packedSize(dim), layout = stateLayout(dim);
-    const out = this.cells.map(() => ({ delta: new Float32Array(R * dim), factor: new Float32Array(R * P), collapsed: new Uint8Array(R) }));
-    for (const chunk of this.chunks) {
-      const state = new Float32Array(await readBack(this.device, chunk.state, chunk.rows * layout.stride * 16));
-      for (let row = 0; row < chunk.rows; row++) {
-        const thread = chunk.offset + row, cell = out[Math.floor(thread / R)], r = thread % R;
-        const base = row * layout.stride * 4;
-        cell.collapsed[r] = state[base] !== 0 ? 1 : 0;
-        cell.delta.set(state.subarray(base + layout.delta * 4, base + layout.delta * 4 + dim), r * dim);
-        cell.factor.set(state.subarray(base + layout.factor * 4, base + layout.factor * 4 + P), r * P);
+    const P = packedSize(dim), layout = stateLayout(dim), floats = this.carriedFloats;
+    const { state } = await this.snapshot() as { state: Float32Array };
+    return this.cells.map((_, c) => {
+      const out = { delta: new Float32Array(R * dim), factor: new Float32Array(R * P), collapsed: new Uint8Array(R) };
+      for (let r = 0; r < R; r++) {
+        const base = (c * R + r) * floats;
+        out.collapsed[r] = state[base] !== 0 ? 1 : 0;
+        out.delta.set(state.subarray(base + layout.delta * 4, base + layout.delta * 4 + dim), r * dim);
+        out.factor.set(state.subarray(base + layout.factor * 4, base + layout.factor * 4 + P), r * P);
       }
-    }
-    return out;
+      return out;
+    });
   }
 
   destroy(): void {

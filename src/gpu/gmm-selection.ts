@@ -7,13 +7,15 @@
 import type { ResolvedGmmSelectionSpec } from '../spec/gmm-selection.js';
 import { keyFromSeed, type Key } from '../random/address.js';
 import type { MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { packedSize } from '../cpu/cholesky.js';
 import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from '../cpu/gmm-selection.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
-import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
+import { readRows, writeRows, type StateChunk } from './state.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -41,6 +43,8 @@ export interface GmmSelectionGpuOptions {
    * one cell, whole cells with several; default: as many as the limits allow.
    */
   chunkReplicates?: number;
+  /** Replicate index of each cell's first replicate (a shard's start; default 0). */
+  firstReplicate?: number;
 }
 
 /**
@@ -85,6 +89,7 @@ export class GmmSelectionGpu {
     /** Buffers bound by every chunk: the cells and partials (reused chunk after chunk), and the staging copy. */
     private readonly shared: { cells: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
     private readonly stateStride: number,
+    private readonly replicateBase: number,
   ) {}
 
   /** `cells` share d, selector kind, generations, replicates and seed (the sweepable fields differ). */
@@ -117,7 +122,7 @@ export class GmmSelectionGpu {
     let stagingBytes = 0;
     const chunks: Chunk[] = ranges.map((range) => {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage });
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: usage | GPUBufferUsage.COPY_DST });
       const metrics = device.createBuffer({ label: `metrics ${range.offset}`, size: alignTo(range.rows * GMM_COLUMNS * 4, 16), usage });
       const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.cells, state]));
       const stagingOffset = stagingBytes;
@@ -131,7 +136,8 @@ export class GmmSelectionGpu {
       };
     });
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new GmmSelectionGpu(device, cells, keyFromSeed(cells[0].seed), { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
+    return new GmmSelectionGpu(device, cells, keyFromSeed(cells[0].seed), { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride,
+      options.firstReplicate ?? 0);
   }
 
   /** Runs generation t on every chunk and returns each cell's metric sums, in cell order. */
@@ -145,7 +151,7 @@ export class GmmSelectionGpu {
         const { params, group } = chunk.blocks.block(b);
         const begin = b * this.blockSamples, end = Math.min(mostSamples, (b + 1) * this.blockSamples);
         this.device.queue.writeBuffer(params, 0, new Uint32Array([this.key[0], this.key[1], t, chunk.firstCell, chunk.offset - chunk.firstCell * R,
-          chunk.rows, R, begin, end, chunk.grid.rowPitch, 0, 0]));
+          chunk.rows, R, begin, end, chunk.grid.rowPitch, this.replicateBase, 0]));
         encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
       }
       encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
@@ -156,15 +162,27 @@ export class GmmSelectionGpu {
     return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
   }
 
+  private rowsOf(buffer: (chunk: Chunk) => GPUBuffer): StateChunk[] {
+    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: buffer(chunk) }));
+  }
 
-  /** Reads `floats` floats per row of every chunk's `buffer` back, cell-major, read on request only. */
+  /** The first `floats` floats of every row of every chunk's `buffer`, cell-major. */
   private async perReplicate(buffer: (chunk: Chunk) => GPUBuffer, stride: number, floats: number): Promise<Float32Array> {
-    const out = new Float32Array(this.cells.length * this.cells[0].replicates * floats);
-    for (const chunk of this.chunks) {
-      const data = new Float32Array(await readBack(this.device, buffer(chunk), chunk.rows * stride * 4));
-      for (let r = 0; r < chunk.rows; r++) out.set(data.subarray(r * stride, r * stride + floats), (chunk.offset + r) * floats);
-    }
-    return out;
+    return new Float32Array((await readRows(this.device, this.rowsOf(buffer), stride, floats)).buffer);
+  }
+
+  /** Floats of a replicate's state that carry over to the next generation: w and the flags (the sums restart). */
+  private get carriedFloats(): number {
+    return 4 * (Math.ceil(this.cells[0].d / 4) + 1);
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return { state: await this.perReplicate((chunk) => chunk.state, this.stateStride, this.carriedFloats) };
+  }
+
+  restore(snapshot: Snapshot): void {
+    const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
+    writeRows(this.device, this.rowsOf((chunk) => chunk.state), this.stateStride, this.carriedFloats, state);
   }
 
   /** w of every replicate of every cell (cell-major, d each; stale where a solve failed). */

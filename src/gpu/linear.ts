@@ -8,12 +8,14 @@ import type { ResolvedLinearSpec } from '../spec/linear.js';
 import { buildProblem, type LinearProblem } from '../engine/problem.js';
 import type { GenerationPlan } from '../engine/plan.js';
 import { metricColumns, metricDeclarations, type MetricSums } from '../engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
 import { getPipeline } from './shader.js';
-import { alignTo, encodeDispatch, gridFor, readBack, type DispatchGrid } from './dispatch.js';
+import { alignTo, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
+import { readRows, writeRows, type StateChunk } from './state.js';
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -95,6 +97,8 @@ export interface LinearGpuOptions {
    * one cell, whole cells with several; default: as many as the limits allow.
    */
   chunkReplicates?: number;
+  /** Replicate index of each cell's first replicate (a shard's start; default 0). */
+  firstReplicate?: number;
 }
 
 /** Loop-header visits of shaders/linear.wgsl's `accumulate` and `finish` (see samplesPerBlock). */
@@ -120,6 +124,9 @@ export class LinearGpu {
     /** Buffers bound by every chunk: the problem and cells, metrics and partials (reused chunk after chunk). */
     private readonly shared: { problem: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
     private readonly stateStride: number,
+    /** Floats at the start of a replicate's state that carry over to the next generation (snapshot). */
+    private readonly carriedFloats: number,
+    private readonly replicateBase: number,
   ) {}
 
   /** `cells` share d, mode, design, generations, replicates, seed, θ* and Σ (the sweepable fields differ). */
@@ -157,7 +164,7 @@ export class LinearGpu {
 
     let stagingBytes = 0;
     const chunks: Chunk[] = ranges.map((range) => {
-      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.problem, state]));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
@@ -170,7 +177,11 @@ export class LinearGpu {
       };
     });
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride);
+    // θ̂ and the flags carry over; in accumulate mode the sums after them too (both layouts:
+    // θ̂ | flags | rhs | Gram). Everything else is rebuilt by the next generation.
+    const carriedFloats = 4 * (spec.mode === 'accumulate' ? 2 * Q + 1 + 4 * Q * Q : Q + 1);
+    return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride,
+      carriedFloats, options.firstReplicate ?? 0);
   }
 
   get chunkCount(): number {
@@ -195,7 +206,7 @@ export class LinearGpu {
   private writeParams(chunk: Chunk, params: GPUBuffer, plan: GenerationPlan, begin: number, end: number): void {
     const { key } = this.problems[0];
     this.device.queue.writeBuffer(params, 0, new Uint32Array([key[0], key[1], plan.t, plan.inputsGeneration,
-      chunk.offset, chunk.rows, this.cells[0].replicates, begin, end, plan.resetSums ? 1 : 0, chunk.grid.rowPitch, 0]));
+      chunk.offset, chunk.rows, this.cells[0].replicates, begin, end, plan.resetSums ? 1 : 0, chunk.grid.rowPitch, this.replicateBase]));
   }
 
   /** Runs generation t (one plan per cell) on every chunk and returns each cell's metric sums. */
@@ -218,18 +229,23 @@ export class LinearGpu {
     return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
   }
 
+  private get stateChunks(): StateChunk[] {
+    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+  }
 
   /** θ̂ of every replicate of every cell (cell-major, then replicate, d each), read back on request only. */
   async estimates(): Promise<Float32Array> {
-    const { d } = this.cells[0];
-    const out = new Float32Array(this.cells.length * this.cells[0].replicates * d);
-    for (const chunk of this.chunks) {
-      const state = new Float32Array(await readBack(this.device, chunk.state, chunk.rows * this.stateStride * 4));
-      for (let r = 0; r < chunk.rows; r++) {
-        out.set(state.subarray(r * this.stateStride, r * this.stateStride + d), (chunk.offset + r) * d);
-      }
-    }
-    return out;
+    return new Float32Array((await readRows(this.device, this.stateChunks, this.stateStride, this.cells[0].d)).buffer);
+  }
+
+  /** What every replicate carries to the next generation, as its state row holds it. */
+  async snapshot(): Promise<Snapshot> {
+    return { state: new Float32Array((await readRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats)).buffer) };
+  }
+
+  restore(snapshot: Snapshot): void {
+    const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
+    writeRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats, state);
   }
 
   destroy(): void {

@@ -5,6 +5,7 @@
 import type { ResolvedYiGridSpec } from '../spec/yi-grid.js';
 import { keyFromSeed } from '../random/address.js';
 import type { MetricSums } from '../engine/metrics.js';
+import type { StepperOptions } from '../engine/model.js';
 import { YI_COLUMNS, yiColumnDeclarations } from '../engine/yi-grid-columns.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
@@ -39,7 +40,7 @@ export class YiGridGpu {
     private readonly buffers: { staging: GPUBuffer; metrics: GPUBuffer; all: GPUBuffer[] },
   ) {}
 
-  static async create(gpu: GpuContext, cells: readonly ResolvedYiGridSpec[]): Promise<YiGridGpu> {
+  static async create(gpu: GpuContext, cells: readonly ResolvedYiGridSpec[], options: StepperOptions = {}): Promise<YiGridGpu> {
     const { device } = gpu;
     const { d, replicates: R } = cells[0];
     const limit = gpu.adapter.loopIterationLimit;
@@ -53,7 +54,7 @@ export class YiGridGpu {
       consts: { D: d, Q, P: packedSize(d), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
     const reducer = await ColumnReducer.create(device, YI_COLUMNS);
-    const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, d });
+    const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, requested: options.chunkReplicates, d });
     const largest = ranges[0].rows;
 
     const cellData = new Float32Array(cells.length * 8);
@@ -68,7 +69,7 @@ export class YiGridGpu {
     let stagingBytes = 0;
     for (const range of ranges) {
       const grid = gridFor(range.rows, WORKGROUP_SIZE, device.limits);
-      const params = bufferFrom(device, new Uint32Array([key[0], key[1], range.offset, range.rows, R, grid.rowPitch, 0, 0]), GPUBufferUsage.UNIFORM);
+      const params = bufferFrom(device, new Uint32Array([key[0], key[1], range.offset, range.rows, R, grid.rowPitch, options.firstReplicate ?? 0, 0]), GPUBufferUsage.UNIFORM);
       const bindGroup = bindBuffers(device, pipeline, [params, cellBuffer, metrics]);
       const reduce = reducer.bind(metrics, range.rows, partials, range.segmentRows);
       all.push(params, reduce.params);

@@ -1,0 +1,78 @@
+// Snapshots (src/engine/snapshot.ts): every model's stepper, on WebGPU and on the twin, stopped
+// after generation t, its snapshot restored into a fresh stepper (of another chunking, where
+// the model chunks) and continued, gives exactly the statistics of an uninterrupted run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
+import { experimentCells, modelOf, parseSpec } from '../src/engine/experiment.js';
+import type { Backend, StepperOptions } from '../src/engine/model.js';
+import { workingPaths } from './helpers/adapters.js';
+
+const [fastest] = await workingPaths();
+
+const CASES: [string, Record<string, unknown>][] = [
+  ['linear, replace, verifier', { model: 'linear', d: 5, n0: 20, n: 16, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],
+  // Accumulate mode carries its sums (and the fit count) across generations.
+  ['linear, accumulate, fixed design, a sweep', { model: 'linear', d: 4, n0: 10, n: 6, mode: 'accumulate', design: 'fixed', generations: 4, replicates: 600, sweep: { sigma: [0.5, 2] } }],
+  ['linear, accumulate, d = 20 (cooperative layout)', { model: 'linear', d: 20, n0: 30, n: 10, mode: 'accumulate', generations: 3, replicates: 300 }],
+  // Failed replicates stay failed after a restore.
+  ['linear, sparse verifier (failures)', { model: 'linear', d: 6, n0: 30, n: 12, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0, radius: 0.05, slack: 0.3 } }],
+  ['yi-grid (one round, nothing carried)', { model: 'yi-grid', d: 3, n1: 20, n2: 20, replicates: 600 }],
+  ['gmm-selection, classifier-labelled generations', { model: 'gmm-selection', d: 3, meanNorm: 1, flipRate: 0.2, n: 40, generations: 4, replicates: 600 }],
+  ['gaussian, dim 3, collapsing', { model: 'gaussian', dim: 3, m: 5, generations: 6, replicates: 600 }],
+  ['categorical, α schedule', { model: 'categorical', probs: { kind: 'dirichlet', k: 10, alpha: 0.5 }, n0: 30, realFraction: { kind: 'harmonic', c: 1 }, generations: 5, replicates: 600 }],
+  ['bigram, a sweep of n', { model: 'bigram', probs: { kind: 'dirichlet', k: 4, alpha: 1 }, n0: 30, generations: 4, replicates: 300, sweep: { n: [20, 40] } }],
+];
+
+/** Every generation's statistics of every cell, from generation `from` on, of a stepper that may first restore a snapshot. */
+async function statistics(spec: ReturnType<typeof parseSpec>, backend: Backend, options: StepperOptions, stopAfter?: number) {
+  const model = modelOf(spec);
+  const cells = experimentCells(spec).specs;
+  const whole = await model.createStepper(cells, backend, options);
+  const all = [];
+  let snapshot;
+  try {
+    for (let t = 0; t <= spec.generations; t++) {
+      all.push(await whole.step(t));
+      if (t === stopAfter) snapshot = await whole.snapshot();
+    }
+  } finally {
+    whole.destroy();
+  }
+  return { all, snapshot };
+}
+
+describe.each([['cpu'], ['webgpu']] as const)('snapshot, restore, continue ≡ uninterrupted (%s)', (kind) => {
+  let gpu: GpuContext | undefined;
+  let backend: Backend;
+  beforeAll(async () => {
+    if (kind === 'webgpu') gpu = await acquireDevice({ adapter: fastest });
+    backend = gpu ? { kind: 'webgpu', gpu } : { kind: 'cpu' };
+  });
+  afterAll(() => gpu?.device.destroy());
+
+  it.each(CASES)('%s', async (_name, fields) => {
+    const spec = parseSpec(fields);
+    const stopAfter = Math.min(1, spec.generations);
+    const { all, snapshot } = await statistics(spec, backend, {}, stopAfter);
+    // The continuation chunks its replicates otherwise (256 at a time, or whole cells).
+    const chunkReplicates = spec.sweep ? spec.replicates : 256;
+    const resumed = await modelOf(spec).createStepper(experimentCells(spec).specs, backend, { chunkReplicates });
+    try {
+      await resumed.restore(snapshot!, stopAfter);
+      for (let t = stopAfter + 1; t <= spec.generations; t++) expect(await resumed.step(t), `generation ${t}`).toEqual(all[t]);
+    } finally {
+      resumed.destroy();
+    }
+  });
+
+  it('a snapshot of another run is refused, naming what does not fit', async () => {
+    const spec = parseSpec(CASES[0][1]);
+    const { snapshot } = await statistics({ ...spec, replicates: 300, generations: 0 }, backend, {}, 0);
+    const stepper = await modelOf(spec).createStepper(experimentCells(spec).specs, backend, {});
+    try {
+      await expect(stepper.restore(snapshot!, 0)).rejects.toThrow(/^snapshot: ".+" must be a \w+ of \d+ \(this run's state\), got \w+ of \d+/);
+    } finally {
+      stepper.destroy();
+    }
+  });
+});
