@@ -4,7 +4,7 @@
  */
 import type { AdapterDescription } from '../gpu/device.js';
 import type { ClosedForm } from './model.js';
-import type { Spec } from './experiment.js';
+import { experimentCells, modelOf, type Spec } from './experiment.js';
 
 /** A statistic, or null where it is undefined (no replicate left, or fewer than two for an SE). */
 export type Estimate = number | null;
@@ -60,4 +60,27 @@ export interface RunResult {
   notices: string[];
   /** The exact expectation SCIENCE.md gives for this spec, for comparison (never used to compute results); null if none applies. */
   closedForm: ClosedForm | null;
+}
+
+/** Where and how long a run (or the shards merged into it) ran, and what the user should know. */
+export type RunProvenance = Pick<RunResult, 'backend' | 'adapter' | 'elapsedSeconds' | 'notices'>;
+
+/** A RunResult from each cell's statistics per generation (cell order; one cell without a sweep). */
+export function runResult(spec: Spec, generations: Stats[][], provenance: RunProvenance): RunResult {
+  const model = modelOf(spec);
+  const cells = experimentCells(spec);
+  const closedForms = cells.specs.map((cell) => model.closedForm?.(cell) ?? null);
+  const sweepCells: CellResult[] | undefined = spec.sweep
+    ? cells.params.map((params, c) => ({ params, generations: generations[c], closedForm: closedForms[c] }))
+    : undefined;
+  return {
+    spec,
+    backend: provenance.backend,
+    adapter: provenance.adapter,
+    generations: spec.sweep ? [] : generations[0],
+    ...(sweepCells ? { cells: sweepCells } : {}),
+    elapsedSeconds: provenance.elapsedSeconds,
+    notices: provenance.notices,
+    closedForm: spec.sweep ? null : closedForms[0],
+  };
 }

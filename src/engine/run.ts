@@ -1,16 +1,29 @@
 /**
  * The generation loop for any model: pick a backend, build the model's stepper over all sweep
- * cells, run t = 0..T, and stream each cell's statistics as they arrive.
+ * cells, run t = 0..T, and stream each cell's statistics as they arrive. The same loop runs a
+ * shard of a run (a range of every cell's replicates, src/engine/shard.ts), hands out a
+ * checkpoint after every generation and resumes from one, and survives a lost GPU device:
+ * after each generation it keeps the steppers' snapshot (src/engine/snapshot.ts), and when the
+ * device is lost or raises an error it acquires a new one on the same adapter path, restores
+ * the snapshot into a new stepper and goes on from there.
  */
-import { acquireDevice, NoAdapterError, type AdapterChoice, type GpuContext } from '../gpu/device.js';
+import {
+  acquireDevice, NoAdapterError, watchDevice, type AdapterChoice, type AdapterPath, type DeviceFailure, type DeviceWatch, type GpuContext,
+} from '../gpu/device.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
+import type { CellSums } from './metrics.js';
 import type { Backend, Stepper } from './model.js';
-import type { BackendName, CellResult, RunResult, Stats } from './result.js';
+import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
+import { shardRange, type ReplicateRange, type Shard } from './shard.js';
+import type { Snapshot } from './snapshot.js';
+
+/** Devices a run may lose (or see fail) and replace before it gives up. */
+export const MAX_DEVICE_RECOVERIES = 3;
 
 export interface RunOptions {
   /** WebGPU adapter path (default: SYNTHLOOP_ADAPTER, else auto). */
   adapter?: AdapterChoice;
-  /** Run on this device instead of acquiring one (it is not destroyed afterwards). */
+  /** Run on this device instead of acquiring one (it is not destroyed afterwards; a replacement after a loss is the run's own). */
   gpu?: GpuContext;
   /** Each cell's statistics as soon as a generation is done (cell 0 without a sweep). */
   onGeneration?: (stats: Stats, cell: number) => void;
@@ -19,66 +32,185 @@ export interface RunOptions {
   captureEstimates?: boolean;
   /** GPU replicates per chunk; by default the largest the device's limits allow. */
   chunkReplicates?: number;
+  /** Run only this shard of every cell's replicates; the output then carries the sums a merge needs. */
+  shard?: Shard;
+  /**
+   * After every generation, what resuming needs (serialise it before returning). Costs a read-back
+   * of the replicates' state per generation on WebGPU, as recovery does.
+   */
+  onCheckpoint?: (checkpoint: Checkpoint) => void | Promise<void>;
+  /** Continue the run this checkpoint was taken of (same spec), on its backend kind and adapter path. */
+  resume?: Checkpoint;
+  /**
+   * WebGPU runs (default true): keep each generation's snapshot (one read-back of the replicates'
+   * state per generation) and, when the device is lost or raises an uncaptured error, continue on
+   * a new device — up to MAX_DEVICE_RECOVERIES times.
+   */
+  recover?: boolean;
+  /** Each device the run acquires itself, also a replacement for a lost one. */
+  onDevice?: (gpu: GpuContext) => void;
+}
+
+/** A run after its generation t: enough to finish it elsewhere, later, with identical output. */
+export interface Checkpoint {
+  spec: Spec;
+  backend: BackendName;
+  /** The adapter path it ran on (webgpu), to resume on the same kind of device. */
+  adapter: AdapterPath | null;
+  shard?: Shard;
+  /** The last completed generation. */
+  t: number;
+  /** Per cell, generations 0..t. */
+  generations: Stats[][];
+  /** Shards: per cell, the sufficient statistics of generations 0..t. */
+  sums?: CellSums[][];
+  snapshot: Snapshot;
+  notices: string[];
+  /** Seconds spent on generations 0..t, over every session of the run. */
+  elapsedSeconds: number;
 }
 
 export interface RunOutput extends RunResult {
   /** With captureEstimates: the model's estimates per generation (linear: θ̂, cell-major, d per replicate). */
   estimates?: (Float32Array | Float64Array)[];
+  /** With a shard: which one, its replicates of every cell, and per cell per generation the sums to merge. */
+  shard?: Shard & ReplicateRange;
+  sums?: CellSums[][];
 }
 
 type EstimatingStepper = Stepper<Stats> & { estimates?(): Promise<Float32Array | Float64Array> };
 
-/** The backend a spec asks for: WebGPU where an adapter works (or is required), else the CPU twin. */
-async function chooseBackend(spec: Spec, options: RunOptions, notices: string[]): Promise<{ backend: Backend; ownDevice: boolean }> {
-  if (spec.backend === 'cpu') return { backend: { kind: 'cpu' }, ownDevice: false };
-  if (options.gpu) return { backend: { kind: 'webgpu', gpu: options.gpu }, ownDevice: false };
-  try {
-    return { backend: { kind: 'webgpu', gpu: await acquireDevice({ adapter: options.adapter }) }, ownDevice: true };
-  } catch (error) {
-    if (spec.backend !== 'auto' || !(error instanceof NoAdapterError)) throw error;
-    notices.push(`No WebGPU adapter works here, so the float64 CPU twin ran instead (${error.attempts.map((a) => `${a.path}: ${a.reason}`).join('; ')}).`);
-    return { backend: { kind: 'cpu' }, ownDevice: false };
+/** The run's backend and, on WebGPU, its device: the caller's, or one the run acquired (and destroys). */
+class Session {
+  private watch: DeviceWatch | null;
+
+  private constructor(public backend: Backend, private own: boolean, private readonly onDevice?: (gpu: GpuContext) => void) {
+    this.watch = backend.kind === 'webgpu' ? watchDevice(backend.gpu.device) : null;
+    if (own && backend.kind === 'webgpu') onDevice?.(backend.gpu);
+  }
+
+  /** WebGPU where an adapter works (or is required; a resumed run keeps its backend and adapter path), else the CPU twin. */
+  static async open(spec: Spec, options: RunOptions, notices: string[]): Promise<Session> {
+    const { resume } = options;
+    const choice = resume?.backend ?? spec.backend;
+    if (choice === 'cpu') return new Session({ kind: 'cpu' }, false);
+    const adapter = resume?.adapter ?? options.adapter;
+    if (options.gpu && (!resume || options.gpu.adapter.path === adapter)) return new Session({ kind: 'webgpu', gpu: options.gpu }, false, options.onDevice);
+    try {
+      return new Session({ kind: 'webgpu', gpu: await acquireDevice({ adapter }) }, true, options.onDevice);
+    } catch (error) {
+      if (choice !== 'auto' || !(error instanceof NoAdapterError)) throw error;
+      notices.push(`No WebGPU adapter works here, so the float64 CPU twin ran instead (${error.attempts.map((a) => `${a.path}: ${a.reason}`).join('; ')}).`);
+      return new Session({ kind: 'cpu' }, false);
+    }
+  }
+
+  get adapterPath(): AdapterPath | null {
+    return this.backend.kind === 'webgpu' ? this.backend.gpu.adapter.path : null;
+  }
+
+  /** Throws if the device has been lost or has raised an error since the run began with it. */
+  check(): void {
+    if (this.watch?.failure) throw new Error(describeFailure(this.watch.failure));
+  }
+
+  /** After an error: what went wrong with the device, if anything did. */
+  async failure(): Promise<DeviceFailure | null> {
+    return this.watch ? this.watch.settle() : null;
+  }
+
+  /** A new device on the same adapter path in place of a failed one. */
+  async replace(): Promise<void> {
+    if (this.backend.kind !== 'webgpu') return;
+    const path = this.backend.gpu.adapter.path;
+    this.close();
+    this.backend = { kind: 'webgpu', gpu: await acquireDevice({ adapter: path }) };
+    this.own = true;
+    this.watch = watchDevice(this.backend.gpu.device);
+    this.onDevice?.(this.backend.gpu);
+  }
+
+  close(): void {
+    this.watch?.stop();
+    if (this.own && this.backend.kind === 'webgpu') this.backend.gpu.device.destroy();
   }
 }
 
+const describeFailure = (failure: DeviceFailure) => `${failure.kind} (${failure.detail})`;
+
 export async function runExperiment(spec: Spec, options: RunOptions = {}): Promise<RunOutput> {
   const started = performance.now();
-  const notices: string[] = [];
+  const { resume } = options;
+  if (resume && JSON.stringify(resume.spec) !== JSON.stringify(spec)) throw new RangeError('resume: the checkpoint is of another spec');
+  const notices = [...(resume?.notices ?? [])];
   const model = modelOf(spec);
   const cells = experimentCells(spec);
-  const { backend, ownDevice } = await chooseBackend(spec, options, notices);
-  const generations: Stats[][] = cells.specs.map(() => []);
+  const shard = resume ? resume.shard : options.shard;
+  const range = shard ? shardRange(spec.replicates, shard) : undefined;
+  // A shard's steppers see cells of its replicates only, counted from its first.
+  const stepperCells = range ? cells.specs.map((cell) => ({ ...cell, replicates: range.replicates })) : cells.specs;
+  const session = await Session.open(spec, options, notices);
+  const recover = session.backend.kind === 'webgpu' && (options.recover ?? true);
+  const keepSnapshots = recover || options.onCheckpoint !== undefined;
+  const generations: Stats[][] = resume ? resume.generations.map((cell) => [...cell]) : cells.specs.map(() => []);
+  const sums: CellSums[][] | undefined = range ? (resume?.sums?.map((cell) => [...cell]) ?? cells.specs.map(() => [])) : undefined;
   const estimates: (Float32Array | Float64Array)[] = [];
+  // The last completed generation's state: where a new stepper starts from.
+  let restorePoint = resume ? { t: resume.t, snapshot: resume.snapshot } : null;
+  const elapsed = () => (resume?.elapsedSeconds ?? 0) + (performance.now() - started) / 1000;
   let stepper: EstimatingStepper | undefined;
+  let recoveries = 0;
   try {
-    stepper = await model.createStepper(cells.specs, backend, { chunkReplicates: options.chunkReplicates }) as EstimatingStepper;
-    for (let t = 0; t <= spec.generations; t++) {
+    for (let t = (restorePoint?.t ?? -1) + 1; t <= spec.generations;) {
       options.signal?.throwIfAborted();
-      const stats = (await stepper.step(t)) as Stats[];
+      let stats: Stats[], snapshot: Snapshot | undefined, estimate: Float32Array | Float64Array | undefined;
+      try {
+        if (!stepper) {
+          stepper = await model.createStepper(stepperCells, session.backend, { chunkReplicates: options.chunkReplicates, firstReplicate: range?.first }) as EstimatingStepper;
+          if (restorePoint) await stepper.restore(restorePoint.snapshot, restorePoint.t);
+        }
+        stats = (await stepper.step(t)) as Stats[];
+        if (keepSnapshots) snapshot = await stepper.snapshot();
+        if (options.captureEstimates && stepper.estimates) estimate = await stepper.estimates();
+        session.check();
+      } catch (error) {
+        const failure = await session.failure();
+        if (failure === null) throw error;
+        const what = `${describeFailure(failure)} at generation ${t}`;
+        if (!recover) throw new Error(`the GPU failed: ${what}`, { cause: error });
+        if (++recoveries > MAX_DEVICE_RECOVERIES) throw new Error(`the GPU failed ${recoveries} times, the last: ${what}; giving up`, { cause: error });
+        notices.push(`${what}, re-acquired, resumed`);
+        stepper?.destroy();
+        stepper = undefined;
+        await session.replace();
+        continue;
+      }
       stats.forEach((cellStats, c) => {
         generations[c].push(cellStats);
         options.onGeneration?.(cellStats, c);
       });
-      if (options.captureEstimates && stepper.estimates) estimates.push(await stepper.estimates());
+      stepper.sums().forEach((cellSums, c) => sums?.[c].push(cellSums));
+      if (estimate) estimates.push(estimate);
+      if (snapshot) restorePoint = { t, snapshot };
+      await options.onCheckpoint?.({
+        spec, backend: session.backend.kind, adapter: session.adapterPath, ...(shard ? { shard } : {}),
+        t, generations, ...(sums ? { sums } : {}), snapshot: snapshot!, notices, elapsedSeconds: elapsed(),
+      });
+      t++;
     }
   } finally {
     stepper?.destroy();
-    if (ownDevice && backend.kind === 'webgpu') backend.gpu.device.destroy();
+    session.close();
   }
-  const backendName: BackendName = backend.kind;
-  const closedForms = cells.specs.map((cell) => model.closedForm?.(cell) ?? null);
-  const sweepCells: CellResult[] | undefined = spec.sweep
-    ? cells.params.map((params, c) => ({ params, generations: generations[c], closedForm: closedForms[c] }))
-    : undefined;
-  return {
-    spec,
-    backend: backendName,
-    adapter: backend.kind === 'webgpu' ? backend.gpu.adapter : null,
-    generations: spec.sweep ? [] : generations[0],
-    ...(sweepCells ? { cells: sweepCells } : {}),
-    elapsedSeconds: (performance.now() - started) / 1000,
+  const result = runResult(spec, generations, {
+    backend: session.backend.kind,
+    adapter: session.backend.kind === 'webgpu' ? session.backend.gpu.adapter : null,
+    elapsedSeconds: elapsed(),
     notices,
-    closedForm: spec.sweep ? null : closedForms[0],
+  });
+  return {
+    ...result,
     ...(options.captureEstimates ? { estimates } : {}),
+    ...(shard && range && sums ? { shard: { ...shard, ...range }, sums } : {}),
   };
 }

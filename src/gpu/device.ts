@@ -225,3 +225,47 @@ export async function checkKernelsRun(device: GPUDevice): Promise<void> {
     }
   }
 }
+
+/** Why a device's results can no longer be trusted. */
+export interface DeviceFailure {
+  kind: 'device lost' | 'GPU error';
+  detail: string;
+}
+
+export interface DeviceWatch {
+  /** The first failure seen so far, or null. */
+  readonly failure: DeviceFailure | null;
+  /** The failure once a loss in progress has been reported (waits briefly for `device.lost`). */
+  settle(): Promise<DeviceFailure | null>;
+  stop(): void;
+}
+
+/** How long an error path waits for `device.lost` to report a loss that caused the error. */
+const LOSS_REPORT_MS = 100;
+
+/**
+ * Watches a device for loss (`device.lost`) and uncaptured errors: either makes the work in
+ * flight untrustworthy, so the run can recover on a new device (src/engine/run.ts).
+ */
+export function watchDevice(device: GPUDevice): DeviceWatch {
+  let failure: DeviceFailure | null = null;
+  device.lost.then((info) => {
+    failure ??= { kind: 'device lost', detail: info.message ? `${info.reason}: ${info.message}` : String(info.reason) };
+  });
+  const onError = (event: Event) => {
+    failure ??= { kind: 'GPU error', detail: (event as GPUUncapturedErrorEvent).error.message };
+  };
+  device.addEventListener('uncapturederror', onError);
+  return {
+    get failure() {
+      return failure;
+    },
+    async settle() {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([device.lost, new Promise((resolve) => { timer = setTimeout(resolve, LOSS_REPORT_MS); })]);
+      clearTimeout(timer);
+      return failure;
+    },
+    stop: () => device.removeEventListener('uncapturederror', onError),
+  };
+}
