@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { devicesCommand } from './devices.js';
 import { BENCH_WORKLOADS, benchCommand } from './bench.js';
 import { runCommand } from './run.js';
+import { mergeCommand } from './merge.js';
 import { OUTPUT_FORMATS } from './format-run.js';
 import { DEFAULT_PRESET, PRESETS } from '../spec/presets.js';
 
@@ -19,7 +20,7 @@ program.command('devices')
 
 program.command('run')
   .description('run a retraining experiment: a preset or a JSON spec file, edited with --set')
-  .argument('[spec]', `preset (${Object.keys(PRESETS).join(', ')}) or JSON spec file`, DEFAULT_PRESET)
+  .argument('[spec]', `preset (${Object.keys(PRESETS).join(', ')}) or JSON spec file (default: ${DEFAULT_PRESET})`)
   .option('--set <path=value>', 'edit a field, e.g. verifier.radius=0.2 or n={"kind":"harmonic","c":500} (repeatable; JSON where it parses)',
     (assignment: string, previous: string[]) => [...previous, assignment], [])
   .option('--replicates <R>', 'shorthand for --set replicates=R')
@@ -30,7 +31,18 @@ program.command('run')
   .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
   .option('--out <file>', 'write the output to FILE instead of stdout')
   .option('-q, --quiet', 'no progress bar and no notes on stderr (errors still print)')
+  .option('--shard <i/N>', 'run shard i of N (0 ≤ i < N) of every cell\'s replicates and print its sums as JSON for `synthloop merge`')
+  .option('--checkpoint <file>', 'after every generation, write what --resume needs to FILE (atomically)')
+  .option('--resume <file>', 'finish the run checkpointed in FILE, on the same backend and adapter (checkpointing on into FILE)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
+
+program.command('merge')
+  .description('merge the shard files of one run (synthloop run --shard i/N) into its output, as the whole run prints it')
+  .argument('<files...>', 'every shard of the run, once')
+  .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+  .option('--out <file>', 'write the output to FILE instead of stdout')
+  .option('-q, --quiet', 'no notes on stderr (errors still print)')
+  .action(async (files, options) => { process.exitCode = await mergeCommand(files, options); });
 
 program.command('bench')
   .description('measure throughput on every working adapter and the CPU twin')

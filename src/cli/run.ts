@@ -1,11 +1,15 @@
-// `synthloop run`: load a preset or spec file, apply edits, validate, run, print.
-import { writeFileSync } from 'node:fs';
+// `synthloop run`: load a preset or spec file, apply edits, validate, run, print. Or run one
+// shard of it (--shard, for `synthloop merge`), checkpoint it (--checkpoint), or finish a
+// checkpointed run (--resume).
 import type { AdapterChoice } from '../gpu/device.js';
-import { runExperiment } from '../engine/run.js';
+import { runExperiment, type Checkpoint } from '../engine/run.js';
+import { parseShard, shardRange, type Shard } from '../engine/shard.js';
 import { loadSpecSource, setPath } from '../spec/edit.js';
 import { SpecError } from '../spec/errors.js';
 import { parseSpec, type Spec } from '../engine/experiment.js';
+import { DEFAULT_PRESET } from '../spec/presets.js';
 import { formatRun, type OutputFormat } from './format-run.js';
+import { readRunFile, runFileText, writeAtomically } from './run-files.js';
 import { createProgress } from './progress.js';
 
 export interface RunCommandOptions {
@@ -20,6 +24,12 @@ export interface RunCommandOptions {
   out?: string;
   /** No progress line and no notes on stderr; errors still print. */
   quiet?: boolean;
+  /** `i/N`: run shard i of N of every cell's replicates and print its sums for `synthloop merge`. */
+  shard?: string;
+  /** Write what --resume needs to this file after every generation. */
+  checkpoint?: string;
+  /** Finish the run checkpointed in this file (checkpointing on into it, unless --checkpoint names another). */
+  resume?: string;
 }
 
 /** Exit status for a spec the user must fix (commander's own usage errors exit 1). */
@@ -47,31 +57,66 @@ export function loadSpec(source: string, options: Pick<RunCommandOptions, 'set' 
   return parseSpec(edits.reduce((spec, [path, value]) => setPath(spec, path, value), loadSpecSource(source)));
 }
 
-export async function runCommand(source: string, options: RunCommandOptions): Promise<number> {
-  let spec: Spec;
+/** What to run: a spec (and shard) from the command line, or everything from a checkpoint. */
+interface RunRequest {
+  source: string;
+  spec: Spec;
+  shard?: Shard;
+  resume?: Checkpoint;
+}
+
+/** The run the options ask for; every problem with them is a SpecError or a RangeError. */
+function runRequest(source: string | undefined, options: RunCommandOptions): RunRequest {
+  if (options.resume) {
+    const given = [source !== undefined && 'SPEC', options.set.length > 0 && '--set', ...SHORTHANDS.map((field) => options[field] !== undefined && `--${field}`), options.shard && '--shard'].filter(Boolean);
+    if (given.length) throw new RangeError(`--resume: the spec and shard come from the checkpoint; drop ${given.join(', ')}`);
+    const checkpoint = readRunFile(options.resume, 'checkpoint');
+    return { source: checkpoint.source, spec: checkpoint.spec, shard: checkpoint.shard, resume: checkpoint };
+  }
+  const spec = loadSpec(source ?? DEFAULT_PRESET, options);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  if (shard) shardRange(spec.replicates, shard);
+  return { source: source ?? DEFAULT_PRESET, spec, shard };
+}
+
+/** The output text to FILE (atomically: a killed run never leaves half of it) or stdout. */
+export function writeOutput(text: string, out: string | undefined, quiet: boolean): void {
+  if (out) {
+    writeAtomically(out, text);
+    if (!quiet) process.stderr.write(`wrote ${out}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+}
+
+export async function runCommand(sourceArgument: string | undefined, options: RunCommandOptions): Promise<number> {
+  let request: RunRequest;
   try {
-    spec = loadSpec(source, options);
+    request = runRequest(sourceArgument, options);
   } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
+    if (!(error instanceof SpecError) && !(error instanceof RangeError)) throw error;
     process.stderr.write(`${error.message}\n`);
     return INVALID_SPEC_EXIT;
   }
+  const { source, spec, shard, resume } = request;
+  const checkpointFile = options.checkpoint ?? options.resume;
   const quiet = options.quiet === true;
   // A bar with elapsed time and ETA where a person watches stderr (a terminal), else nothing.
   const progress = quiet ? null : createProgress({ generations: spec.generations });
   let result;
   try {
-    result = await runExperiment(spec, { adapter: options.adapter, onGeneration: (g) => progress?.update(g.t) });
+    result = await runExperiment(spec, {
+      adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume,
+      onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
+    });
   } finally {
     progress?.clear();
   }
   if (!quiet) for (const notice of result.notices) process.stderr.write(`note: ${notice}\n`);
-  const text = formatRun(result, options.format, source);
-  if (options.out) {
-    writeFileSync(options.out, text);
-    if (!quiet) process.stderr.write(`wrote ${options.out}\n`);
-  } else {
-    process.stdout.write(text);
-  }
+  const { shard: range, sums, spec: ran, backend, adapter, elapsedSeconds, notices } = result;
+  const text = range && sums
+    ? runFileText('shard', source, { spec: ran, shard: range, backend, adapter, elapsedSeconds, notices, sums })
+    : formatRun(result, options.format, source);
+  writeOutput(text, options.out, quiet);
   return 0;
 }
