@@ -117,9 +117,12 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   }
   lines.push('');
 
-  // Keep the earlier RNG section (its own command: node dist/cli.js bench rng).
-  const rng = previous.match(/## RNG throughput[\s\S]*?(?=\n## |$)/);
-  if (rng) lines.push(rng[0].trim().replace('Command: `npm run bench` (= `node dist/cli.js bench rng`)', 'Command: `node dist/cli.js bench rng` (not part of `bench all`; last measured as dated below)'), '');
+  // Sections written by hand or by other commands are kept: the RNG table (node dist/cli.js bench rng)
+  // and the optimisation log (each change's expected and measured gain).
+  for (const title of ['RNG throughput', 'Optimisation log']) {
+    const section = previous.match(new RegExp(`## ${title}[\\s\\S]*?(?=\\n## |$)`));
+    if (section) lines.push(section[0].trim(), '');
+  }
   return lines.join('\n');
 }
 
