@@ -13,7 +13,7 @@ export interface Runner {
   step(t: number): Promise<CellSums[]> | CellSums[];
   snapshot(): Promise<Snapshot> | Snapshot;
   /** A snapshot taken after generation t, into a runner that has not stepped yet. */
-  restore(snapshot: Snapshot, t: number): void;
+  restore(snapshot: Snapshot, t: number): Promise<void> | void;
   destroy(): void;
 }
 

@@ -96,7 +96,7 @@ export class BigramGpu {
       problem: problemBuffer(device, problemWords(tables), tables.length, 'bigram P*'),
     };
     const chunks = reduction.chunks.map((resources) => {
-      const counts = device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const counts = device.createBuffer({ label: `bigram counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const chain = device.createBuffer({ label: `bigram chain ${resources.firstReplicate}`, size: resources.replicates * 4, usage: GPUBufferUsage.STORAGE });
       const blocks = new BlockParams(device, PARAMS_BYTES, `bigram params ${resources.firstReplicate}`,
         (params) => bindEntries(device, sample, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, chain]]));
@@ -149,9 +149,9 @@ export class BigramGpu {
   }
 
   /** P̂ back in place; the fresh counts and the chain start from zero, as every generation's do. */
-  restore(snapshot: Snapshot): void {
+  async restore(snapshot: Snapshot): Promise<void> {
     const rows = this.K * this.K;
-    writeRows(this.device, this.countRows, 2 * rows, rows, snapshotArray(snapshot, 'estimate', Uint32Array, this.cells.length * this.cells[0].replicates * rows));
+    await writeRows(this.device, this.countRows, 2 * rows, rows, snapshotArray(snapshot, 'estimate', Uint32Array, this.cells.length * this.cells[0].replicates * rows));
   }
 
   /** Every replicate's metric row after the last step (cell-major, BigramColumn order). */

@@ -353,7 +353,7 @@ export class CategoricalGpu {
       problem: problemBuffer(device, problemWords(tables, layout.guideBits), tables.length, 'categorical P*'),
     };
     const chunks = reduction.chunks.map((resources) => {
-      const counts = device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const counts = device.createBuffer({ label: `counts ${resources.firstReplicate}`, size: resources.replicates * 2 * K * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const blocks = new BlockParams(device, PARAMS_BYTES, `categorical params ${resources.firstReplicate}`,
         (params) => bindEntries(device, pipeline, [[0, params], [1, shared.cells], [2, shared.problem], [3, counts], [4, resources.metrics]]));
       return { resources, counts, blocks };
@@ -407,9 +407,9 @@ export class CategoricalGpu {
   }
 
   /** Counts of generation t go in the row generation t filled, where generation t + 1 reads P̂_t. */
-  restore(snapshot: Snapshot, t: number): void {
+  async restore(snapshot: Snapshot, t: number): Promise<void> {
     const counts = snapshotArray(snapshot, 'counts', Uint32Array, this.cells.length * this.cells[0].replicates * this.K);
-    writeRows(this.device, this.countRows, 2 * this.K, this.K, counts, (t % 2) * this.K);
+    await writeRows(this.device, this.countRows, 2 * this.K, this.K, counts, (t % 2) * this.K);
     this.lastGeneration = t;
   }
 

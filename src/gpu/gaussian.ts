@@ -151,7 +151,7 @@ export class GaussianGpu {
     };
     const blocks = Math.ceil(largestM / blockSamples);
     const chunks = plan.map(([offset, rows]): Chunk => {
-      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const params = Array.from({ length: blocks }, (_, b) =>
         device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
       const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
@@ -237,10 +237,10 @@ export class GaussianGpu {
     return { state: new Float32Array((await readRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats)).buffer) };
   }
 
-  restore(snapshot: Snapshot): void {
+  async restore(snapshot: Snapshot): Promise<void> {
     const { stride } = stateLayout(this.cells[0].dim);
     const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
-    writeRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats, state);
+    await writeRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats, state);
   }
 
   /** Every replicate's δ, L and collapsed flag, per cell (read back on request only). */

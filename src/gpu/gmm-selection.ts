@@ -122,7 +122,7 @@ export class GmmSelectionGpu {
     let stagingBytes = 0;
     const chunks: Chunk[] = ranges.map((range) => {
       const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: usage | GPUBufferUsage.COPY_DST });
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage });
       const metrics = device.createBuffer({ label: `metrics ${range.offset}`, size: alignTo(range.rows * GMM_COLUMNS * 4, 16), usage });
       const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.cells, state]));
       const stagingOffset = stagingBytes;
@@ -180,9 +180,9 @@ export class GmmSelectionGpu {
     return { state: await this.perReplicate((chunk) => chunk.state, this.stateStride, this.carriedFloats) };
   }
 
-  restore(snapshot: Snapshot): void {
+  async restore(snapshot: Snapshot): Promise<void> {
     const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
-    writeRows(this.device, this.rowsOf((chunk) => chunk.state), this.stateStride, this.carriedFloats, state);
+    await writeRows(this.device, this.rowsOf((chunk) => chunk.state), this.stateStride, this.carriedFloats, state);
   }
 
   /** w of every replicate of every cell (cell-major, d each; stale where a solve failed). */

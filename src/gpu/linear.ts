@@ -164,7 +164,7 @@ export class LinearGpu {
 
     let stagingBytes = 0;
     const chunks: Chunk[] = ranges.map((range) => {
-      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.problem, state]));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
@@ -243,9 +243,9 @@ export class LinearGpu {
     return { state: new Float32Array((await readRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats)).buffer) };
   }
 
-  restore(snapshot: Snapshot): void {
+  async restore(snapshot: Snapshot): Promise<void> {
     const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
-    writeRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats, state);
+    await writeRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats, state);
   }
 
   destroy(): void {

@@ -22,6 +22,7 @@ import yiGrid from '../../shaders/yi_grid.wgsl?raw';
 import solve from '../../shaders/solve.wgsl?raw';
 import categorical from '../../shaders/categorical.wgsl?raw';
 import bigram from '../../shaders/bigram.wgsl?raw';
+import stateRows from '../../shaders/state_rows.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
 const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary } as const;
@@ -47,6 +48,7 @@ const KERNELS = {
   solve: { source: solve, libraries: ['cholesky'] },
   categorical: { source: categorical, libraries: [] },
   bigram: { source: bigram, libraries: [] },
+  state_rows: { source: stateRows, libraries: [] },
 } satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
 export type KernelName = keyof typeof KERNELS;
 
