@@ -4,7 +4,7 @@
 // twin, for every model; and a merge refuses shards that are not every shard of one run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment, type RunOutput } from '../src/engine/run.js';
+import { runExperiment, shardOutput } from '../src/engine/run.js';
 import { parseSpec, type Spec } from '../src/engine/experiment.js';
 import { mergeShards, parseShard, shardRange, type ShardOutput } from '../src/engine/shard.js';
 import type { RunResult, Stats } from '../src/engine/result.js';
@@ -35,11 +35,6 @@ function largestRelativeDifference(a: RunResult, b: RunResult): number {
   }
   return largest;
 }
-
-const shardOutput = (run: RunOutput): ShardOutput => ({
-  spec: run.spec, shard: run.shard!, backend: run.backend, adapter: run.adapter,
-  elapsedSeconds: run.elapsedSeconds, notices: run.notices, sums: run.sums!,
-});
 
 async function shards(spec: Spec, count: number, gpu?: GpuContext): Promise<{ name: string; output: ShardOutput }[]> {
   const out = [];

@@ -2,7 +2,7 @@
 // shard of it (--shard, for `synthloop merge`), checkpoint it (--checkpoint), or finish a
 // checkpointed run (--resume).
 import type { AdapterChoice } from '../gpu/device.js';
-import { runExperiment, type Checkpoint } from '../engine/run.js';
+import { runExperiment, shardOutput, type Checkpoint } from '../engine/run.js';
 import { parseShard, shardRange, type Shard } from '../engine/shard.js';
 import { loadSpecSource, setPath } from '../spec/edit.js';
 import { SpecError } from '../spec/errors.js';
@@ -113,10 +113,7 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
     progress?.clear();
   }
   if (!quiet) for (const notice of result.notices) process.stderr.write(`note: ${notice}\n`);
-  const { shard: range, sums, spec: ran, backend, adapter, elapsedSeconds, notices } = result;
-  const text = range && sums
-    ? runFileText('shard', source, { spec: ran, shard: range, backend, adapter, elapsedSeconds, notices, sums })
-    : formatRun(result, options.format, source);
+  const text = shard ? runFileText('shard', source, shardOutput(result)) : formatRun(result, options.format, source);
   writeOutput(text, options.out, quiet);
   return 0;
 }

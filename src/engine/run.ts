@@ -14,7 +14,7 @@ import { experimentCells, modelOf, type Spec } from './experiment.js';
 import type { CellSums } from './metrics.js';
 import type { Backend, Stepper } from './model.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
-import { shardRange, type ReplicateRange, type Shard } from './shard.js';
+import { shardRange, type ReplicateRange, type Shard, type ShardOutput } from './shard.js';
 import type { Snapshot } from './snapshot.js';
 
 /** Devices a run may lose (or see fail) and replace before it gives up. */
@@ -76,6 +76,13 @@ export interface RunOutput extends RunResult {
   /** With a shard: which one, its replicates of every cell, and per cell per generation the sums to merge. */
   shard?: Shard & ReplicateRange;
   sums?: CellSums[][];
+}
+
+/** What a shard's run hands to mergeShards (and the CLI writes to a shard file). */
+export function shardOutput(run: RunOutput): ShardOutput {
+  if (!run.shard || !run.sums) throw new RangeError('shardOutput: not the output of a shard (runExperiment with `shard`)');
+  const { spec, shard, backend, adapter, elapsedSeconds, notices, sums } = run;
+  return { spec, shard, backend, adapter, elapsedSeconds, notices, sums };
 }
 
 type EstimatingStepper = Stepper<Stats> & { estimates?(): Promise<Float32Array | Float64Array> };
