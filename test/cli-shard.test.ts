@@ -3,7 +3,7 @@
 // differs), and a merge of shards that are not every shard of one run exits 2, saying why.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workingPaths } from './helpers/adapters.js';
@@ -24,6 +24,18 @@ function runShards(name: string, args: string[], count: number): string[] {
     expect(result.status, result.stderr).toBe(0);
     return file;
   });
+}
+
+/** Two CSV outputs: the same cells, numbers within 1e-12 relative (merges reorder float64 additions). */
+function expectSameCsv(merged: string, whole: string) {
+  const rows = (text: string) => text.trim().split('\n').map((line) => line.split(','));
+  const [a, b] = [rows(merged), rows(whole)];
+  expect(a.length).toBe(b.length);
+  a.forEach((row, i) => row.forEach((cell, j) => {
+    const x = Number(cell), y = Number(b[i][j]);
+    if (cell === '' || Number.isNaN(x)) expect(cell).toBe(b[i][j]);
+    else expect(Math.abs(x - y), `${b[0].join(',')}: ${b[i].join(',')}`).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(x), Math.abs(y)));
+  }));
 }
 
 /** The table without its second line (backend, seconds, throughput). */
@@ -49,15 +61,7 @@ describe.each(BACKENDS)('three shards merged print what the whole run prints (%s
     const merged = synthloop('merge', ...[...files].reverse(), '--format', 'csv', '--out', out);
     expect(merged.status, merged.stderr).toBe(0);
     expect(merged.stderr).toContain(`wrote ${out}`);
-    const whole = synthloop('run', ...args, '--format', 'csv', '-q');
-    const rows = (text: string) => text.trim().split('\n').map((line) => line.split(','));
-    const [a, b] = [synthloop('merge', ...files, '--format', 'csv').stdout, whole.stdout].map(rows);
-    expect(a.length).toBe(b.length);
-    a.forEach((row, i) => row.forEach((cell, j) => {
-      const x = Number(cell), y = Number(b[i][j]);
-      if (cell === '' || Number.isNaN(x)) expect(cell).toBe(b[i][j]);
-      else expect(Math.abs(x - y), `${b[0].join(',')}: ${b[i].join(',')}`).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(x), Math.abs(y)));
-    }));
+    expectSameCsv(readFileSync(out, 'utf8'), synthloop('run', ...args, '--format', 'csv', '-q').stdout);
   });
 });
 
@@ -92,5 +96,44 @@ describe('synthloop run --shard refuses', () => {
     const result = synthloop('run', 'dohmatob-replace', '--replicates', '500', '--shard', '0/3');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--shard 0/3: shards split a run at whole blocks of 256 replicates, and R = 500 is 2 blocks; use at most 2 shards, or at least 513 replicates');
+  });
+});
+
+describe('the job-array examples', () => {
+  const spec = join(dir, 'small-spec.json');
+  const shardsOf = (folder: string) => readdirSync(folder).filter((f) => /^shard-\d+\.json$/.test(f)).map((f) => join(folder, f));
+  function expectMergedEqualsWhole(folder: string) {
+    const merged = synthloop('merge', ...shardsOf(folder), '--format', 'csv');
+    expect(merged.status, merged.stderr).toBe(0);
+    expectSameCsv(merged.stdout, synthloop('run', spec, '--format', 'csv', '-q').stdout);
+  }
+  beforeAll(() => writeFileSync(spec, JSON.stringify({ model: 'categorical', probs: { kind: 'dirichlet', k: 6, alpha: 1 }, n0: 20, generations: 2, replicates: 700, backend: 'cpu' })));
+
+  it('examples/slurm-array.sh: each array task runs its shard, checkpointed', () => {
+    const results = join(dir, 'slurm');
+    mkdirSync(results);
+    for (const task of ['0', '1', '2']) {
+      const run = spawnSync('sh', ['examples/slurm-array.sh'], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: task, SPEC: spec, SHARDS: '3', RESULTS: results } });
+      expect(run.status, run.stderr).toBe(0);
+    }
+    expect(readdirSync(results).sort()).toEqual(['checkpoint-0.json', 'checkpoint-1.json', 'checkpoint-2.json', 'shard-0.json', 'shard-1.json', 'shard-2.json']);
+    expectMergedEqualsWhole(results);
+  });
+
+  it('examples/k8s-indexed-job.yaml: each pod runs its shard, and a restarted pod resumes', () => {
+    const yaml = readFileSync('examples/k8s-indexed-job.yaml', 'utf8');
+    const script = /args:\n\s+- \|\n((?: {14}.*\n)+)/.exec(yaml)![1].replace(/^ {14}/gm, '');
+    const results = join(dir, 'k8s');
+    mkdirSync(results);
+    const pod = (index: number) => spawnSync('sh', ['-c', script.replaceAll('/results', results)], {
+      encoding: 'utf8', env: { ...process.env, JOB_COMPLETION_INDEX: String(index), SPEC: spec, SHARDS: '2' },
+    });
+    for (const index of [0, 1]) expect(pod(index).status).toBe(0);
+    // A pod started again (evicted after its last checkpoint) resumes and writes the same shard.
+    const before = readFileSync(join(results, 'shard-1.json'), 'utf8');
+    const again = pod(1);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(results, 'shard-1.json'), 'utf8')).sums).toEqual(JSON.parse(before).sums);
+    expectMergedEqualsWhole(results);
   });
 });
