@@ -37,6 +37,10 @@ export async function readRows(device: GPUDevice, chunks: readonly StateChunk[],
   const out = new Uint32Array(Math.max(...chunks.map((c) => c.first + c.rows)) * words);
   for (const chunk of chunks) {
     const bytes = chunk.rows * words * 4;
+    if (words === stride) { // the whole row carries (linear accumulate, d ≤ 16): read it as it is
+      out.set(new Uint32Array(await readBack(device, chunk.buffer, bytes)), chunk.first * words);
+      continue;
+    }
     const packed = device.createBuffer({ label: 'state rows', size: Math.max(16, bytes), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     await submitRows(device, 'gather', chunk, packed, { stride, words, offset });
     out.set(new Uint32Array(await readBack(device, packed, bytes)), chunk.first * words);
