@@ -86,9 +86,9 @@ describe('a shard killed after a checkpoint and resumed', () => {
 
 describe('--resume refuses what the checkpoint decides', () => {
   it('a spec, edits or a shard beside it, with exit status 2', () => {
-    const result = synthloop('run', 'yi-verified', '--resume', join(dir, 'none.json'), '--set', 'd=3', '--shard', '0/2');
+    const result = synthloop('run', 'yi-verified', '--resume', join(dir, 'none.json'), '--set', 'd=3', '--shard', '0/2', '--adapter', 'llvmpipe');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--resume: the spec and shard come from the checkpoint; drop SPEC, --set, --shard');
+    expect(result.stderr).toContain('--resume: the spec, shard, backend and adapter come from the checkpoint; drop SPEC, --set, --shard, --adapter');
   });
   it('a file that is not a checkpoint', () => {
     const shard = join(dir, 'a-shard.json');

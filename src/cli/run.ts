@@ -68,8 +68,9 @@ interface RunRequest {
 /** The run the options ask for; every problem with them is a SpecError or a RangeError. */
 function runRequest(source: string | undefined, options: RunCommandOptions): RunRequest {
   if (options.resume) {
-    const given = [source !== undefined && 'SPEC', options.set.length > 0 && '--set', ...SHORTHANDS.map((field) => options[field] !== undefined && `--${field}`), options.shard && '--shard'].filter(Boolean);
-    if (given.length) throw new RangeError(`--resume: the spec and shard come from the checkpoint; drop ${given.join(', ')}`);
+    const given = [source !== undefined && 'SPEC', options.set.length > 0 && '--set', ...SHORTHANDS.map((field) => options[field] !== undefined && `--${field}`),
+      options.shard && '--shard', options.adapter && '--adapter'].filter(Boolean);
+    if (given.length) throw new RangeError(`--resume: the spec, shard, backend and adapter come from the checkpoint; drop ${given.join(', ')}`);
     const checkpoint = readRunFile(options.resume, 'checkpoint');
     return { source: checkpoint.source, spec: checkpoint.spec, shard: checkpoint.shard, resume: checkpoint };
   }

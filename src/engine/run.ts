@@ -196,7 +196,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
         generations[c].push(cellStats);
         options.onGeneration?.(cellStats, c);
       });
-      stepper.sums().forEach((cellSums, c) => sums?.[c].push(cellSums));
+      if (sums) stepper.sums().forEach((cellSums, c) => sums[c].push(cellSums));
       if (estimate) estimates.push(estimate);
       if (snapshot) restorePoint = { t, snapshot };
       await options.onCheckpoint?.({
