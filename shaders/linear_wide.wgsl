@@ -21,58 +21,11 @@
 const ROWS: u32 = 4u * Q;
 const THREADS: u32 = K * TILES;
 
-// State per replicate, in vec4s: θ̂ (Q) | (failed, fit count, accepted, offered) | rhs (Q) |
-// Gram (ROWS × Q, rows of Q vec4s, blocks on or below the diagonal used) | factor (P floats, packed).
-const STATE_FLAGS: u32 = Q;
-const STATE_RHS: u32 = Q + 1u;
-const STATE_GRAM: u32 = 2u * Q + 1u;
+// After linear_problem.wgsl's state head: the packed Cholesky factor (P floats).
 const STATE_FACTOR: u32 = STATE_GRAM + ROWS * Q;
 const STATE_STRIDE: u32 = STATE_FACTOR + (P + 3u) / 4u;
 // A pivot at or below this fraction of its diagonal entry: singular to working precision (as cholesky.wgsl).
 const PIVOT_TOLERANCE: f32 = 1e-5;
-
-struct Params {
-  key: vec2u,
-  generation: u32,
-  inputs_generation: u32,
-  chunk_offset: u32,
-  rows: u32,
-  replicates_per_cell: u32,
-  sample_begin: u32,
-  sample_end: u32,
-  reset_sums: u32,
-  // Replicate rows per row of workgroups (x workgroups × K).
-  row_pitch: u32,
-  replicate_base: u32,  // as in linear.wgsl: a shard's first replicate
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-// As in linear.wgsl: θ* | √diag Σ | diag Σ (Q vec4s each), then per cell 2 + Q vec4s.
-@group(0) @binding(1) var<storage, read> problem: array<vec4f>;
-@group(0) @binding(2) var<storage, read_write> state: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> metrics: array<f32>;
-
-const CELLS_START: u32 = 3u * Q;
-const CELL_VEC4S: u32 = 2u + Q;
-
-struct Cell {
-  samples: u32,
-  real_samples: u32,
-  sigma_real: f32,
-  sigma_synthetic: f32,
-  ridge_lambda: f32,
-  radius: f32,
-  slack: f32,
-  verify: bool,
-  base: u32,
-}
-
-fn load_cell(cell: u32) -> Cell {
-  let at = CELLS_START + cell * CELL_VEC4S;
-  let a = problem[at];
-  let b = problem[at + 1u];
-  return Cell(u32(a.x), u32(a.y), a.z, a.w, b.x, b.y, b.z, b.w != 0.0, at + 2u);
-}
 
 // Replicate k of the workgroup, sample s of the round, block q at (k·S + s)·Q + q.
 var<workgroup> shared_inputs: array<vec4f, K * S * Q>;

@@ -11,6 +11,7 @@ import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/
 import randomLibrary from '../../shaders/random.wgsl?raw';
 import choleskyLibrary from '../../shaders/cholesky.wgsl?raw';
 import gramLibrary from '../../shaders/gram.wgsl?raw';
+import linearProblemLibrary from '../../shaders/linear_problem.wgsl?raw';
 import randomFill from '../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../shaders/device_check.wgsl?raw';
 import linear from '../../shaders/linear.wgsl?raw';
@@ -25,7 +26,7 @@ import bigram from '../../shaders/bigram.wgsl?raw';
 import stateRows from '../../shaders/state_rows.wgsl?raw';
 
 /** Libraries: WGSL without entry points, included by kernels that name them. */
-const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary } as const;
+const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary, linear_problem: linearProblemLibrary } as const;
 export type LibraryName = keyof typeof LIBRARIES;
 
 /** Libraries' WGSL after the u32 consts they need, for kernels outside the engine (bench/). */
@@ -39,8 +40,8 @@ const constDeclarations = (consts: Record<string, number>) => Object.entries(con
 const KERNELS = {
   random_fill: { source: randomFill, libraries: [] },
   device_check: { source: deviceCheck, libraries: [] },
-  linear: { source: linear, libraries: ['cholesky', 'gram'] },
-  linear_wide: { source: linearWide, libraries: [] },
+  linear: { source: linear, libraries: ['cholesky', 'gram', 'linear_problem'] },
+  linear_wide: { source: linearWide, libraries: ['linear_problem'] },
   gmm_selection: { source: gmmSelection, libraries: ['cholesky', 'gram'] },
   gaussian: { source: gaussian, libraries: ['cholesky', 'gram'] },
   reduce: { source: reduce, libraries: [] },
