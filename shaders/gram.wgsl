@@ -2,7 +2,8 @@
 // vec4s. A library (no entry point) for the fused fitting kernels (linear.wgsl, gmm_selection.wgsl,
 // yi_grid.wgsl, gaussian.wgsl); it needs cholesky.wgsl and the prepended consts D, Q, P.
 // Every Gram update is a vec4 FMA whose indices are known at compile time once the constant-trip
-// loops unroll; scalar packed storage would need dynamic indexing, several times slower on SIMD CPUs.
+// loops are expanded (`// unroll`, src/gpu/shader.ts, for Q ≤ 4); scalar packed storage would need
+// dynamic indexing, several times slower on SIMD CPUs.
 
 const ROWS: u32 = 4u * Q;
 const GRAM_VEC4S: u32 = ROWS * Q;
@@ -13,24 +14,25 @@ const GRAM_VEC4S: u32 = ROWS * Q;
 fn gram_add_four(gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr<function, array<vec4f, Q>>,
                  xs: ptr<function, array<vec4f, ROWS>>, weights: vec4f, ys: vec4f) {
   let targets = weights * ys;
-  for (var qa = 0u; qa < Q; qa++) {
+  for (var qa = 0u; qa < Q; qa++) { // unroll
     let w0 = weights.x * (*xs)[qa];
     let w1 = weights.y * (*xs)[Q + qa];
     let w2 = weights.z * (*xs)[2u * Q + qa];
     let w3 = weights.w * (*xs)[3u * Q + qa];
     let row = 4u * qa * Q;
-    // A constant trip count (upper blocks skipped inside) lets the compiler unroll both loops;
-    // `qb <= qa` as the bound would not.
-    for (var qb = 0u; qb < Q; qb++) {
-      if (qb > qa) { continue; }
-      let x0 = (*xs)[qb];
-      let x1 = (*xs)[Q + qb];
-      let x2 = (*xs)[2u * Q + qb];
-      let x3 = (*xs)[3u * Q + qb];
-      (*gram)[row + qb] += w0.x * x0 + w1.x * x1 + w2.x * x2 + w3.x * x3;
-      (*gram)[row + Q + qb] += w0.y * x0 + w1.y * x1 + w2.y * x2 + w3.y * x3;
-      (*gram)[row + 2u * Q + qb] += w0.z * x0 + w1.z * x1 + w2.z * x2 + w3.z * x3;
-      (*gram)[row + 3u * Q + qb] += w0.w * x0 + w1.w * x1 + w2.w * x2 + w3.w * x3;
+    // A constant trip count (upper blocks skipped inside) keeps the loop unrollable where Q is
+    // too large to expand here; `qb <= qa` as the bound would not be.
+    for (var qb = 0u; qb < Q; qb++) { // unroll
+      if (qb <= qa) {
+        let x0 = (*xs)[qb];
+        let x1 = (*xs)[Q + qb];
+        let x2 = (*xs)[2u * Q + qb];
+        let x3 = (*xs)[3u * Q + qb];
+        (*gram)[row + qb] += w0.x * x0 + w1.x * x1 + w2.x * x2 + w3.x * x3;
+        (*gram)[row + Q + qb] += w0.y * x0 + w1.y * x1 + w2.y * x2 + w3.y * x3;
+        (*gram)[row + 2u * Q + qb] += w0.z * x0 + w1.z * x1 + w2.z * x2 + w3.z * x3;
+        (*gram)[row + 3u * Q + qb] += w0.w * x0 + w1.w * x1 + w2.w * x2 + w3.w * x3;
+      }
     }
     (*rhs)[qa] += targets.x * (*xs)[qa] + targets.y * (*xs)[Q + qa] + targets.z * (*xs)[2u * Q + qa] + targets.w * (*xs)[3u * Q + qa];
   }

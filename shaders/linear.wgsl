@@ -34,7 +34,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   var theta: array<vec4f, Q>;
   var rhs: array<vec4f, Q>;
   var gram: array<vec4f, GRAM_VEC4S>;
-  for (var q = 0u; q < Q; q++) {
+  for (var q = 0u; q < Q; q++) { // unroll
     theta_star[q] = problem[q];
     sqrt_spectrum[q] = problem[Q + q];
     center[q] = problem[cell.base + q];
@@ -58,12 +58,12 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
     var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
     var ys = vec4f(0.0);
     var weights = vec4f(0.0);
-    for (var s = 0u; s < 4u; s++) {
+    for (var s = 0u; s < 4u; s++) { // unroll
       let i = group + s;
       let present = i < sample_end;
       let real = i < cell.real_samples;
       var mean = 0.0;
-      for (var q = 0u; q < Q; q++) {
+      for (var q = 0u; q < Q; q++) { // unroll
         let x = sqrt_spectrum[q] * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
         xs[s * Q + q] = x;
         mean += dot(x, select(theta[q], theta_star[q], real));
@@ -75,7 +75,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
         if (cell.verify) {
           var center_mean = 0.0;
           var norm2 = 0.0;
-          for (var q = 0u; q < Q; q++) {
+          for (var q = 0u; q < Q; q++) { // unroll
             center_mean += dot(xs[s * Q + q], center[q]);
             norm2 += dot(xs[s * Q + q], xs[s * Q + q]);
           }

@@ -1,6 +1,7 @@
-// WGSL assembly: #if flags resolve through wgsl-preprocessor; undefined flags are errors.
+// WGSL assembly: #if flags resolve through wgsl-preprocessor; undefined flags are errors; loops
+// marked `// unroll` expand into blocks with a constant index.
 import { describe, expect, it } from 'vitest';
-import { kernelSource, preprocess } from '../src/gpu/shader.js';
+import { MAX_UNROLLED_TRIPS, kernelSource, preprocess, unrollLoops } from '../src/gpu/shader.js';
 
 describe('preprocess', () => {
   const source = 'a\n#if ONE\nb\n#elif TWO\nc\n#else\nd\n#endif\ne';
@@ -19,5 +20,28 @@ describe('preprocess', () => {
     expect(philox).not.toMatch(/return threefry4x32_20\(counter/);
     expect(threefry).toMatch(/return threefry4x32_20\(counter, vec4u\(key, 0u, 0u\)\);/);
     expect(threefry).toMatch(/const STREAM_LABEL_NOISE: u32 = 1u;/);
+  });
+});
+
+describe('unrollLoops', () => {
+  const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+  it('expands a marked loop over a const into one block per index, nested loops too', () => {
+    const source = 'for (var a = 0u; a < Q; a++) { // unroll\n  for (var b = 0u; b < 2u; b++) { // unroll\n    x[a * 2u + b] += 1.0;\n  }\n}\ny = 1;';
+    expect(squash(unrollLoops(source, { Q: 2 }))).toBe(squash(
+      '{ let a = 0u; { let b = 0u; x[a * 2u + b] += 1.0; } { let b = 1u; x[a * 2u + b] += 1.0; } } '
+      + '{ let a = 1u; { let b = 0u; x[a * 2u + b] += 1.0; } { let b = 1u; x[a * 2u + b] += 1.0; } } y = 1;'));
+  });
+  it('leaves a loop whose bound is unknown or above the limit as a loop, and unmarked loops alone', () => {
+    const marked = 'for (var a = 0u; a < Q; a++) { // unroll\n  x[a] = 0.0;\n}';
+    expect(squash(unrollLoops(marked, { Q: MAX_UNROLLED_TRIPS + 1 }))).toBe('for (var a = 0u; a < Q; a++) { x[a] = 0.0; }');
+    expect(squash(unrollLoops(marked, {}))).toBe('for (var a = 0u; a < Q; a++) { x[a] = 0.0; }');
+    const plain = 'for (var a = 0u; a < Q; a++) {\n  x[a] = 0.0;\n}';
+    expect(unrollLoops(plain, { Q: 2 })).toBe(plain);
+  });
+  it('the linear kernel is assembled with its sample and block loops expanded at d ≤ 16', () => {
+    const source = kernelSource({ kernel: 'linear', consts: { D: 16, Q: 4, P: 136, COLUMNS: 24 } });
+    expect(source).not.toMatch(/\{ *\/\/ unroll/);
+    expect(source).toMatch(/let s = 3u;/);
+    expect(source).toMatch(/let qb = 3u;/);
   });
 });
