@@ -96,7 +96,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
 
   for (var i = begin; i < end; i += 4u) {
     var normals: array<vec4f, D>;
-    for (var a = 0u; a < D; a++) {
+    for (var a = 0u; a < D; a++) { // unroll
       normals[a] = normals4(random_words(params.key, replicate, params.generation, STREAM_INPUTS, (i >> 2u) * D + a));
     }
     // z[s·Q + q]: coordinates 4q … 4q + 3 of sample i + s, i.e. normals n = (s·D + 4q) + 0…3:
@@ -104,8 +104,8 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
     // per-lane indexing (twice as slow on SwiftShader, which does not unroll). Lanes past D are
     // zero. Every element is assigned (some backends hoist loop-local arrays out of the loop).
     var z: array<vec4f, ROWS>;
-    for (var s = 0u; s < 4u; s++) {
-      for (var q = 0u; q < Q; q++) {
+    for (var s = 0u; s < 4u; s++) { // unroll
+      for (var q = 0u; q < Q; q++) { // unroll
         let first = s * D + 4u * q;
         let lo = normals[first >> 2u];
         let hi = normals[min((first >> 2u) + 1u, D - 1u)];
@@ -137,7 +137,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   var w_factor: array<f32, P>;
   var zero: array<f32, D>;
   for (var i = 0u; i < D; i++) { mean[i] = sum[i >> 2u][i & 3u] / n; }
-  for (var i = 0u; i < D; i++) {
+  for (var i = 0u; i < D; i++) { // unroll
     for (var j = 0u; j <= i; j++) {
       w_factor[packed_index(i, j)] = (scatter[i * Q + (j >> 2u)][j & 3u] - n * mean[i] * mean[j]) / cell.divisor;
     }
@@ -153,7 +153,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
     for (var p = 0u; p < P; p++) { l[p] = state[base + STATE_FACTOR + (p >> 2u)][p & 3u]; }
   }
   var err2 = 0.0;
-  for (var i = 0u; i < D; i++) {
+  for (var i = 0u; i < D; i++) { // unroll
     for (var k = 0u; k <= i; k++) { delta[i] += l[packed_index(i, k)] * mean[k]; }
     err2 += delta[i] * delta[i];
   }
@@ -164,7 +164,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   // L ← L·C, both lower triangular: entry (i, j) needs L's row i from column j on only, so
   // each row is overwritten in place from its first column.
   var variance = 0.0;
-  for (var i = 0u; i < D; i++) {
+  for (var i = 0u; i < D; i++) { // unroll
     for (var j = 0u; j <= i; j++) {
       var s = 0.0;
       for (var k = j; k <= i; k++) { s += l[packed_index(i, k)] * w_factor[packed_index(k, j)]; }
@@ -179,7 +179,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   }
 
   state[base] = vec4f(0.0);
-  for (var q = 0u; q < Q; q++) {
+  for (var q = 0u; q < Q; q++) { // unroll
     var v = vec4f(0.0);
     for (var e = 0u; e < 4u; e++) { if (4u * q + e < D) { v[e] = delta[4u * q + e]; } }
     state[base + STATE_DELTA + q] = v;

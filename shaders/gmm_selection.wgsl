@@ -129,12 +129,12 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
     var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
     var labels = vec4f(0.0);     // ŷ per sample
     var weights = vec4f(0.0);    // 1 kept, 0 not
-    for (var s = 0u; s < 4u; s++) {
+    for (var s = 0u; s < 4u; s++) { // unroll
       let i = group + s;
       let coins = random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, i);
       let y = select(-1.0, 1.0, uniform_open01(coins.x) < 0.5);
       var score = 0.0;
-      for (var q = 0u; q < Q; q++) {
+      for (var q = 0u; q < Q; q++) { // unroll
         let z = normals4(random_words(params.key, replicate, params.generation, STREAM_INPUTS, i * Q + q));
         var x = select(vec4f(0.0), z, vec4u(4u * q) + vec4u(0u, 1u, 2u, 3u) < vec4u(D));
         if (q == 0u) { x.x += y * cell.mean_norm; }

@@ -47,13 +47,13 @@ fn solve_fit(count: f32, gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr
 // The inputs of samples group..group+3 (group a multiple of 4): D addresses, packed (see above).
 fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array<vec4f, ROWS>>) {
   var z: array<vec4f, D>;
-  for (var a = 0u; a < D; a++) {
+  for (var a = 0u; a < D; a++) { // unroll
     z[a] = normals4(random_words(params.key, r, generation, STREAM_INPUTS, (group >> 2u) * D + a));
   }
-  for (var s = 0u; s < 4u; s++) {
-    for (var q = 0u; q < Q; q++) {
+  for (var s = 0u; s < 4u; s++) { // unroll
+    for (var q = 0u; q < Q; q++) { // unroll
       var x = vec4f(0.0);
-      for (var k = 0u; k < 4u; k++) {
+      for (var k = 0u; k < 4u; k++) { // unroll
         let n = s * D + 4u * q + k;
         if (4u * q + k < D) { x[k] = z[n >> 2u][n & 3u]; }
       }
@@ -64,7 +64,7 @@ fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array
 
 fn squared_distance(a: ptr<function, array<vec4f, Q>>, b: ptr<function, array<vec4f, Q>>) -> f32 {
   var total = 0.0;
-  for (var q = 0u; q < Q; q++) {
+  for (var q = 0u; q < Q; q++) { // unroll
     let diff = (*a)[q] - (*b)[q];
     total += dot(diff, diff);
   }
@@ -89,7 +89,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
 
   var theta_star: array<vec4f, Q>;
   var center: array<vec4f, Q>;
-  for (var q = 0u; q < Q; q++) {
+  for (var q = 0u; q < Q; q++) { // unroll
     theta_star[q] = lane_mask(q) * normals4(random_words(params.key, r, 0u, STREAM_SETUP, q));
     center[q] = theta_star[q] + bias * lane_mask(q);
   }
@@ -109,12 +109,12 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
     var ys = vec4f(0.0);
     var present = vec4f(0.0);
     var accepted = vec4f(0.0);
-    for (var s = 0u; s < 4u; s++) {
+    for (var s = 0u; s < 4u; s++) { // unroll
       let i = group + s;
       var mean = 0.0;
       var centre_mean = 0.0;
       var norm2 = 0.0;
-      for (var q = 0u; q < Q; q++) {
+      for (var q = 0u; q < Q; q++) { // unroll
         let x = xs[s * Q + q];
         mean += dot(x, theta_star[q]);
         centre_mean += dot(x, center[q]);
@@ -149,13 +149,13 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
     var ys0 = vec4f(0.0);
     var kept1 = vec4f(0.0);
     var kept0 = vec4f(0.0);
-    for (var s = 0u; s < 4u; s++) {
+    for (var s = 0u; s < 4u; s++) { // unroll
       let i = group + s;
       var mean1 = 0.0;
       var mean0 = 0.0;
       var centre_mean = 0.0;
       var norm2 = 0.0;
-      for (var q = 0u; q < Q; q++) {
+      for (var q = 0u; q < Q; q++) { // unroll
         let x = xs[s * Q + q];
         mean1 += dot(x, theta1[q]);
         mean0 += dot(x, theta0[q]);

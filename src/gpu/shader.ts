@@ -90,7 +90,7 @@ export function preprocess(source: string, flags: Record<string, boolean>): stri
 }
 
 /** Loops marked `// unroll` are expanded when their bound is at most this (a prepended const or a literal). */
-export const MAX_UNROLLED_TRIPS = 4;
+export const MAX_UNROLLED_TRIPS = 8;
 
 /**
  * Expands `for (var i = 0u; i < BOUND; i++) { // unroll` into BOUND blocks `{ let i = 0u; …body… }`
