@@ -1,8 +1,8 @@
 // Gram-phase microbenchmark for bench/peak.ts (not part of the engine): the engine's own
-// gram_add_four (shaders/gram.wgsl, prepended with cholesky.wgsl and the consts D, Q, P) on
-// inputs kept in registers, so the rate measured is the Gram phase's alone — no random words,
-// no verifier, no solve. GROUPS calls per thread, each adding four samples; the inputs change
-// every call (one vec4 FMA per input block, not counted) so nothing is loop-invariant.
+// gram_add (shaders/gram.wgsl, prepended with cholesky.wgsl and the consts D, Q, P, GRAM_QUADS)
+// on inputs kept in registers, so the rate measured is the Gram phase's alone — no random words,
+// no verifier, no solve. GROUPS calls per thread, each adding 4·GRAM_QUADS samples; the inputs
+// change every call (one vec4 FMA per input block, not counted) so nothing is loop-invariant.
 
 override WORKGROUP_SIZE: u32 = 64u;
 override GROUPS: u32 = 256u;
@@ -23,16 +23,20 @@ fn gram_rate(@builtin(global_invocation_id) gid: vec3u) {
   if (thread >= params.count) { return; }
   var gram: array<vec4f, GRAM_VEC4S>;
   var rhs: array<vec4f, Q>;
-  var xs: array<vec4f, ROWS>;
+  var xs: array<vec4f, BATCH_ROWS>;
   for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = vec4f(0.0); }
   for (var q = 0u; q < Q; q++) { rhs[q] = vec4f(0.0); }
-  for (var k = 0u; k < ROWS; k++) { xs[k] = vec4f(f32(thread & 15u), f32(k), 0.5, 0.25); }
+  for (var k = 0u; k < BATCH_ROWS; k++) { xs[k] = vec4f(f32(thread & 15u), f32(k), 0.5, 0.25); }
   // Weights and labels from the params, so the compiler cannot fold any of the four samples away.
-  let weights = vec4f(params.scale);
-  let ys = vec4f(params.shift);
+  var weights: array<vec4f, GRAM_QUADS>;
+  var ys: array<vec4f, GRAM_QUADS>;
+  for (var h = 0u; h < GRAM_QUADS; h++) { // unroll
+    weights[h] = vec4f(params.scale);
+    ys[h] = vec4f(params.shift);
+  }
   for (var g = 0u; g < GROUPS; g++) {
-    for (var k = 0u; k < ROWS; k++) { xs[k] = xs[k] * params.scale + params.shift; }
-    gram_add_four(&gram, &rhs, &xs, weights, ys);
+    for (var k = 0u; k < BATCH_ROWS; k++) { xs[k] = xs[k] * params.scale + params.shift; }
+    gram_add(&gram, &rhs, &xs, weights, ys);
   }
   var total = vec4f(0.0);
   for (var k = 0u; k < GRAM_VEC4S; k++) { total += gram[k]; }

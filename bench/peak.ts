@@ -3,7 +3,7 @@
  * vec4 FMA chains per thread in registers, written once; the fastest counts) and memory bandwidth (a
  * copyBufferToBuffer of a large buffer, and the `rmw` read-modify-write kernel), so each
  * workload can be stated as a fraction of what the adapter can do; and the Gram phase alone
- * (bench/gram.wgsl: the engine's gram_add_four on register inputs) at W1's and W2's d, as a
+ * (bench/gram.wgsl: the engine's gram_add on register inputs) at W1's and W2's d, as a
  * fraction of that FMA peak. The pipelines are created
  * here directly (createComputePipelineAsync), not through the engine's shader cache.
  * Timing: timestamp queries around the compute pass where the adapter has them (SwiftShader),
@@ -12,7 +12,7 @@
  */
 import source from './peak.wgsl?raw';
 import gramSource from './gram.wgsl?raw';
-import { librarySource } from '../src/gpu/shader.js';
+import { gramBatchConsts, librarySource, unrollLoops } from '../src/gpu/shader.js';
 import { packedSize } from '../src/cpu/cholesky.js';
 import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
 
@@ -40,7 +40,7 @@ export interface PeakRow {
   rmwGBps: number;
   rmwTiming: 'timestamp' | 'wall';
   /** The Gram phase's own rate per d (bench/gram.wgsl), and as a fraction of fmaGflops. */
-  gram: { d: number; gflops: number; fractionOfPeak: number; timing: 'timestamp' | 'wall' }[];
+  gram: { d: number; samplesPerUpdate: number; gflops: number; fractionOfPeak: number; timing: 'timestamp' | 'wall' }[];
 }
 
 export interface PeakOptions {
@@ -168,26 +168,27 @@ async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number,
   return best!;
 }
 
-/** The dimensions whose Gram phase is rated: W1's d = 5 and W2's d = 16 (one thread per replicate). */
-export const GRAM_DIMENSIONS = [5, 16];
+/** The Gram phases rated, as the engine runs them: W1's yi-grid (d = 5, four samples per update) and W2's linear (d = 16, eight). */
+export const GRAM_VARIANTS = [{ d: 5, quads: 1 }, { d: 16, quads: 2 }];
 const GRAM_GROUPS = 256;
 
-/** Multiply-adds of one gram_add_four call (four samples, the Q(Q+1)/2 lower 4×4 blocks), as the suite counts them. */
+/** Multiply-adds of one gram_add call of four samples (the Q(Q+1)/2 lower 4×4 blocks), as the suite counts them. */
 export const gramMultiplyAddsPerFourSamples = (d: number) => {
   const Q = Math.ceil(d / 4);
   return 4 * ((Q * (Q + 1)) / 2) * 16;
 };
 
-/** The Gram phase alone: the engine's gram_add_four on register inputs (bench/gram.wgsl). */
-async function gramRate(gpu: GpuContext, d: number, targetSeconds: number, repeats: number) {
+/** The Gram phase alone: the engine's gram_add on register inputs (bench/gram.wgsl). */
+async function gramRate(gpu: GpuContext, d: number, quads: number, targetSeconds: number, repeats: number) {
   const Q = Math.ceil(d / 4);
-  const code = `${librarySource(['cholesky', 'gram'], { D: d, Q, P: packedSize(d) })}\n${gramSource}`;
+  const consts = { D: d, Q, P: packedSize(d), ...gramBatchConsts(quads) };
+  const code = `${librarySource(['cholesky', 'gram'], consts)}\n${unrollLoops(gramSource, consts)}`;
   return kernelRate(gpu, {
     module: gpu.device.createShaderModule({ label: `gram rate d = ${d}`, code }),
     entryPoint: 'gram_rate',
     constants: { GROUPS: GRAM_GROUPS },
     params: [0.999, 1e-3],
-    flopsPerThread: 2 * GRAM_GROUPS * gramMultiplyAddsPerFourSamples(d),
+    flopsPerThread: 2 * GRAM_GROUPS * quads * gramMultiplyAddsPerFourSamples(d),
   }, targetSeconds, repeats);
 }
 
@@ -234,9 +235,9 @@ export async function peakFor(gpu: GpuContext, options: PeakOptions = {}): Promi
   const best = builtin.gflops >= mulAdd.gflops ? builtin : mulAdd;
   const bw = await bandwidth(gpu, repeats);
   const gram: PeakRow['gram'] = [];
-  for (const d of GRAM_DIMENSIONS) {
-    const rate = await gramRate(gpu, d, targetSeconds, repeats);
-    gram.push({ d, gflops: rate.gflops, fractionOfPeak: rate.gflops / best.gflops, timing: rate.timing });
+  for (const { d, quads } of GRAM_VARIANTS) {
+    const rate = await gramRate(gpu, d, quads, targetSeconds, repeats);
+    gram.push({ d, samplesPerUpdate: 4 * quads, gflops: rate.gflops, fractionOfPeak: rate.gflops / best.gflops, timing: rate.timing });
   }
   return {
     backend: `${gpu.adapter.path} (${gpu.adapter.description})`,

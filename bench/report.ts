@@ -36,7 +36,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   lines.push('FMA: 2, 3, 4 or 8 independent vec4 FMA chains per thread (the fastest counts: a SIMD CPU spills past a few), 2048 steps, in registers, written once; '
     + 'the faster of `fma()` and `a*m+c`, 2 flops per FMA. '
     + 'Bandwidth: read + write bytes per second of a 64 MiB `copyBufferToBuffer` (wall time) and of a read-modify-write kernel over it. '
-    + '**Gram phase** (bench/gram.wgsl): the engine\'s own `gram_add_four` (shaders/gram.wgsl) fed from registers, 256 calls of four samples per thread, '
+    + '**Gram phase** (bench/gram.wgsl): the engine\'s own `gram_add` (shaders/gram.wgsl) fed from registers, 256 calls per thread of four samples (d = 5, as yi-grid batches them) or eight (d = 16, as linear does), '
     + 'so its rate is the Gram phase\'s alone — at W1\'s d = 5 and W2\'s d = 16 — with the flops counted as the workloads count them.', '');
   lines.push('| adapter | FMA GFLOP/s | chains | fma() / a*m+c | FMA timing | copy GB/s | RMW kernel GB/s | RMW timing | Gram phase GFLOP/s (of FMA peak) |', '|---|---|---|---|---|---|---|---|---|');
   for (const p of result.peaks) {
@@ -50,7 +50,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'Where a fraction of the workload ran, "full-size s" is **extrapolated** linearly (seconds ÷ fraction; per-replicate work is the same, '
     + 'and W1 keeps every 100th or 10th bias of the 300 with all 150 radii) and marked *(extrap.)*. '
     + 'normals/s counts the standard normals drawn (W1: d + (n₁ + n₂)(d + 1) per replicate; linear: n(4⌈d/4⌉ + 1) per replicate-generation); W4 draws tokens (uniform words), not normals. '
-    + 'Gram GFLOP/s = 2 × (⌈d/4⌉(⌈d/4⌉+1)/2 · 16 multiply-adds per sample per Gram update, as gram_add_four does) × samples ÷ **the whole run\'s wall time**, '
+    + 'Gram GFLOP/s = 2 × (⌈d/4⌉(⌈d/4⌉+1)/2 · 16 multiply-adds per sample, as gram_add does) × samples ÷ **the whole run\'s wall time**, '
     + 'so it is a lower bound on the Gram phase\'s own rate (its own rate is in the peak table); "of peak" divides it by the adapter\'s FMA peak above. '
     + '"GPU s" sums every pass\'s time from timestamp queries (src/gpu/timing.ts) on adapters that have them (not llvmpipe at the compatibility level); '
     + 'the kernels\' shares are listed under each table.', '');

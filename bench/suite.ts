@@ -50,7 +50,7 @@ interface Workload {
 }
 
 const q = (d: number) => Math.ceil(d / 4);
-/** gram_add_four: Q(Q+1)/2 blocks of 4×4 multiply-adds per sample. */
+/** gram_add: Q(Q+1)/2 blocks of 4×4 multiply-adds per sample. */
 const gramMultiplyAdds = (d: number) => ((q(d) * (q(d) + 1)) / 2) * 16;
 
 const YI = { d: 5, n1: 100, n2: 100, biasCount: 300, radiusCount: 150 };
@@ -77,7 +77,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     replicateGenerations: (size) => size.replicates * size.biasCount! * YI.radiusCount,
     // θ* (d) + per real and synthetic sample d packed inputs and one label noise.
     normalsPerReplicateGeneration: YI.d + (YI.n1 + YI.n2) * (YI.d + 1),
-    // Four gram_add_four calls per four samples: two Grams over the n₁ real samples, two over the n₂ synthetic.
+    // Four gram_add calls per four samples: two Grams over the n₁ real samples, two over the n₂ synthetic.
     gramMultiplyAddsPerReplicateGeneration: 2 * (YI.n1 + YI.n2) * gramMultiplyAdds(YI.d),
   },
   w2: {

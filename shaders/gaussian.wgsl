@@ -103,7 +103,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
     // address ⌊n/4⌋ shifted by n mod 4 into the next one, as one whole-vector shuffle rather than
     // per-lane indexing (twice as slow on SwiftShader, which does not unroll). Lanes past D are
     // zero. Every element is assigned (some backends hoist loop-local arrays out of the loop).
-    var z: array<vec4f, ROWS>;
+    var z: array<vec4f, BATCH_ROWS>;
     for (var s = 0u; s < 4u; s++) { // unroll
       for (var q = 0u; q < Q; q++) { // unroll
         let first = s * D + 4u * q;
@@ -122,7 +122,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
     }
     // Samples past `end` (the cell's last group) enter with weight 0.
     let present = select(vec4f(0.0), vec4f(1.0), vec4u(i) + vec4u(0u, 1u, 2u, 3u) < vec4u(end));
-    gram_add_four(&scatter, &sum, &z, present, vec4f(1.0));
+    gram_add(&scatter, &sum, &z, array(present), array(vec4f(1.0)));
   }
 
   if (!refit) {

@@ -126,7 +126,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   for (var group = params.sample_begin; group < sample_end; group += 4u) {
     // Every entry is assigned for all four samples (a past-the-end sample gets weight 0): some
     // backends hoist loop-local arrays out of the loop instead of re-initialising them.
-    var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
+    var xs: array<vec4f, BATCH_ROWS>;  // sample s, block q at xs[s * Q + q]
     var labels = vec4f(0.0);     // ŷ per sample
     var weights = vec4f(0.0);    // 1 kept, 0 not
     for (var s = 0u; s < 4u; s++) { // unroll
@@ -153,7 +153,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
       labels[s] = label;
     }
     flags.y += dot(weights, vec4f(1.0));
-    gram_add_four(&gram, &rhs, &xs, weights, labels);
+    gram_add(&gram, &rhs, &xs, array(weights), array(labels));
   }
 
   state[base + STATE_FLAGS] = flags;

@@ -49,16 +49,19 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
   }
   if (first_block) { flags.z = 0.0; flags.w = 0.0; }
 
-  // Samples go four at a time: one label-noise address each, and one gram_add_four.
-  for (var group = params.sample_begin; group < sample_end; group += 4u) {
-    let noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, group >> 2u));
-    // Every entry is assigned below for all four samples: a past-the-end or rejected sample
-    // gets weight 0 (not relying on re-initialisation of loop-local arrays, which some
-    // backends hoist out of the loop).
-    var xs: array<vec4f, ROWS>;  // sample s, block q at xs[s * Q + q]
-    var ys = vec4f(0.0);
-    var weights = vec4f(0.0);
-    for (var s = 0u; s < 4u; s++) { // unroll
+  // Samples go GRAM_BATCH (= 4·GRAM_QUADS) at a time: a label-noise address per four, one gram_add.
+  for (var group = params.sample_begin; group < sample_end; group += GRAM_BATCH) {
+    var noise: array<vec4f, GRAM_QUADS>;
+    for (var h = 0u; h < GRAM_QUADS; h++) { // unroll
+      noise[h] = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, (group >> 2u) + h));
+    }
+    // Every entry is assigned below for every sample: a past-the-end or rejected sample gets
+    // weight 0 (not relying on re-initialisation of loop-local arrays, which some backends
+    // hoist out of the loop).
+    var xs: array<vec4f, BATCH_ROWS>;  // sample s, block q at xs[s * Q + q]
+    var ys: array<vec4f, GRAM_QUADS>;
+    var weights: array<vec4f, GRAM_QUADS>;
+    for (var s = 0u; s < GRAM_BATCH; s++) { // unroll
       let i = group + s;
       let present = i < sample_end;
       let real = i < cell.real_samples;
@@ -68,7 +71,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
         xs[s * Q + q] = x;
         mean += dot(x, select(theta[q], theta_star[q], real));
       }
-      let y = mean + select(cell.sigma_synthetic, cell.sigma_real, real) * noise[s];
+      let y = mean + select(cell.sigma_synthetic, cell.sigma_real, real) * noise[s >> 2u][s & 3u];
       var accept = present;
       if (present && !real) {
         flags.w += 1.0;
@@ -83,11 +86,13 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
         }
         if (accept) { flags.z += 1.0; }
       }
-      weights[s] = select(0.0, 1.0, accept);
-      ys[s] = y;
+      weights[s >> 2u][s & 3u] = select(0.0, 1.0, accept);
+      ys[s >> 2u][s & 3u] = y;
     }
-    flags.y += dot(weights, vec4f(1.0));
-    gram_add_four(&gram, &rhs, &xs, weights, ys);
+    for (var h = 0u; h < GRAM_QUADS; h++) { // unroll
+      flags.y += dot(weights[h], vec4f(1.0));
+    }
+    gram_add(&gram, &rhs, &xs, weights, ys);
   }
 
   state[base + STATE_FLAGS] = flags;

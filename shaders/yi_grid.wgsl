@@ -36,7 +36,7 @@ fn lane_mask(q: u32) -> vec4f {
 }
 
 // One estimator's sufficient statistics live in a Gram, a right-hand side and a count of their
-// own (separate variables, since gram_add_four writes through both of its pointers).
+// own (separate variables, since gram_add writes through both of its pointers).
 
 // OLS; false when fewer than D samples or singular.
 fn solve_fit(count: f32, gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr<function, array<vec4f, Q>>,
@@ -45,7 +45,7 @@ fn solve_fit(count: f32, gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr
 }
 
 // The inputs of samples group..group+3 (group a multiple of 4): D addresses, packed (see above).
-fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array<vec4f, ROWS>>) {
+fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array<vec4f, BATCH_ROWS>>) {
   var z: array<vec4f, D>;
   for (var a = 0u; a < D; a++) { // unroll
     z[a] = normals4(random_words(params.key, r, generation, STREAM_INPUTS, (group >> 2u) * D + a));
@@ -104,7 +104,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   var count_verified = 0.0;
   for (var group = 0u; group < n1; group += 4u) {
     let noise = normals4(random_words(params.key, r, 0u, STREAM_LABEL_NOISE, group >> 2u));
-    var xs: array<vec4f, ROWS>;
+    var xs: array<vec4f, BATCH_ROWS>;
     draw_inputs_four(r, 0u, group, &xs);
     var ys = vec4f(0.0);
     var present = vec4f(0.0);
@@ -124,8 +124,8 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
       present[s] = select(0.0, 1.0, i < n1);
       accepted[s] = select(0.0, present[s], abs(ys[s] - centre_mean) <= radius * sqrt(norm2) + slack);
     }
-    gram_add_four(&gram_all, &rhs_all, &xs, present, ys);
-    gram_add_four(&gram_verified, &rhs_verified, &xs, accepted, ys);
+    gram_add(&gram_all, &rhs_all, &xs, array(present), array(ys));
+    gram_add(&gram_verified, &rhs_verified, &xs, array(accepted), array(ys));
     count_all += dot(present, vec4f(1.0));
     count_verified += dot(accepted, vec4f(1.0));
   }
@@ -143,7 +143,7 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
   var count_from_real = 0.0;
   for (var group = 0u; group < n2; group += 4u) {
     let noise = normals4(random_words(params.key, r, 1u, STREAM_LABEL_NOISE, group >> 2u));
-    var xs: array<vec4f, ROWS>;
+    var xs: array<vec4f, BATCH_ROWS>;
     draw_inputs_four(r, 1u, group, &xs);
     var ys1 = vec4f(0.0);
     var ys0 = vec4f(0.0);
@@ -169,8 +169,8 @@ fn study(@builtin(global_invocation_id) gid: vec3u) {
       kept1[s] = select(0.0, 1.0, present && ok1 && abs(ys1[s] - centre_mean) <= window);
       kept0[s] = select(0.0, 1.0, present && ok0 && abs(ys0[s] - centre_mean) <= window);
     }
-    gram_add_four(&gram_from_verified, &rhs_from_verified, &xs, kept1, ys1);
-    gram_add_four(&gram_from_real, &rhs_from_real, &xs, kept0, ys0);
+    gram_add(&gram_from_verified, &rhs_from_verified, &xs, array(kept1), array(ys1));
+    gram_add(&gram_from_real, &rhs_from_real, &xs, array(kept0), array(ys0));
     count_from_verified += dot(kept1, vec4f(1.0));
     count_from_real += dot(kept0, vec4f(1.0));
   }

@@ -3,7 +3,7 @@
 // one, and Monte Carlo against the exact and asymptotic theory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { kernelSource } from '../src/gpu/shader.js';
+import { kernelSource, gramBatchConsts } from '../src/gpu/shader.js';
 import { bufferFrom, readBack } from '../src/gpu/dispatch.js';
 import { GMM_SELECTION_PRESETS, parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/spec/gmm-selection.js';
 import { SpecError } from '../src/spec/errors.js';
@@ -120,7 +120,7 @@ describe('normal CDF Φ', () => {
     const { device } = await acquireDevice({ adapter: path });
     try {
       // The kernel's own normal_cdf, called from an entry point appended for this test.
-      const code = `${kernelSource({ kernel: 'gmm_selection', consts: { D: 1, Q: 1, P: 1, COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() } })}
+      const code = `${kernelSource({ kernel: 'gmm_selection', consts: { D: 1, Q: 1, P: 1, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() } })}
 @group(0) @binding(0) var<storage, read> probe_in: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probe_out: array<f32>;
 @compute @workgroup_size(64) fn probe(@builtin(global_invocation_id) gid: vec3u) { probe_out[gid.x] = normal_cdf(probe_in[gid.x]); }`;

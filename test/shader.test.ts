@@ -1,7 +1,7 @@
 // WGSL assembly: #if flags resolve through wgsl-preprocessor; undefined flags are errors; loops
 // marked `// unroll` expand into blocks with a constant index.
 import { describe, expect, it } from 'vitest';
-import { MAX_UNROLLED_TRIPS, kernelSource, preprocess, unrollLoops } from '../src/gpu/shader.js';
+import { MAX_UNROLLED_TRIPS, gramBatchConsts, kernelSource, preprocess, unrollLoops } from '../src/gpu/shader.js';
 
 describe('preprocess', () => {
   const source = 'a\n#if ONE\nb\n#elif TWO\nc\n#else\nd\n#endif\ne';
@@ -39,9 +39,9 @@ describe('unrollLoops', () => {
     expect(unrollLoops(plain, { Q: 2 })).toBe(plain);
   });
   it('the linear kernel is assembled with its sample and block loops expanded at d ≤ 16', () => {
-    const source = kernelSource({ kernel: 'linear', consts: { D: 16, Q: 4, P: 136, COLUMNS: 24 } });
+    const source = kernelSource({ kernel: 'linear', consts: { D: 16, Q: 4, P: 136, ...gramBatchConsts(2), COLUMNS: 24 } });
     expect(source).not.toMatch(/\{ *\/\/ unroll/);
-    expect(source).toMatch(/let s = 3u;/);
+    expect(source).toMatch(/let s = 7u;/);
     expect(source).toMatch(/let qb = 3u;/);
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '../cpu/gaussian.js';
 import { varianceDivisor } from '../theory/gaussian.js';
 import type { GpuContext } from './device.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, gramBatchConsts } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { maxChunkReplicates, samplesPerBlock, type LoopCost } from './chunks.js';
@@ -121,7 +121,7 @@ export class GaussianGpu {
       .map(([name, column]) => [`METRIC_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]));
     const pipeline = await getPipeline(device, {
       kernel: 'gaussian', entryPoint: 'step',
-      consts: { D: dim, Q, P, PV, COLUMNS: GAUSSIAN_COLUMNS, ...metricConsts },
+      consts: { D: dim, Q, P, PV, ...gramBatchConsts(1), COLUMNS: GAUSSIAN_COLUMNS, ...metricConsts },
       constants: { WORKGROUP_SIZE: workgroupSize, COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE },
     });
 

@@ -11,7 +11,7 @@ import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { packedSize } from '../cpu/cholesky.js';
 import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from '../cpu/gmm-selection.js';
 import type { GpuContext } from './device.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, gramBatchConsts } from './shader.js';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
@@ -102,7 +102,7 @@ export class GmmSelectionGpu {
     const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
     const variant = {
       kernel: 'gmm_selection',
-      consts: { D: d, Q, P, COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() },
+      consts: { D: d, Q, P, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() },
       constants: { WORKGROUP_SIZE, SELECTOR: selector.kind === 'linear' ? SELECTOR_LINEAR : SELECTOR_RATES },
     } as const;
     const [accumulate, finish] = await Promise.all([

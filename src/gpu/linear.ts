@@ -11,7 +11,7 @@ import { metricColumns, metricDeclarations, type MetricSums } from '../engine/me
 import { snapshotArray, type Snapshot } from '../engine/snapshot.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, gramBatchConsts } from './shader.js';
 import { alignTo, encodeDispatch, gridFor, type DispatchGrid } from './dispatch.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from './chunks.js';
@@ -43,7 +43,8 @@ function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
   if (d < WIDE_LAYOUT_MIN_D) {
     return {
-      kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: common, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
+      // Eight samples per Gram update (shaders/gram.wgsl's gram_add).
+      kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
       threadsPerGroup: WORKGROUP_SIZE, workgroupBytes: 0, loopCost: linearLoopCost(d),
     };
   }

@@ -25,13 +25,16 @@ import categorical from '../../shaders/categorical.wgsl?raw';
 import bigram from '../../shaders/bigram.wgsl?raw';
 import stateRows from '../../shaders/state_rows.wgsl?raw';
 
+/** The consts shaders/gram.wgsl needs besides D, Q, P: samples per Gram update, 4·quads (both, so loops over either expand). */
+export const gramBatchConsts = (quads: number) => ({ GRAM_QUADS: quads, GRAM_BATCH: 4 * quads });
+
 /** Libraries: WGSL without entry points, included by kernels that name them. */
 const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary, linear_problem: linearProblemLibrary } as const;
 export type LibraryName = keyof typeof LIBRARIES;
 
 /** Libraries' WGSL after the u32 consts they need, for kernels outside the engine (bench/). */
 export function librarySource(libraries: readonly LibraryName[], consts: Record<string, number>): string {
-  return [...constDeclarations(consts), ...libraries.map((l) => LIBRARIES[l])].join('\n');
+  return [...constDeclarations(consts), ...libraries.map((l) => unrollLoops(LIBRARIES[l], consts))].join('\n');
 }
 
 const constDeclarations = (consts: Record<string, number>) => Object.entries(consts).map(([name, value]) => `const ${name}: u32 = ${value}u;`);

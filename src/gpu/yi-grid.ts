@@ -9,7 +9,7 @@ import type { StepperOptions } from '../engine/model.js';
 import { YI_COLUMNS, yiColumnDeclarations } from '../engine/yi-grid-columns.js';
 import { packedSize } from '../cpu/cholesky.js';
 import type { GpuContext } from './device.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, gramBatchConsts } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from './dispatch.js';
 import { bindBuffers, planChunks, readCellSums, type ChunkRange } from './chunks.js';
 import { ColumnReducer, type ReduceBinding } from './reduce.js';
@@ -23,7 +23,7 @@ const WORKGROUP_SIZE = 64;
 export function loopIterationsPerReplicate(d: number, n1: number, n2: number): number {
   const Q = Math.ceil(d / 4);
   // Per group of four samples: the group loop, draw_inputs_four (D addresses, then 4 × Q × 4
-  // components), the four samples' dot products, two gram_add_four.
+  // components), the four samples' dot products, two gram_add calls.
   const draw = (d + 1) + 5 + 4 * (Q + 1) + 4 * Q * 5;
   const perGroup = 1 + draw + 5 + 4 * (Q + 1) + 2 * ((Q + 1) * (Q + 2));
   const solve = 2 * packedSize(d) + 3 * d + (d * d * d) / 6 + d * d + 4 * Q;
@@ -51,7 +51,7 @@ export class YiGridGpu {
     const Q = Math.ceil(d / 4);
     const pipeline = await getPipeline(device, {
       kernel: 'yi_grid', entryPoint: 'study',
-      consts: { D: d, Q, P: packedSize(d), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
+      consts: { D: d, Q, P: packedSize(d), ...gramBatchConsts(1), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
     const reducer = await ColumnReducer.create(device, YI_COLUMNS);
     const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, requested: options.chunkReplicates, d });
