@@ -61,7 +61,7 @@ fn accumulate(@builtin(global_invocation_id) gid: vec3u) {
     var xs: array<vec4f, BATCH_ROWS>;  // sample s, block q at xs[s * Q + q]
     var ys: array<vec4f, GRAM_QUADS>;
     var weights: array<vec4f, GRAM_QUADS>;
-    for (var s = 0u; s < GRAM_BATCH; s++) { // unroll
+    for (var s = 0u; s < GRAM_BATCH; s++) { // unroll 8
       let i = group + s;
       let present = i < sample_end;
       let real = i < cell.real_samples;

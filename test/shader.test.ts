@@ -35,6 +35,7 @@ describe('unrollLoops', () => {
     const marked = 'for (var a = 0u; a < Q; a++) { // unroll\n  x[a] = 0.0;\n}';
     expect(squash(unrollLoops(marked, { Q: MAX_UNROLLED_TRIPS + 1 }))).toBe('for (var a = 0u; a < Q; a++) { x[a] = 0.0; }');
     expect(squash(unrollLoops(marked, {}))).toBe('for (var a = 0u; a < Q; a++) { x[a] = 0.0; }');
+    expect(squash(unrollLoops(marked.replace('// unroll', '// unroll 8'), { Q: MAX_UNROLLED_TRIPS + 1 }))).toMatch(/^\{ let a = 0u; x\[a\] = 0.0; \}/);
     const plain = 'for (var a = 0u; a < Q; a++) {\n  x[a] = 0.0;\n}';
     expect(unrollLoops(plain, { Q: 2 })).toBe(plain);
   });

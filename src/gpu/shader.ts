@@ -92,22 +92,24 @@ export function preprocess(source: string, flags: Record<string, boolean>): stri
   return wgsl(strings, ...values);
 }
 
-/** Loops marked `// unroll` are expanded when their bound is at most this (a prepended const or a literal). */
-export const MAX_UNROLLED_TRIPS = 8;
+/** Loops marked `// unroll` are expanded when their bound is at most this (`// unroll N` sets N). */
+export const MAX_UNROLLED_TRIPS = 4;
 
 /**
  * Expands `for (var i = 0u; i < BOUND; i++) { // unroll` into BOUND blocks `{ let i = 0u; …body… }`
- * when BOUND (a literal or one of `consts`) is at most MAX_UNROLLED_TRIPS; larger ones stay loops.
+ * when BOUND (a literal or one of `consts`) is at most MAX_UNROLLED_TRIPS, or the N of
+ * `// unroll N`; larger ones stay loops (expanding the Gram's Q² blocks past Q = 4 made
+ * yi-grid's d = 20 compile longer still).
  * Why: Mesa's llvmpipe does not unroll loops whose bodies are large (a Threefry block and
  * Box–Muller per iteration) and then indexes private arrays at run time through a branch
  * ladder per access; expanded, every index is a constant. W2 (linear, d = 16) ran 1.5× faster
  * with its sample and block loops expanded. Marked bodies must not `break` or `continue`.
  */
 export function unrollLoops(source: string, consts: Record<string, number>): string {
-  const marker = /for \(var (\w+) = 0u; \1 < (\w+); \1\+\+\) \{ *\/\/ unroll[^\n]*\n/;
+  const marker = /for \(var (\w+) = 0u; \1 < (\w+); \1\+\+\) \{ *\/\/ unroll(?: (\d+))?[^\n]*\n/;
   let out = source;
   for (let match = marker.exec(out); match; match = marker.exec(out)) {
-    const [head, name, boundText] = match;
+    const [head, name, boundText, most] = match;
     const bodyStart = match.index + head.length;
     let depth = 1, end = bodyStart;
     for (; depth > 0; end++) {
@@ -117,7 +119,7 @@ export function unrollLoops(source: string, consts: Record<string, number>): str
     }
     const body = out.slice(bodyStart, end - 1);
     const bound = /^\d+u?$/.test(boundText) ? parseInt(boundText, 10) : consts[boundText];
-    const expanded = bound !== undefined && bound <= MAX_UNROLLED_TRIPS
+    const expanded = bound !== undefined && bound <= (most ? parseInt(most, 10) : MAX_UNROLLED_TRIPS)
       ? Array.from({ length: bound }, (_, k) => `{ let ${name} = ${k}u;\n${body}}`).join('\n')
       : `for (var ${name} = 0u; ${name} < ${boundText}; ${name}++) {\n${body}}`;
     out = out.slice(0, match.index) + expanded + out.slice(end);
