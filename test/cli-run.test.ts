@@ -132,6 +132,14 @@ describe.each(paths)('synthloop run on WebGPU (%s)', (path) => {
   });
 });
 
+describe.runIf(paths.includes('llvmpipe'))('synthloop run --no-recover', () => {
+  it('keeps no per-generation snapshot and gives the same statistics', () => {
+    const args = ['--backend', 'webgpu', '--adapter', 'llvmpipe', '--replicates', '256', '--generations', '2'];  // the last of a repeated option counts
+    const recovering = runJson(...args), plain = runJson(...args, '--no-recover');
+    expect(plain.generations).toEqual(recovering.generations);
+  });
+});
+
 describe('synthloop run with a sweep', () => {
   const args = ['run', 'dohmatob-replace', '--backend', 'cpu', '--replicates', '256', '--generations', '2', '--set', 'sweep={"sigma":[0.5,1],"n":[50,80]}'];
   it('--format csv is long: one row per cell × generation × metric', () => {

@@ -34,6 +34,7 @@ program.command('run')
   .option('--shard <i/N>', 'run shard i of N (0 ≤ i < N) of every cell\'s replicates and print its sums as JSON for `synthloop merge`')
   .option('--checkpoint <file>', 'after every generation, write what --resume needs to FILE (atomically)')
   .option('--resume <file>', 'finish the run checkpointed in FILE, on the same backend and adapter (checkpointing on into FILE)')
+  .option('--no-recover', 'keep no per-generation snapshot for surviving a lost GPU device (saves a read-back a generation: ~20 % of an accumulate run)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
 
 program.command('merge')

@@ -30,6 +30,8 @@ export interface RunCommandOptions {
   checkpoint?: string;
   /** Finish the run checkpointed in this file (checkpointing on into it, unless --checkpoint names another). */
   resume?: string;
+  /** false (--no-recover): no per-generation snapshot, so a lost device ends the run. */
+  recover?: boolean;
 }
 
 /** Exit status for a spec the user must fix (commander's own usage errors exit 1). */
@@ -107,7 +109,7 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
   let result;
   try {
     result = await runExperiment(spec, {
-      adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume,
+      adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume, recover: options.recover,
       onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
     });
   } finally {
