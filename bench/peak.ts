@@ -172,10 +172,10 @@ async function fmaRate(gpu: GpuContext, useBuiltin: boolean, iterations: number,
 export const GRAM_VARIANTS = [{ d: 5, quads: 1 }, { d: 16, quads: 2 }];
 const GRAM_GROUPS = 256;
 
-/** Multiply-adds of one gram_add call of four samples (the Q(Q+1)/2 lower 4×4 blocks), as the suite counts them. */
-export const gramMultiplyAddsPerFourSamples = (d: number) => {
+/** Multiply-adds per sample of the Gram update (gram_add: the Q(Q+1)/2 lower 4×4 blocks), as the workloads count them. */
+export const gramMultiplyAddsPerSample = (d: number) => {
   const Q = Math.ceil(d / 4);
-  return 4 * ((Q * (Q + 1)) / 2) * 16;
+  return ((Q * (Q + 1)) / 2) * 16;
 };
 
 /** The Gram phase alone: the engine's gram_add on register inputs (bench/gram.wgsl). */
@@ -188,7 +188,7 @@ async function gramRate(gpu: GpuContext, d: number, quads: number, targetSeconds
     entryPoint: 'gram_rate',
     constants: { GROUPS: GRAM_GROUPS },
     params: [0.999, 1e-3],
-    flopsPerThread: 2 * GRAM_GROUPS * quads * gramMultiplyAddsPerFourSamples(d),
+    flopsPerThread: 2 * GRAM_GROUPS * 4 * quads * gramMultiplyAddsPerSample(d),
   }, targetSeconds, repeats);
 }
 

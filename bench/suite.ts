@@ -17,7 +17,7 @@ import os from 'node:os';
 import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
 import { runExperiment } from '../src/engine/run.js';
 import { parseSpec } from '../src/engine/experiment.js';
-import { peakFor, type PeakRow } from './peak.js';
+import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/gpu/timing.js';
 
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4';
@@ -50,8 +50,6 @@ interface Workload {
 }
 
 const q = (d: number) => Math.ceil(d / 4);
-/** gram_add: Q(Q+1)/2 blocks of 4×4 multiply-adds per sample. */
-const gramMultiplyAdds = (d: number) => ((q(d) * (q(d) + 1)) / 2) * 16;
 
 const YI = { d: 5, n1: 100, n2: 100, biasCount: 300, radiusCount: 150 };
 const linearSpec = (mode: string, d: number, n: number, T: number, verifier: boolean) => (size: Size, backend: 'webgpu' | 'cpu') => ({
@@ -78,7 +76,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     // θ* (d) + per real and synthetic sample d packed inputs and one label noise.
     normalsPerReplicateGeneration: YI.d + (YI.n1 + YI.n2) * (YI.d + 1),
     // Four gram_add calls per four samples: two Grams over the n₁ real samples, two over the n₂ synthetic.
-    gramMultiplyAddsPerReplicateGeneration: 2 * (YI.n1 + YI.n2) * gramMultiplyAdds(YI.d),
+    gramMultiplyAddsPerReplicateGeneration: 2 * (YI.n1 + YI.n2) * gramMultiplyAddsPerSample(YI.d),
   },
   w2: {
     name: 'w2',
@@ -90,7 +88,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     replicateGenerations: (size) => size.replicates * 21,
     // Q addresses of 4 normals for the inputs, one label noise (linear.wgsl header).
     normalsPerReplicateGeneration: 512 * (4 * q(16) + 1),
-    gramMultiplyAddsPerReplicateGeneration: 512 * gramMultiplyAdds(16),
+    gramMultiplyAddsPerReplicateGeneration: 512 * gramMultiplyAddsPerSample(16),
   },
   w3: {
     name: 'w3',
@@ -102,7 +100,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
     replicateGenerations: (size) => size.replicates * 11,
     normalsPerReplicateGeneration: 1024 * (4 * q(64) + 1),
     // Accumulate adds each generation's n new samples to the kept sums.
-    gramMultiplyAddsPerReplicateGeneration: 1024 * gramMultiplyAdds(64),
+    gramMultiplyAddsPerReplicateGeneration: 1024 * gramMultiplyAddsPerSample(64),
   },
   w4: {
     name: 'w4',
