@@ -1,25 +1,11 @@
 // Builds the interactive demo (demo/dist): the page (index.html) and the embeddable element as one
 // self-contained module, synthloop-chart.js (engine, charts and its worker inlined).
-// The engine's Node adapter source (src/gpu/node-gpu.ts: Dawn's `webgpu`, node:fs) is replaced by a
-// stub: a page without navigator.gpu has no adapter, and the engine falls back to the CPU twin.
+// The engine's Node adapter (#node-gpu: Dawn) resolves to its browser stub here by package.json's
+// `browser` condition: a page without navigator.gpu has no adapter, and runs fall back to the CPU twin.
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const NODE_GPU = /[\\/]src[\\/]gpu[\\/]node-gpu\.(ts|js)$/;
-
-function browserOnly(): Plugin {
-  return {
-    name: 'synthloop-browser-only',
-    enforce: 'pre',
-    async resolveId(source, importer, options) {
-      if (!importer || !/node-gpu(\.js)?$/.test(source)) return null;
-      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved && NODE_GPU.test(resolved.id) ? here('./src/node-gpu-stub.ts') : null;
-    },
-  };
-}
-
 /** In the dev server, /synthloop-chart.js (the embed snippet's script) is the element's source. */
 function devEmbedScript(): Plugin {
   return {
@@ -38,9 +24,9 @@ export default defineConfig({
   root: here('.'),
   base: './',
   publicDir: here('./public'),
-  plugins: [browserOnly(), devEmbedScript()],
+  plugins: [devEmbedScript()],
   // The worker is inlined (a blob: URL), so it must be one file: no chunks to import.
-  worker: { format: 'es', plugins: () => [browserOnly()], rollupOptions: { output: { codeSplitting: false } } },
+  worker: { format: 'es', rollupOptions: { output: { codeSplitting: false } } },
   build: {
     outDir: here('./dist'),
     emptyOutDir: true,

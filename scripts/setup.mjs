@@ -1,61 +1,62 @@
 #!/usr/bin/env node
-// Machine set-up after `npm install`: makes sure a WebGPU adapter works here.
-// Debian packages are installed only where no adapter works (or, with --all-software,
-// where either software path is missing, as CI needs both), and only where apt exists.
-//   node scripts/setup.mjs [--all-software]
+// Machine set-up after `npm install` (the README's first command): everything the test suite needs
+// beyond npm packages — both software WebGPU adapters and Chromium for the page tests. What is
+// missing is installed with apt where apt exists; elsewhere setup says what to install, and the
+// tests that need it fail saying the same. A run needs none of it: with no adapter, the CPU twin runs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const PACKAGES = {
-  llvmpipe: ['libegl1', 'libgl1-mesa-dri'],          // Mesa llvmpipe over OpenGL (EGL surfaceless)
-  swiftshader: ['chromium', 'libvulkan1'],           // SwiftShader's Vulkan ICD ships with chromium
+const CHROMIUM = process.env.SYNTHLOOP_CHROMIUM ?? '/usr/bin/chromium';
+/** Each need: how to tell it is met here, and the Debian packages that meet it. */
+const NEEDS = {
+  llvmpipe: { packages: ['libegl1', 'libgl1-mesa-dri'], why: 'Mesa llvmpipe over OpenGL, the fast software adapter' },
+  swiftshader: { packages: ['chromium', 'libvulkan1'], why: 'SwiftShader over Vulkan (its ICD ships with chromium), the core-level software adapter' },
+  chromium: { packages: ['chromium'], why: 'headless Chromium for the demo and packaged-page tests' },
 };
-const allSoftware = process.argv.includes('--all-software');
 
-function probe() {
+function build() {
   if (!existsSync('dist/cli.js')) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+}
+
+/** The needs met now. */
+function met() {
   const result = spawnSync(process.execPath, ['dist/cli.js', 'devices', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let working = [];
   try {
-    return JSON.parse(result.stdout).filter((p) => p.ok).map((p) => p.path);
+    working = JSON.parse(result.stdout).filter((p) => p.ok).map((p) => p.path);
   } catch {
-    return [];
+    // No JSON: no adapter could even be probed; every adapter need stays unmet.
   }
+  return { working, done: Object.keys(NEEDS).filter((need) => (need === 'chromium' ? existsSync(CHROMIUM) : working.includes(need))) };
 }
 
 function aptInstall(packages) {
-  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
-  if (!hasApt) {
-    console.error(`setup: apt-get not found; install the equivalents of: ${packages.join(' ')}`);
-    return false;
-  }
-  const asRoot = process.getuid?.() === 0;
-  const prefix = asRoot ? [] : ['sudo'];
+  if (spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) return false;
+  const prefix = process.getuid?.() === 0 ? [] : ['sudo'];
   const run = (args) => {
-    console.log(`setup: ${[...prefix, ...args].join(' ')}`);
-    execFileSync(prefix[0] ?? args[0], prefix.length ? args : args.slice(1), {
-      stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    const [command, ...rest] = [...prefix, ...args];
+    console.log(`setup: ${[command, ...rest].join(' ')}`);
+    execFileSync(command, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   };
   run(['apt-get', 'update']);
   run(['apt-get', 'install', '-y', '--no-install-recommends', ...packages]);
   return true;
 }
 
-let working = probe();
-const wanted = allSoftware ? Object.keys(PACKAGES).filter((p) => !working.includes(p)) : working.length ? [] : Object.keys(PACKAGES);
-if (wanted.length) {
-  console.log(`setup: adapters working now: ${working.join(', ') || 'none'}; installing what ${wanted.join(' and ')} need`);
-  if (aptInstall(wanted.flatMap((p) => PACKAGES[p]))) working = probe();
-} else {
-  console.log(`setup: WebGPU adapters working: ${working.join(', ')}; no system packages needed`);
-}
-if (!working.length) {
-  console.error('setup: still no working WebGPU adapter; `npx synthloop devices` says why. The CPU twin (--backend cpu) works without one.');
-  process.exit(1);
-}
-const missing = allSoftware ? Object.keys(PACKAGES).filter((p) => !working.includes(p)) : [];
+build();
+let state = met();
+let missing = Object.keys(NEEDS).filter((need) => !state.done.includes(need));
 if (missing.length) {
-  console.error(`setup: ${missing.join(', ')} still not working`);
-  process.exit(1);
+  const packages = [...new Set(missing.flatMap((need) => NEEDS[need].packages))];
+  console.log(`setup: missing ${missing.join(', ')}; installing ${packages.join(' ')}`);
+  if (aptInstall(packages)) {
+    state = met();
+    missing = Object.keys(NEEDS).filter((need) => !state.done.includes(need));
+  } else {
+    console.error('setup: apt-get not found here');
+  }
 }
-console.log(`setup: ready (${working.join(', ')})`);
+for (const need of missing) {
+  console.error(`setup: still missing ${need} (${NEEDS[need].why}): install the equivalent of ${NEEDS[need].packages.join(' ')}; the tests that need it fail until then`);
+}
+console.log(`setup: WebGPU adapters working: ${state.working.join(', ') || 'none (runs use the float64 CPU twin)'}; Chromium: ${existsSync(CHROMIUM) ? CHROMIUM : 'missing'}`);

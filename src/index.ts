@@ -1,4 +1,5 @@
 // synthloop's library entry.
+/// <reference types="@webgpu/types" />
 export { acquireDevice, probeAdapters, checkKernelsRun, NoAdapterError, ADAPTER_CHOICES, ENGINE_LIMITS } from './gpu/device.js';
 export type { AdapterChoice, AdapterDescription, AdapterPath, GpuContext, AcquireOptions } from './gpu/device.js';
 export { gpuFill, gpuKnownAnswers, gpuSumNormals } from './gpu/random.js';

@@ -132,7 +132,7 @@ describe.each(paths)('synthloop run on WebGPU (%s)', (path) => {
   });
 });
 
-describe.runIf(paths.includes('llvmpipe'))('synthloop run --no-recover', () => {
+describe('synthloop run --no-recover', () => {
   it('keeps no per-generation snapshot and gives the same statistics', () => {
     const args = ['--backend', 'webgpu', '--adapter', 'llvmpipe', '--replicates', '256', '--generations', '2'];  // the last of a repeated option counts
     const recovering = runJson(...args), plain = runJson(...args, '--no-recover');

@@ -1,33 +1,27 @@
 // The interactive demo end to end: demo/dist built from the sources, served on loopback, driven in
 // Debian's Chromium through playwright-core with real WebGPU (SwiftShader), its numbers checked
 // against runs of the same specs in this Node process. No mocks.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSpec } from '../src/engine/experiment.js';
 import { runExperiment } from '../src/engine/run.js';
 import type { RunResult, Stats } from '../src/engine/result.js';
-import { demoPresetSpec, DEMO_DEFAULT_PRESET } from '../demo/src/presets.js';
+import { demoPresetSpec, DEMO_DEFAULT_PRESET } from '../src/chart/presets.js';
+import { launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'demo', 'dist');
 const SHOTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.SYNTHLOOP_CHROMIUM ?? '/usr/bin/chromium';
-const BASE_ARGS = ['--disable-quic', '--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const WEBGPU_ARGS = ['--enable-unsafe-webgpu'];
 /** The page's and the Node run's adapters differ (SwiftShader in Chromium, llvmpipe or SwiftShader through Dawn here): f32 tolerance. */
 const REL = 1e-3;
 const RUN_TIMEOUT = 60_000;
 /** A name for the loopback server that makes an insecure (http, not localhost) origin. */
 const INSECURE_HOST = 'demo.test';
-
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
 interface FinishedRun {
   runs: { label: string; result: RunResult }[];
@@ -39,53 +33,9 @@ interface Shown {
   [metric: string]: { value: number | null; se: number | null };
 }
 
-let server: Server;
+let served: Served;
 let base: string;
 let browser: Browser;
-/** Extra pages the server answers with (the README's embed snippet). */
-const routes = new Map<string, string>();
-
-function serve(): Promise<string> {
-  server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    // A bare page's browser asks for a favicon that is none of the demo's business.
-    if (path === '/favicon.ico') {
-      response.writeHead(204).end();
-      return;
-    }
-    const extra = routes.get(path);
-    if (extra !== undefined) {
-      response.writeHead(200, { 'content-type': MIME['.html'] }).end(extra);
-      return;
-    }
-    let file = normalize(join(DIST, path));
-    if (!file.startsWith(DIST)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-    if (!existsSync(file)) {
-      response.writeHead(404).end();
-      return;
-    }
-    response.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
-}
-
-/** Collects what would be a bug on the page: uncaught exceptions, console errors, failed requests. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
-  });
-  page.on('requestfailed', (request) => {
-    // A download's blob: URL is handed to the browser, not failed.
-    if (!request.url().startsWith('blob:')) problems.push(`request failed: ${request.url()}`);
-  });
-  return problems;
-}
 
 /** Waits until the page's <synthloop-chart> has finished a run that `accept`s; throws on a run error. */
 async function waitForRun(page: Page, accept: (run: FinishedRun) => boolean = () => true, timeout = RUN_TIMEOUT): Promise<FinishedRun> {
@@ -174,25 +124,25 @@ let defaultPage: Page;
 let defaultProblems: string[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set SYNTHLOOP_CHROMIUM)`);
   // Always the current sources: the page under test is built here.
   await build({ configFile: join(ROOT, 'demo', 'vite.config.ts'), logLevel: 'error' });
   mkdirSync(SHOTS, { recursive: true });
-  base = await serve();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, ...WEBGPU_ARGS] });
+  served = await serveFolder(DIST);
+  base = served.base;
+  browser = await launchChromium();
   // The reference: the same spec and seed in this process, on Dawn's adapter.
   defaultNode = await runExperiment(parseSpec(demoPresetSpec(DEMO_DEFAULT_PRESET)));
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await served?.close();
 });
 
 describe('demo page (built, in Chromium with WebGPU)', () => {
   it('loads, runs the default preset on WebGPU and shows the numbers a Node run of the same spec and seed gives', async () => {
     defaultPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    defaultProblems = watch(defaultPage);
+    defaultProblems = watchPage(defaultPage);
     await defaultPage.goto(`${base}/`);
     defaultRun = await waitForRun(defaultPage);
 
@@ -278,7 +228,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     expect(new URL(link).hash).toMatch(/^#spec=/);
     expect(await page.getByTestId('share-url').inputValue()).toBe(link);
     const again = await browser.newPage({ viewport: { width: 1024, height: 800 } });
-    const problems = watch(again);
+    const problems = watchPage(again);
     await again.goto(link);
     const rerun = await waitForRun(again);
     expect(await again.locator('#field-d').inputValue()).toBe('5');
@@ -317,7 +267,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
   it('runs four strategies side by side, overlaid in every plot', async () => {
     const spec = { ...demoPresetSpec(DEMO_DEFAULT_PRESET), replicates: 256, generations: 6 };
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems = watch(page);
+    const problems = watchPage(page);
     await page.goto(`${base}/${hashFor(spec, '&compare=replace,verifier,mixture,accumulate')}`);
     const run = await waitForRun(page);
     expect(run.runs.map((r) => r.label)).toEqual(['replace, no verifier', 'replace + verifier', 'mixture (fresh real data)', 'accumulate']);
@@ -354,7 +304,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
   it('shows a two-axis sweep as a heatmap with a read-out on hover', async () => {
     const spec = { model: 'yi-grid', d: 5, sigma: 1, n1: 100, n2: 100, replicates: 100, seed: 1, sweep: { bias: { start: 0, stop: 0.25, count: 6 }, radius: { start: 0.01, stop: 0.5, count: 5 } } };
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems = watch(page);
+    const problems = watchPage(page);
     await page.goto(`${base}/${hashFor(spec)}`);
     const run = await waitForRun(page);
     const cells = run.runs[0].result.cells!;
@@ -395,9 +345,9 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const snippet = /```html\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(snippet, 'the README section documents an HTML snippet').toMatch(/<synthloop-chart preset="yi-verified"/);
-    routes.set('/bare.html', `<!doctype html>\n${snippet!.replace('https://YOUR-HOST/synthloop-chart.js', '/synthloop-chart.js')}`);
+    served.routes.set('/bare.html', `<!doctype html>\n${snippet!.replace('https://YOUR-HOST/synthloop-chart.js', '/synthloop-chart.js')}`);
     const page = await browser.newPage({ viewport: { width: 900, height: 800 } });
-    const problems = watch(page);
+    const problems = watchPage(page);
     await page.goto(`${base}/bare.html`);
     const run = await waitForRun(page);
     const spec = run.runs[0].result.spec;
@@ -426,7 +376,7 @@ describe('demo page without WebGPU', () => {
   beforeAll(async () => {
     // Without --enable-unsafe-webgpu, Chromium on Linux has navigator.gpu but no adapter; a page
     // from a plain-http host that is not loopback (demo.test) has no navigator.gpu at all.
-    plain = await chromium.launch({ executablePath: CHROMIUM, args: [...BASE_ARGS, `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] });
+    plain = await launchChromium({ webgpu: false, args: [`--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] });
   });
   afterAll(async () => {
     await plain?.close();
@@ -435,7 +385,7 @@ describe('demo page without WebGPU', () => {
   it('says so, computes on the CPU twin (the numbers of a Node twin run) and fits a phone screen', async () => {
     {
       const page = await plain.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-      const problems = watch(page);
+      const problems = watchPage(page);
       await page.goto(`${base}/`);
       const run = await waitForRun(page);
       const result = run.runs[0].result;
@@ -480,7 +430,7 @@ describe('demo page without WebGPU', () => {
   it('runs on the twin where the page has no navigator.gpu, and says why a "webgpu" spec cannot run', async () => {
     const spec = { ...demoPresetSpec(DEMO_DEFAULT_PRESET), replicates: 256, generations: 5 };
     const page = await plain.newPage({ viewport: { width: 1024, height: 800 } });
-    const problems = watch(page);
+    const problems = watchPage(page);
     const port = new URL(base).port;
     await page.goto(`http://${INSECURE_HOST}:${port}/${hashFor(spec)}`);
     expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);

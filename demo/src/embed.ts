@@ -1,17 +1,12 @@
 /**
- * The embeddable build (demo/dist/synthloop-chart.js): importing it registers <synthloop-chart>.
+ * The demo site's stand-alone embed (demo/dist/synthloop-chart.js): one file that registers
+ * <synthloop-chart> on any page, even one of another origin, so its engine worker is inlined
+ * (a worker script must be same-origin). Packages that bundle synthloop use `synthloop/chart`.
  *
  *   <script type="module" src="synthloop-chart.js"></script>
  *   <synthloop-chart preset="yi-verified" replicates="4096"></synthloop-chart>
- *
- * or, from a module: `import { mount } from './synthloop-chart.js'; mount(element, spec)`.
  */
-import { defineSynthloopChart } from './element.js';
+// First: the element must start inline workers before src/chart/index.js registers it.
+import './inline-worker.js';
 
-export { SynthloopChart, mount, defineSynthloopChart, describeBackend } from './element.js';
-export type { ChartConfig, ChartState, FinishedRun } from './element.js';
-export { demoPresetSpec, presetNames, DEMO_REPLICATES } from './presets.js';
-export { STRATEGIES, strategySpec } from './strategies.js';
-export type { Strategy } from './strategies.js';
-
-defineSynthloopChart();
+export * from '../../src/chart/index.js';

@@ -6,11 +6,11 @@
 import './style.css';
 import { MODELS, parseSpec } from '../../src/engine/experiment.js';
 import { SpecError, type SpecIssue } from '../../src/spec/errors.js';
-import { defineSynthloopChart, describeBackend, type SynthloopChart } from './element.js';
+import { defineSynthloopChart, describeBackend, type SynthloopChart } from '../../src/chart/element.js';
 import { applyField, fieldsFor, fieldText, getPath, withPath, type FieldDef } from './fields.js';
-import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetNames, PRESET_TITLES } from './presets.js';
-import type { BackendInfo } from './protocol.js';
-import { STRATEGIES, STRATEGY_LABELS, type Strategy } from './strategies.js';
+import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetNames, PRESET_TITLES } from '../../src/chart/presets.js';
+import type { BackendInfo } from '../../src/chart/protocol.js';
+import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../src/chart/strategies.js';
 import { decodeState, encodeState, type PageState } from './url.js';
 
 defineSynthloopChart();

@@ -2,7 +2,7 @@
  * The page's state in its URL: `#spec=<base64url of the spec's JSON>` plus the strategies
  * compared and the heatmap's metric. The spec carries its seed, so a link reruns the same numbers.
  */
-import { parseStrategies, type Strategy } from './strategies.js';
+import { parseStrategies, type Strategy } from '../../src/chart/strategies.js';
 
 export interface PageState {
   spec: Record<string, unknown>;

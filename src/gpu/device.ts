@@ -60,7 +60,7 @@ export interface AcquireOptions {
   adapter?: AdapterChoice;
 }
 
-/** What the Node side provides (src/gpu/node-gpu.ts), loaded only where there is no navigator.gpu. */
+/** What the Node side provides (src/gpu/node-gpu.ts, through #node-gpu), loaded only where there is no navigator.gpu. */
 export interface AdapterSource {
   requestAdapter(path: AdapterPath): Promise<GPUAdapter>;
 }
@@ -98,7 +98,8 @@ async function adapterSource(): Promise<AdapterSource> {
       },
     };
   }
-  const nodeGpu = await import('./node-gpu.js');
+  // package.json maps #node-gpu to Dawn (node-gpu.ts) in Node and to a stub in browser builds.
+  const nodeGpu = await import('#node-gpu');
   return nodeGpu.nodeAdapterSource();
 }
 

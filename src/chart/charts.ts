@@ -7,8 +7,8 @@
  * - a two-axis sweep: a heatmap of one metric (the phase diagram), with a read-out on hover.
  */
 import * as Plot from '@observablehq/plot';
-import type { ClosedForm, MetricColumn } from '../../src/engine/model.js';
-import type { Stats } from '../../src/engine/result.js';
+import type { ClosedForm, MetricColumn } from '../engine/model.js';
+import type { Stats } from '../engine/result.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */

@@ -11,10 +11,10 @@
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
  * (detail: {message, issues}), synthloop-backend, synthloop-metric.
  */
-import { experimentCells, MODELS, parseSpec } from '../../src/engine/experiment.js';
-import type { MetricColumn } from '../../src/engine/model.js';
-import type { Stats } from '../../src/engine/result.js';
-import { SpecError, type SpecIssue } from '../../src/spec/errors.js';
+import { experimentCells, MODELS, parseSpec } from '../engine/experiment.js';
+import type { MetricColumn } from '../engine/model.js';
+import type { Stats } from '../engine/result.js';
+import { SpecError, type SpecIssue } from '../spec/errors.js';
 import { DEFAULT_HEATMAP_METRIC, formatNumber, heatmapMetrics, renderCharts, type SeriesData } from './charts.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET } from './presets.js';
@@ -117,9 +117,15 @@ export function describeBackend(info: BackendInfo | undefined, ranOn?: 'webgpu' 
 
 export class SynthloopChart extends HTMLElement {
   static observedAttributes = ['preset', 'spec', 'replicates', 'generations', 'seed', 'backend', 'compare', 'metric'];
+  /**
+   * Starts the engine's worker. The default, a module worker beside this file, is the pattern
+   * Vite and webpack bundle from an installed package; a page that loads the element from another
+   * origin needs an inline worker instead (demo/src/embed.ts).
+   */
+  static createWorker: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 
   private readonly root: ShadowRoot;
-  private readonly runner = new EngineRunner();
+  private readonly runner = new EngineRunner(() => SynthloopChart.createWorker());
   private config?: ChartConfig;
   private plans: Plan[] = [];
   private token = 0;

@@ -4,10 +4,9 @@
  * the worker is busy in the CPU twin and does not answer within CANCEL_GRACE_MS, by ending it
  * (the next run starts a fresh one).
  */
-import type { RunResult, Stats } from '../../src/engine/result.js';
-import type { SpecIssue } from '../../src/spec/errors.js';
+import type { RunResult, Stats } from '../engine/result.js';
+import type { SpecIssue } from '../spec/errors.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
-import EngineWorker from './worker.ts?worker&inline';
 
 const CANCEL_GRACE_MS = 250;
 
@@ -33,6 +32,9 @@ interface Pending {
 
 export class EngineRunner {
   private worker?: Worker;
+  /** `createWorker` starts the engine's worker (src/chart/worker.ts), bundled as its host needs it. */
+  constructor(private readonly createWorker: () => Worker) {}
+
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private backendInfo?: Promise<BackendInfo>;
@@ -40,7 +42,7 @@ export class EngineRunner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new EngineWorker();
+    const worker = this.createWorker();
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault();

@@ -3,7 +3,7 @@
  * browser runs in seconds — at most DEMO_REPLICATES replicates, and yi-grid's phase diagram on a
  * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
  */
-import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../../src/spec/presets.js';
+import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../spec/presets.js';
 
 export const DEMO_REPLICATES = 1024;
 export const DEMO_DEFAULT_PRESET = DEFAULT_PRESET;
