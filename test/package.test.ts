@@ -235,3 +235,12 @@ describe('links', () => {
     }
   });
 });
+
+describe("the README's two commands", () => {
+  it('are what CI runs, and nothing else', () => {
+    const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```sh\n([^`]*?)```/g)].map((m) => m[1].trim());
+    const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n')
+      .filter((line) => line.trim() && !line.startsWith('#') && !/^(set -euo pipefail|cd "\$\(dirname "\$0"\)\/\.\.")$/.test(line));
+    expect(ci).toEqual(blocks.slice(0, 2));
+  });
+});
