@@ -78,6 +78,13 @@ describe.runIf(hasScript)('synthloop run on a terminal', () => {
     expect(text).toMatch(/\r\x1b\[Kt,mse,/);
   });
 
+  it('on a WebGPU run, no native log line (Dawn\'s "Warning: …") breaks into the bar', () => {
+    const result = onTerminal(['run', 'dohmatob-replace', '--backend', 'webgpu', '--replicates', '64', '--generations', '3', '--format', 'csv']);
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/\rgeneration 3\/3 █+ 100% · 0:\d\d elapsed · ETA 0:00\x1b\[K/);
+    expect(result.stdout).not.toMatch(/Warning: /);
+  });
+
   it('--quiet draws nothing', () => {
     const result = onTerminal([...SMALL, '--format', 'csv', '--quiet']);
     expect(result.status, result.stdout).toBe(0);

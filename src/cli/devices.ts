@@ -1,5 +1,6 @@
 // `synthloop devices`: every adapter path that works here, with what compute planning reads.
 import Table from 'cli-table3';
+import { tableStyle } from './color.js';
 import { probeAdapters, type AdapterDescription } from '../gpu/device.js';
 
 const MiB = 1024 * 1024;
@@ -18,7 +19,7 @@ export async function devicesCommand(options: { json?: boolean }): Promise<numbe
   if (options.json) {
     process.stdout.write(JSON.stringify(probes, null, 2) + '\n');
   } else {
-    const table = new Table({ head: ['path', 'adapter', 'level', 'fallback', 'timestamps', 'compute limits'], style: { head: [] } });
+    const table = new Table({ head: ['path', 'adapter', 'level', 'fallback', 'timestamps', 'compute limits'], style: tableStyle() });
     for (const p of probes) {
       if (p.ok) {
         const a = p.adapter;

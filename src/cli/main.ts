@@ -1,21 +1,35 @@
 #!/usr/bin/env node
 // The `synthloop` command line.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
+import { version } from '../../package.json';
 import { devicesCommand } from './devices.js';
 import { BENCH_WORKLOADS, benchCommand } from './bench.js';
 import { runCommand } from './run.js';
 import { mergeCommand } from './merge.js';
 import { OUTPUT_FORMATS } from './format-run.js';
 import { DEFAULT_PRESET, PRESETS } from '../spec/presets.js';
+import { silenceNativeOutput } from './native-output.js';
+
+/** Exit statuses: 0 success, 1 a runtime failure, 2 a usage error (as a spec the user must fix). */
+const USAGE_EXIT = 2;
+const VERBOSE = 'let the log lines of native code (Dawn, Mesa, the Vulkan loader) through to stderr';
 
 const program = new Command()
   .name('synthloop')
   .description('WebGPU Monte Carlo engine for model collapse under iterative retraining on synthetic data')
-  .showHelpAfterError();
+  .version(version, '-V, --version')
+  .option('--verbose', VERBOSE)
+  .showHelpAfterError()
+  // Commander exits 1 on a usage error, after printing it; help and --version exit 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT))
+  .hook('preAction', async (_program, command) => {
+    if (!command.optsWithGlobals().verbose) await silenceNativeOutput();
+  });
 
 program.command('devices')
   .description('list every WebGPU adapter path that works on this machine, with its compute limits')
   .option('--json', 'print JSON')
+  .option('--verbose', VERBOSE)
   .action(async (options) => { process.exitCode = await devicesCommand(options); });
 
 program.command('run')
@@ -34,6 +48,7 @@ program.command('run')
   .option('--shard <i/N>', 'run shard i of N (0 ≤ i < N) of every cell\'s replicates and print its sums as JSON for `synthloop merge`')
   .option('--checkpoint <file>', 'after every generation, write what --resume needs to FILE (atomically)')
   .option('--resume <file>', 'finish the run checkpointed in FILE, on the same backend and adapter (checkpointing on into FILE)')
+  .option('--verbose', VERBOSE)
   .option('--no-recover', 'keep no per-generation snapshot for surviving a lost GPU device (saves a read-back a generation: ~20 % of an accumulate run)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
 
@@ -47,9 +62,10 @@ program.command('merge')
 
 program.command('bench')
   .description('measure throughput on every working adapter and the CPU twin')
-  .argument('<workload>', `one of ${BENCH_WORKLOADS.join(', ')}`)
+  .addArgument(new Argument('<workload>', 'what to measure (all: the whole suite, saved in bench/)').choices(BENCH_WORKLOADS))
   .addOption(new Option('--adapter <path>', 'one adapter path only').choices(['hardware', 'llvmpipe', 'swiftshader']))
   .option('--json', 'print JSON')
+  .option('--verbose', VERBOSE)
   .action(async (workload, options) => { process.exitCode = await benchCommand(workload, options); });
 
 program.parseAsync().then(

@@ -34,7 +34,7 @@ export interface RunCommandOptions {
   recover?: boolean;
 }
 
-/** Exit status for a spec the user must fix (commander's own usage errors exit 1). */
+/** Exit status for a spec the user must fix, as for commander's usage errors (main.ts). */
 export const INVALID_SPEC_EXIT = 2;
 
 /** The options that are shorthands for `--set field=value`, applied after the --set edits. */
