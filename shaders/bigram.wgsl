@@ -1,4 +1,4 @@
-// One generation of the bigram retraining loop (SCIENCE.md §4: one categorical per state) for
+// One generation of the bigram retraining loop (docs/science.md §4: one categorical per state) for
 // every replicate of every sweep cell. `sample`: one thread per replicate walks the chain for
 // tokens [4·group_begin, 4·group_end) — a sequence is sequential — counting transitions in
 // the replicate's fresh count rows; states never reach memory. `finish`: one workgroup per

@@ -1,4 +1,4 @@
-// One generation of the categorical retraining loop (SCIENCE.md §4) for every replicate of
+// One generation of the categorical retraining loop (docs/science.md §4) for every replicate of
 // every sweep cell: one workgroup per replicate, whose threads draw the generation's n_t tokens
 // in parallel from the mixture α_t P* + (1 − α_t) P̂_{t−1} and count them with atomics — tokens
 // never reach memory; only a replicate's counts persist — then (last block) write the

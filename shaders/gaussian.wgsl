@@ -1,4 +1,4 @@
-// One generation of Gaussian refitting (SCIENCE.md §5) for every replicate of every sweep cell,
+// One generation of Gaussian refitting (docs/science.md §5) for every replicate of every sweep cell,
 // fused: draw M samples from the replicate's current fit, accumulate their sum and scatter
 // (samples never reach memory), refit mean and full covariance, and write the metric columns.
 // One thread per replicate: thread = cell·R + r, cell = ⌊thread / R⌋, r = thread mod R.

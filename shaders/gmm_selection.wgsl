@@ -1,4 +1,4 @@
-// One generation of selection-then-training on a two-class Gaussian mixture (SCIENCE.md §3,
+// One generation of selection-then-training on a two-class Gaussian mixture (docs/science.md §3,
 // Feng et al. 2024) for every replicate of every sweep cell, fused: draw (x, y), label it by the
 // generator, select, and accumulate XᵀWX and XᵀWŷ over the kept pairs — samples never reach
 // memory — then ridge-solve for the least-squares classifier w and write the metric columns.

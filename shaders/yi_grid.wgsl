@@ -1,4 +1,4 @@
-// The authors' one-round study (SCIENCE.md §2) for every replicate of every sweep cell, fused:
+// The authors' one-round study (docs/science.md §2) for every replicate of every sweep cell, fused:
 // one thread per replicate computes the four estimators and writes its metric row.
 //   θ*  ~ N(0, I):   stream setup,  generation 0, addresses q < Q (replicate r)
 //   real sample i:    x_j = normal n = i·D + j of stream inputs, generation 0 (component n mod 4 of address ⌊n/4⌋:

@@ -1,4 +1,4 @@
-// The bigram retraining loop (SCIENCE.md §4, one categorical per state): the kernels against
+// The bigram retraining loop (docs/science.md §4, one categorical per state): the kernels against
 // their float64 twin replicate by replicate (estimates exactly, metrics to f32 accuracy) on
 // every working adapter, fresh data each generation against refitting on its own sequences,
 // sweep cells against the same specs run alone, and the spec's messages.

@@ -1,4 +1,4 @@
-// The categorical retraining loop (SCIENCE.md §4): the kernel against its float64 twin replicate
+// The categorical retraining loop (docs/science.md §4): the kernel against its float64 twin replicate
 // by replicate (counts exactly, metrics to f32 accuracy) on every working adapter, Monte Carlo
 // against the exact R_t recursion, sweep cells against the same specs run alone, the integer
 // draw, and the spec's messages.
@@ -130,7 +130,7 @@ describe.each(paths)('categorical kernel ≡ twin on %s', (path) => {
   });
 });
 
-describe('Monte Carlo vs the exact R_t recursion (SCIENCE.md §4)', () => {
+describe('Monte Carlo vs the exact R_t recursion (docs/science.md §4)', () => {
   const CASES: [string, Record<string, unknown>][] = [
     ['α = 0: drift toward absorption, R_t → 1 − ‖P*‖²',
       { probs: { kind: 'dirichlet', k: 10 }, n0: 40, n: 20, realFraction: 0, generations: 60, replicates: 8192 }],
@@ -244,7 +244,7 @@ describe('categorical spec', () => {
   });
   it('every preset parses, and its closed form (categorical) covers t = 0..T', () => {
     for (const [name, preset] of Object.entries(CATEGORICAL_PRESETS)) {
-      expect(preset.paper, name).toMatch(/Bakshi/);
+      expect(preset.papers, name).toEqual(['bakshi2026']);
       if (preset.spec.model !== 'categorical') continue;
       const cell = parseCategoricalSpec(preset.spec);
       expect(categoricalModel.closedForm!(cell)!.values).toHaveLength(cell.generations + 1);

@@ -1,5 +1,5 @@
 // `synthloop run`, the built command run as a user would: errors first, then real runs on the
-// engine (no stand-ins), checked against SCIENCE.md §1's closed form.
+// engine (no stand-ins), checked against docs/science.md §1's closed form.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -118,6 +118,12 @@ describe('synthloop run on the CPU twin', () => {
     expect(text).toMatch(/│ t +│ mse ± SE +│ bias² +│ variance +│ risk ± SE +│ centerDist² ± SE +│ accept +│ failed +│/);
     expect(text.match(/^│ \d+ /gm)).toHaveLength(3);
     expect(text).not.toContain('\x1b['); // no colour codes in files
+  });
+  it('--format table: the closed form named by its section of docs/science.md, and that document\'s link', () => {
+    const result = synthloop('run', 'dohmatob-replace', '--backend', 'cpu', '--replicates', '16', '--generations', '1');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('closed form: docs/science.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.)\n'
+      + 'docs/science.md: https://github.com/synthloop/synthloop/blob/main/docs/science.md\n');
   });
 });
 

@@ -1,4 +1,4 @@
-// Gaussian refitting (SCIENCE.md §5): the kernel against its float64 twin replicate by replicate
+// Gaussian refitting (docs/science.md §5): the kernel against its float64 twin replicate by replicate
 // on every working adapter, Monte Carlo against the closed forms within 4 standard errors, sweep
 // cells against the same specs run alone, collapse reported without NaN, and spec validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The gmm-selection model (SCIENCE.md §3): spec validation, the kernel against its float64 twin
+// The gmm-selection model (docs/science.md §3): spec validation, the kernel against its float64 twin
 // replicate by replicate on every working adapter, sweep cells against the same specs run one by
 // one, and Monte Carlo against the exact and asymptotic theory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Monte Carlo against the exact closed forms of SCIENCE.md §1, within 4 standard errors,
+// Monte Carlo against the exact closed forms of docs/science.md §1, within 4 standard errors,
 // on the fastest working adapter and on the CPU twin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice, type GpuContext } from '../src/gpu/device.js';

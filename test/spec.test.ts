@@ -92,7 +92,8 @@ describe('presets', () => {
   it.each(Object.keys(PRESETS))('%s parses, and re-parses from its JSON to itself', (name) => {
     const spec = parseSpec(PRESETS[name].spec);
     expect(parseSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
-    expect(PRESETS[name].paper.length).toBeGreaterThan(0);
+    expect(PRESETS[name].papers.length).toBeGreaterThan(0);
+    expect(PRESETS[name].title.length).toBeGreaterThan(0);
     expect(PRESETS[name].shows.length).toBeGreaterThan(0);
   });
   it('has the four experiments the README documents, and a default among them', () => {

@@ -17,7 +17,7 @@ import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
 
-describe('the truncated-Gaussian toolkit (SCIENCE.md §2)', () => {
+describe('the truncated-Gaussian toolkit (docs/science.md §2)', () => {
   it.each([[0.3, 1.2, -0.4, 0.9], [0, 1, 0, 0.8], [2, 0.5, 1.5, 0.3]])(
     'matches 10^6 draws of N(m = %d, σ = %d) kept in [c − h, c + h] (c = %d, h = %d) within 4 SE',
     (m, sigma, c, h) => {

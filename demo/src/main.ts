@@ -8,7 +8,7 @@ import { MODELS, parseSpec } from '../../src/engine/experiment.js';
 import { SpecError, type SpecIssue } from '../../src/spec/errors.js';
 import { defineSynthloopChart, describeBackend, type SynthloopChart } from '../../src/chart/element.js';
 import { applyField, fieldsFor, fieldText, getPath, withPath, type FieldDef } from './fields.js';
-import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetNames, PRESET_TITLES } from '../../src/chart/presets.js';
+import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetLabel, presetNames } from '../../src/chart/presets.js';
 import type { BackendInfo } from '../../src/chart/protocol.js';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../src/chart/strategies.js';
 import { decodeState, encodeState, type PageState } from './url.js';
@@ -94,7 +94,7 @@ function syncForm(): void {
   }
   const preset = matchingPreset(state.spec);
   presetSelect.value = preset ?? '';
-  $('#preset-caption').textContent = preset ? presetCaption(preset) : 'Custom spec: edited from a preset.';
+  $('#preset-caption').replaceChildren(...(preset ? presetCaption(preset) : ['Custom spec: edited from a preset.']));
   buildCompare();
   buildSweep();
   specText.value = JSON.stringify(state.spec, null, 2);
@@ -293,7 +293,7 @@ function fileStem(): string {
 
 function init(): void {
   presetSelect.append(new Option('Custom (edited)', ''));
-  for (const name of presetNames()) presetSelect.append(new Option(`${name} — ${PRESET_TITLES[name] ?? ''}`, name));
+  for (const name of presetNames()) presetSelect.append(new Option(presetLabel(name), name));
   presetSelect.addEventListener('change', () => {
     if (!presetSelect.value) return;
     state = { spec: demoPresetSpec(presetSelect.value), compare: state.spec.model === 'linear' && presetSelect.value !== 'yi-grid' ? state.compare : [] };

@@ -1,7 +1,7 @@
 /**
  * The element's plots, drawn with Observable Plot from the statistics streamed so far:
  * - a run without a sweep: each metric against generation t, with a ±2 SE band, the exact
- *   closed form dashed where SCIENCE.md gives one, one colour per strategy;
+ *   closed form dashed where docs/science.md gives one, one colour per strategy;
  * - a one-round run (T = 0) without a sweep: each metric's value ± 2 SE as a point;
  * - a one-axis sweep: each metric at the last generation against the swept value;
  * - a two-axis sweep: a heatmap of one metric (the phase diagram), with a read-out on hover.
@@ -9,6 +9,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ClosedForm, MetricColumn } from '../engine/model.js';
 import type { Stats } from '../engine/result.js';
+import { sciencePath, scienceUrl } from '../theory/science.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */
@@ -148,6 +149,21 @@ function colorKey(input: ChartInput, chart: ChartDef): 'series' | 'metric' {
 const DASHES = [undefined, '5,3', '2,2', '8,3,2,3'];
 const DASH_NAMES = ['solid', 'dashed', 'dotted', 'dash-dot'];
 
+/** `text` with every mention of docs/science.md (a closed form's source) a link to it on GitHub. */
+function withScienceLinks(text: string): Node[] {
+  return text.split(sciencePath).flatMap((part, i) => {
+    const nodes: Node[] = [];
+    if (i > 0) {
+      const link = document.createElement('a');
+      link.href = scienceUrl;
+      link.textContent = sciencePath;
+      nodes.push(link);
+    }
+    if (part) nodes.push(document.createTextNode(part));
+    return nodes;
+  });
+}
+
 function frame(input: ChartInput, chart: ChartDef, marks: Plot.Markish[], options: Partial<Plot.PlotOptions>, legend: boolean, subtitle?: string): HTMLElement {
   const plot = Plot.plot({
     width: input.width,
@@ -167,7 +183,7 @@ function frame(input: ChartInput, chart: ChartDef, marks: Plot.Markish[], option
   if (subtitle) {
     const note = document.createElement('p');
     note.className = 'chart-note';
-    note.textContent = subtitle;
+    note.append(...withScienceLinks(subtitle));
     figure.append(note);
   }
   figure.append(plot);

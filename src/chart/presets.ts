@@ -4,28 +4,11 @@
  * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
  */
 import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../spec/presets.js';
+import { PAPERS } from '../spec/papers.js';
 
 export const DEMO_REPLICATES = 1024;
 export const DEMO_DEFAULT_PRESET = DEFAULT_PRESET;
 export const DEFAULT_SEED = 1;
-
-/** Short names for the preset menu. */
-export const PRESET_TITLES: Record<string, string> = {
-  'dohmatob-replace': 'Collapse: refit on own labels',
-  'gerstgrasser-accumulate': 'Accumulate all data: bounded',
-  'yi-verified': 'Biased verifier: improve, then plateau',
-  mixture: 'Mix in 20% fresh real data',
-  'yi-grid': 'Phase diagram: which estimator wins',
-  'feng-breakdown': 'Classifier: selection moves the breakdown',
-  'feng-linear-verifier': 'Classifier: linear verifier',
-  'feng-no-selection': 'Classifier: no selection',
-  'shumailov-gaussian': 'Gaussian refit (MLE): variance collapses',
-  'gaussian-unbiased': 'Gaussian refit (unbiased)',
-  'bakshi-collapse': 'Tokens: absorbed at a point mass',
-  'bakshi-plateau': 'Tokens: 10% real data, plateau',
-  'bakshi-recovery': 'Tokens: growing data, recovery',
-  'bigram-collapse': 'Markov chain refit on itself',
-};
 
 /** The demo's smaller grid for presets whose sweeps are too large for a page. */
 const GRID_COUNTS: Record<string, Record<string, number>> = {
@@ -57,10 +40,24 @@ export function demoPresetSpec(name: string): Record<string, unknown> {
   return spec as Record<string, unknown>;
 }
 
-/** What the preset reproduces, for the page's caption. */
-export function presetCaption(name: string): string {
+/** The preset menu's entry: its name and what it shows in a few words. */
+export function presetLabel(name: string): string {
+  return `${name} — ${PRESETS[name].title}`;
+}
+
+/** What the preset reproduces, for the page's caption: each paper linked, then what the run shows. */
+export function presetCaption(name: string): Node[] {
   const preset = PRESETS[name];
-  return preset ? `${preset.paper}: ${preset.shows}` : '';
+  const nodes: Node[] = [];
+  preset.papers.forEach((id, i) => {
+    const link = document.createElement('a');
+    link.href = PAPERS[id].url;
+    link.title = PAPERS[id].title;
+    link.textContent = PAPERS[id].cite;
+    nodes.push(...(i > 0 ? [document.createTextNode('; ')] : []), link);
+  });
+  nodes.push(document.createTextNode(`: ${preset.shows}`));
+  return nodes;
 }
 
 /** The preset whose demo spec equals `spec`, if any (so a shared link shows its name). */

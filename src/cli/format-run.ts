@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import type { Estimate, RunResult, Stats } from '../engine/result.js';
 import { modelOf, representativeCell, type Spec } from '../engine/experiment.js';
+import { sciencePath, scienceUrl } from '../theory/science.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -58,7 +59,8 @@ function table(result: RunResult, source: string): string {
   const closed = result.closedForm;
   const rows = new Table({ head: ['t', ...metrics.head, ...(closed ? [`${closed.metric}, closed form`] : [])], ...borderless });
   for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...(closed ? [significant(closed.values[g.t])] : [])]);
-  const footnote = closed ? `closed form: ${closed.source}\n` : '';
+  // The source cites docs/science.md by its path in the repository; the link works from anywhere.
+  const footnote = closed ? `closed form: ${closed.source}\n${sciencePath}: ${scienceUrl}\n` : '';
   return `${header}${rows.toString()}\n${footnote}`;
 }
 

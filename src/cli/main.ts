@@ -6,6 +6,7 @@ import { devicesCommand } from './devices.js';
 import { BENCH_WORKLOADS, benchCommand } from './bench.js';
 import { runCommand } from './run.js';
 import { mergeCommand } from './merge.js';
+import { presetsCommand } from './presets.js';
 import { OUTPUT_FORMATS } from './format-run.js';
 import { DEFAULT_PRESET, PRESETS } from '../spec/presets.js';
 import { silenceNativeOutput } from './native-output.js';
@@ -51,6 +52,11 @@ program.command('run')
   .option('--verbose', VERBOSE)
   .option('--no-recover', 'keep no per-generation snapshot for surviving a lost GPU device (saves a read-back a generation: ~20 % of an accumulate run)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
+
+program.command('presets')
+  .description('list the presets: what each shows and the paper whose result it reproduces, with links')
+  .option('--json', 'print JSON, with each preset\'s full description and spec')
+  .action((options) => { process.exitCode = presetsCommand(options); });
 
 program.command('merge')
   .description('merge the shard files of one run (synthloop run --shard i/N) into its output, as the whole run prints it')

@@ -1,5 +1,5 @@
 /**
- * The contaminated next-token models (SCIENCE.md §4, Bakshi & Chakraborty 2026) as the engine
+ * The contaminated next-token models (docs/science.md §4, Bakshi & Chakraborty 2026) as the engine
  * sees them: `categorical` (shaders/categorical.wgsl via src/gpu/categorical.ts, twin
  * src/cpu/categorical.ts) and `bigram` (shaders/bigram.wgsl via src/gpu/bigram.ts, twin
  * src/cpu/bigram.ts). Here: P* from the spec (a seeded Dirichlet draw where asked), the
@@ -17,6 +17,7 @@ import { BigramColumn, BigramTwin } from '../cpu/bigram.js';
 import { CategoricalGpu, type CategoricalGpuOptions } from '../gpu/categorical.js';
 import { BigramGpu } from '../gpu/bigram.js';
 import { categoricalRisk } from '../theory/categorical.js';
+import { scienceSource } from '../theory/science.js';
 import { standardError } from './stats.js';
 import { finishingStepper, type Runner } from './stepper.js';
 import type { MetricSums } from './metrics.js';
@@ -118,7 +119,7 @@ function checkSameShape(cells: (ResolvedCategoricalSpec | ResolvedBigramSpec)[])
 
 export interface CategoricalGenerationStats {
   t: number;
-  /** Mean ‖P̂_t − P*‖² over replicates (R_t of SCIENCE.md §4). */
+  /** Mean ‖P̂_t − P*‖² over replicates (R_t of docs/science.md §4). */
   r: Estimate;
   rSE: Estimate;
   /** Mean total variation ½‖P̂_t − P*‖₁. */
@@ -238,7 +239,7 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   closedForm(spec): ClosedForm {
     return {
       metric: 'r',
-      source: 'SCIENCE.md §4: R_t = (1 − ‖P*‖²)/n_t + (1 − 1/n_t)(1 − α_t)² R_{t−1} (Bakshi & Chakraborty)',
+      source: scienceSource(4, 'R_t = (1 − ‖P*‖²)/n_t + (1 − 1/n_t)(1 − α_t)² R_{t−1} (Bakshi & Chakraborty)'),
       values: categoricalRisk(buildCategoricalProblem(spec).probs, spec.schedule.n, spec.schedule.realFraction),
     };
   },

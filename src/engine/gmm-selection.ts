@@ -1,5 +1,5 @@
 /**
- * The selection-for-classification model (SCIENCE.md §3, Feng et al. 2024) as the engine sees
+ * The selection-for-classification model (docs/science.md §3, Feng et al. 2024) as the engine sees
  * it: spec, sweepable fields, metric columns, and a stepper over all sweep cells on either
  * backend (shaders/gmm_selection.wgsl via src/gpu/gmm-selection.ts, or the float64 twin
  * src/cpu/gmm-selection.ts).

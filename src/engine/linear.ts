@@ -1,5 +1,5 @@
 /**
- * The linear retraining model (SCIENCE.md §1–2) as the engine sees it: spec, sweepable fields,
+ * The linear retraining model (docs/science.md §1–2) as the engine sees it: spec, sweepable fields,
  * metric columns, and a stepper on either backend (shaders/linear.wgsl via src/gpu/linear.ts,
  * or the float64 twin src/cpu/linear.ts, one per cell).
  */

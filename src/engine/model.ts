@@ -36,10 +36,10 @@ export interface MetricColumn {
   se?: string;
 }
 
-/** The exact expectation SCIENCE.md gives for one metric, per generation t = 0..T. */
+/** The exact expectation docs/science.md gives for one metric, per generation t = 0..T. */
 export interface ClosedForm {
   metric: string;
-  /** Which result of SCIENCE.md it is. */
+  /** Which result of docs/science.md it is. */
   source: string;
   values: number[];
 }

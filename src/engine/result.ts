@@ -58,7 +58,7 @@ export interface RunResult {
   elapsedSeconds: number;
   /** Things the user should know, e.g. that no WebGPU adapter worked and the twin ran instead. */
   notices: string[];
-  /** The exact expectation SCIENCE.md gives for this spec, for comparison (never used to compute results); null if none applies. */
+  /** The exact expectation docs/science.md gives for this spec, for comparison (never used to compute results); null if none applies. */
   closedForm: ClosedForm | null;
 }
 

@@ -1,11 +1,12 @@
 /**
- * The yi-grid study (SCIENCE.md §2) as the engine sees it: one round, four estimators, per
+ * The yi-grid study (docs/science.md §2) as the engine sees it: one round, four estimators, per
  * cell the mean loss of each with its standard error and which is smallest.
  */
 import { parseYiGridSpec, type ResolvedYiGridSpec } from '../spec/yi-grid.js';
 import { YiGridGpu } from '../gpu/yi-grid.js';
 import { yiGridRows } from '../cpu/yi-grid.js';
 import { realLoss } from '../theory/yi-grid.js';
+import { scienceSource } from '../theory/science.js';
 import { YiColumn, YI_COLUMNS } from './yi-grid-columns.js';
 import { emptySums, type MetricSums } from './metrics.js';
 import { standardError } from './stats.js';
@@ -116,6 +117,6 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
   finish,
   closedForm(spec) {
     const value = realLoss(spec.sigma, spec.d, spec.n1);
-    return value === null ? null : { metric: 'loss0', source: 'SCIENCE.md §1: OLS on n₁ real samples, σ²d/(n₁ − d − 1)', values: [value] };
+    return value === null ? null : { metric: 'loss0', source: scienceSource(1, 'OLS on n₁ real samples, σ²d/(n₁ − d − 1)'), values: [value] };
   },
 };

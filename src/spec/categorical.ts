@@ -1,5 +1,5 @@
 /**
- * The contaminated next-token experiments (SCIENCE.md §4, Bakshi & Chakraborty 2026): a
+ * The contaminated next-token experiments (docs/science.md §4, Bakshi & Chakraborty 2026): a
  * categorical distribution P* over K tokens (`categorical`) and a Markov chain on K states
  * (`bigram`), each refitted by counting on samples from the mixture α_t P* + (1 − α_t) P̂_{t−1}.
  * Specs validated once here and resolved with every default filled; presets for both.
@@ -10,6 +10,7 @@ import { fields, integerBetween, numberAbove, numberList, tagged } from './field
 import { resolveSchedule, scheduleSchema, type ScheduleInput } from './schedule.js';
 import { BACKENDS, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
+import type { Preset } from './presets.js';
 
 /** Most tokens of a categorical model: one replicate's counts fill half of 32 KiB of workgroup memory. */
 export const MAX_TOKENS = 4096;
@@ -180,28 +181,20 @@ export function parseBigramSpec(input: unknown): ResolvedBigramSpec {
   return { model: 'bigram', probs, ...resolved };
 }
 
-export interface CategoricalPreset {
-  spec: CategoricalSpecInput | BigramSpecInput;
-  /** Whose result it reproduces. */
-  paper: string;
-  /** What the run shows, with the closed form where there is one. */
-  shows: string;
-}
-
-const BAKSHI = 'Bakshi & Chakraborty 2026';
-
 /** The presets' P*: a seeded Dirichlet(1) draw over K = 20 tokens (the same for every seed-1 run). */
 const TOKENS = { kind: 'dirichlet', k: 20, alpha: 1 } as const;
 
-export const CATEGORICAL_PRESETS: Record<string, CategoricalPreset> = {
+export const CATEGORICAL_PRESETS: Record<string, Preset<CategoricalSpecInput | BigramSpecInput>> = {
   'bakshi-collapse': {
     spec: { model: 'categorical', probs: TOKENS, n0: 50, n: 50, realFraction: 0, generations: 300, replicates: 1024 },
-    paper: BAKSHI,
+    title: 'Tokens: absorbed at a point mass',
+    papers: ['bakshi2026'],
     shows: 'collapse: refitting on its own samples only (α = 0), R_t = (1 − ‖P*‖²)(1 − (1 − 1/n)^{t+1}) → 1 − ‖P*‖² as every replicate is absorbed at a point mass',
   },
   'bakshi-plateau': {
     spec: { model: 'categorical', probs: TOKENS, n0: 50, n: 50, realFraction: 0.1, generations: 100, replicates: 2048 },
-    paper: BAKSHI,
+    title: 'Tokens: 10% real data, plateau',
+    papers: ['bakshi2026'],
     shows: '10% fresh real tokens each generation (α = 0.1) bound the error: R_t rises from (1 − ‖P*‖²)/n to a plateau ≈ 5·R_0 instead of absorbing',
   },
   'bakshi-recovery': {
@@ -209,12 +202,14 @@ export const CATEGORICAL_PRESETS: Record<string, CategoricalPreset> = {
       model: 'categorical', probs: TOKENS, n0: 50, n: { kind: 'geometric', start: 50, ratio: 1.3 },
       realFraction: { kind: 'harmonic', c: 1 }, generations: 20, replicates: 2048,
     },
-    paper: BAKSHI,
+    title: 'Tokens: growing data, recovery',
+    papers: ['bakshi2026'],
     shows: 'a decaying real share α_t = 1/(t+1) with n_t growing 30% per generation: R_t falls below R_0 (≈ 0.3·R_0 by t = 20), toward 0',
   },
   'bigram-collapse': {
     spec: { model: 'bigram', probs: { kind: 'dirichlet', k: 16, alpha: 1 }, n0: 1000, n: 1000, realFraction: 0, generations: 50, replicates: 1024 },
-    paper: BAKSHI,
+    title: 'Markov chain refit on itself',
+    papers: ['bakshi2026'],
     shows: 'the same collapse for a Markov chain on 16 states refitted on its own 1000-token sequences: the rows\' error grows generation after generation',
   },
 };

@@ -1,5 +1,5 @@
 /**
- * The Gaussian refitting experiment (SCIENCE.md §5, Shumailov et al. 2024; Bertrand et al. 2024):
+ * The Gaussian refitting experiment (docs/science.md §5, Shumailov et al. 2024; Bertrand et al. 2024):
  * its spec, validated once here and resolved with every default filled, and its presets.
  */
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { SpecError, type SpecIssue } from './errors.js';
 import { fields, finiteNumber, integerBetween, numberList, oneOf } from './fields.js';
 import { MAX_SAMPLES, generationsField, runDefaults, runFields } from './common.js';
 import { parseWithSchema } from './zod-issues.js';
+import type { Preset } from './presets.js';
 
 /** Largest dimension the kernel is compiled for (a full covariance: dim(dim+1)/2 entries per replicate). */
 export const MAX_DIM = 16;
@@ -76,16 +77,18 @@ export function parseGaussianSpec(input: unknown): ResolvedGaussianSpec {
   return resolve(parseWithSchema(gaussianSpecSchema, input));
 }
 
-export const GAUSSIAN_PRESETS: Record<string, { spec: GaussianSpecInput; paper: string; shows: string }> = {
+export const GAUSSIAN_PRESETS: Record<string, Preset<GaussianSpecInput>> = {
   'shumailov-gaussian': {
     spec: { model: 'gaussian', dim: 1, m: 100, estimator: 'mle', generations: 250, replicates: 4096 },
-    paper: 'Shumailov et al., Nature 2024',
+    title: 'Gaussian refit (MLE): variance collapses',
+    papers: ['shumailov2024'],
     shows: 'collapse: refitting by maximum likelihood on its own samples, E σ̂² = ((M−1)/M)^(t+1)·σ² decays to 0.08 by t = 250, '
       + 'while log σ̂² drifts down twice as fast, by ψ((M−1)/2) + ln(2/M) ≈ −0.020 per generation: the median σ̂² is 0.006',
   },
   'gaussian-unbiased': {
     spec: { model: 'gaussian', dim: 1, m: 100, estimator: 'unbiased', generations: 250, replicates: 4096 },
-    paper: 'Bertrand et al. 2024; Shumailov et al., Nature 2024',
+    title: 'Gaussian refit (unbiased): mean σ̂² kept, yet collapses',
+    papers: ['bertrand2024', 'shumailov2024'],
     shows: 'the unbiased estimator keeps E σ̂² = σ² (a martingale) yet σ̂² → 0 almost surely: at t = 250 the mean is still ≈ 1 '
       + '(± 0.2: heavy tails) while E log σ̂² = (t+1)·[ψ((M−1)/2) + ln(2/(M−1))] ≈ −2.5 and the median σ̂² is 0.07',
   },

@@ -1,5 +1,5 @@
 /**
- * The linear-regression experiment (SCIENCE.md §1–2): its spec, validated once here and
+ * The linear-regression experiment (docs/science.md §1–2): its spec, validated once here and
  * resolved into the object the engine runs, with every default filled and every schedule
  * turned into per-generation arrays. Nothing downstream re-checks a field.
  */

@@ -1,8 +1,9 @@
 /**
- * Named experiments, each reproducing one paper's result (SCIENCE.md). The spec is kept apart
- * from its description so it stays exactly what `synthloop run` parses.
+ * Named experiments, each reproducing one paper's result (docs/science.md). The spec is kept
+ * apart from its description so it stays exactly what `synthloop run` parses.
  */
 import type { LinearSpecInput } from './linear.js';
+import type { PaperId } from './papers.js';
 import type { YiGridSpecInput } from './yi-grid.js';
 import type { SweepInput } from './sweep.js';
 import { GMM_SELECTION_PRESETS } from './gmm-selection.js';
@@ -12,10 +13,12 @@ import { CATEGORICAL_PRESETS } from './categorical.js';
 /** Any model's spec as written, with an optional sweep. */
 export type PresetSpec = (LinearSpecInput | YiGridSpecInput | { model: string; [field: string]: unknown }) & { sweep?: SweepInput };
 
-export interface Preset {
-  spec: PresetSpec;
-  /** Whose result it reproduces. */
-  paper: string;
+export interface Preset<Spec = PresetSpec> {
+  spec: Spec;
+  /** What the run shows, in a few words (one terminal line with the name). */
+  title: string;
+  /** Whose result it reproduces: keys of PAPERS (src/spec/papers.ts). */
+  papers: readonly PaperId[];
   /** What the run shows, with the closed form where there is one. */
   shows: string;
 }
@@ -23,12 +26,14 @@ export interface Preset {
 export const PRESETS: Record<string, Preset> = {
   'dohmatob-replace': {
     spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'replace', design: 'fresh', generations: 20, replicates: 4096 },
-    paper: 'Dohmatob, Feng & Kempe 2024',
+    title: 'Collapse: refit on own labels',
+    papers: ['dohmatob2024'],
     shows: 'collapse: retraining on its own labels only, risk grows linearly, risk_t = σ²d/(n0−d−1) + t·σ²d/(n−d−1)',
   },
   'gerstgrasser-accumulate': {
     spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'accumulate', design: 'fixed', generations: 20, replicates: 4096 },
-    paper: 'Gerstgrasser et al. 2024',
+    title: 'Accumulate all data: bounded',
+    papers: ['gerstgrasser2024'],
     shows: 'no collapse: keeping all data, risk stays bounded, risk_t = c·Σ_{i=1..t+1} 1/i² ≤ c·π²/6 with c = σ²d/(n−d−1)',
   },
   'yi-verified': {
@@ -36,12 +41,14 @@ export const PRESETS: Record<string, Preset> = {
       model: 'linear', d: 5, sigma: 1, n0: 100, n: 100, mode: 'replace', generations: 30, replicates: 4096,
       verifier: { kind: 'ball', bias: 0.1, radius: 0.1, direction: 'ones' },
     },
-    paper: 'Yi, Liu, Cheng & Xu, ICLR 2026',
+    title: 'Biased verifier: improve, then plateau',
+    papers: ['yi2026'],
     shows: 'a biased verifier pulls the estimate to its center: early improvement, then a plateau near bias² = 0.01',
   },
   mixture: {
     spec: { model: 'linear', d: 10, sigma: 1, n0: 100, n: 100, mode: 'mixture', realFraction: 0.2, generations: 30, replicates: 4096 },
-    paper: 'Bertrand et al. 2024; Gerstgrasser et al. 2024',
+    title: 'Mix in 20% fresh real data',
+    papers: ['bertrand2024', 'gerstgrasser2024'],
     shows: '20% fresh real data each generation keeps the risk bounded instead of growing linearly',
   },
   'yi-grid': {
@@ -49,8 +56,9 @@ export const PRESETS: Record<string, Preset> = {
       model: 'yi-grid', d: 5, sigma: 1, n1: 100, n2: 100, replicates: 100,
       sweep: { bias: { start: 0, stop: 0.25, count: 300 }, radius: { start: 0.01, stop: 0.5, count: 150 } },
     },
-    paper: 'Yi, Liu, Cheng & Xu, ICLR 2026 (simulation/linear_regression_empirical_loss.py)',
-    shows: 'the authors\' phase diagram: 300 biases × 150 radii × 100 replicates (4.5 M) of the four one-round estimators; which is best per cell',
+    title: 'Phase diagram: which estimator wins',
+    papers: ['yi2026'],
+    shows: 'the authors\' phase diagram (their simulation/linear_regression_empirical_loss.py): 300 biases × 150 radii × 100 replicates (4.5 M) of the four one-round estimators; which is best per cell',
   },
   ...GMM_SELECTION_PRESETS,
   ...GAUSSIAN_PRESETS,

@@ -1,5 +1,5 @@
 /**
- * The authors' one-round study of verified synthetic data (SCIENCE.md §2; Yi, Liu, Cheng & Xu,
+ * The authors' one-round study of verified synthetic data (docs/science.md §2; Yi, Liu, Cheng & Xu,
  * `simulation/linear_regression_empirical_loss.py`): per replicate θ* ~ N(0, I), a verifier
  * centred at θ_c = θ* + bias·(1, …, 1), and four OLS estimators. Usually run as a sweep over
  * bias × radius (the preset `yi-grid`).

@@ -1,5 +1,5 @@
 /**
- * Closed form of SCIENCE.md §4 (Bakshi & Chakraborty 2026) for the categorical retraining
+ * Closed form of docs/science.md §4 (Bakshi & Chakraborty 2026) for the categorical retraining
  * loop, for tests and overlays.
  */
 

@@ -1,8 +1,8 @@
 /**
- * Closed forms of SCIENCE.md §5 for Gaussian refitting, for tests and overlays.
+ * Closed forms of docs/science.md §5 for Gaussian refitting, for tests and overlays.
  *
  * Generation indexing: the engine's generation t = 0 is the fit to M samples of the true
- * N(μ, σ²I), which is SCIENCE.md's g = 1; so the formulas below are evaluated at g = t + 1.
+ * N(μ, σ²I), which is docs/science.md's g = 1; so the formulas below are evaluated at g = t + 1.
  *
  * Derivation (σ̂²_0 = σ², μ̂_0 = μ; W_g the scatter matrix of generation g's standard normals z,
  * Wishart(M − 1, I) and independent of their mean z̄_g ~ N(0, I/M); L_{g−1} any square root of Σ̂_{g−1}):
@@ -11,14 +11,15 @@
  *   E Σ̂_g = a E Σ̂_{g−1} = a^g σ² I, so E tr Σ̂_g / dim = a^g σ².
  *   E ‖μ̂_g − μ‖² = Σ_{j<g} E tr Σ̂_j / M = (dim σ²/M) Σ_{j<g} a^j
  *     = dim σ² (1 − a^g) for the MLE (1 − a = 1/M), and g·dim·σ²/M for the unbiased estimator.
- * (SCIENCE.md's E(μ̂_g − μ)² = σ²(1 − ((M−1)/M)^g) is this with dim = 1: exact.)
+ * (docs/science.md's E(μ̂_g − μ)² = σ²(1 − ((M−1)/M)^g) is this with dim = 1: exact.)
  * In one dimension σ̂²_g = σ² Π_{j≤g} W_j/k with W_j ~ χ²_{M−1} independent, and E log χ²_ν = ψ(ν/2) + ln 2, so
- *   E log σ̂²_g = log σ² + g [ψ((M−1)/2) + ln(2/k)]   (k = M − 1: SCIENCE.md's unbiased form; k = M: the MLE's).
+ *   E log σ̂²_g = log σ² + g [ψ((M−1)/2) + ln(2/k)]   (k = M − 1: docs/science.md's unbiased form; k = M: the MLE's).
  * For dim > 1 only g = 1 is exact: tr W_1 ~ χ²_{dim(M−1)}, so E log(tr Σ̂_1/dim) = log σ² + ψ(dim(M−1)/2) + ln(2/(dim·k)).
  * Later generations are not: Σ̂_{g−1} is no longer isotropic, so tr(L W Lᵀ) is not a scaled χ².
  */
 import type { ResolvedGaussianSpec } from '../spec/gaussian.js';
 import type { ClosedForm } from '../engine/model.js';
+import { scienceSource } from './science.js';
 
 /**
  * Digamma ψ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic
@@ -71,17 +72,17 @@ export function gaussianClosedForms(spec: ResolvedGaussianSpec): ClosedForm[] {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   const estimator = spec.estimator === 'mle' ? 'MLE' : 'unbiased';
   const curves: ClosedForm[] = [
-    { metric: 'varMean', source: `SCIENCE.md §5: ${estimator} variance, E σ̂²_g = ((M−1)/k)^g σ², g = t + 1`, values: ts.map((t) => expectedVariance(spec, t)) },
+    { metric: 'varMean', source: scienceSource(5, `${estimator} variance, E σ̂²_g = ((M−1)/k)^g σ², g = t + 1`), values: ts.map((t) => expectedVariance(spec, t)) },
     {
       metric: 'meanErr2',
-      source: `SCIENCE.md §5: ${estimator}, E‖μ̂_g − μ‖² = ${spec.estimator === 'mle' ? 'dim·σ²(1 − ((M−1)/M)^g)' : 'g·dim·σ²/M'}, g = t + 1`,
+      source: scienceSource(5, `${estimator}, E‖μ̂_g − μ‖² = ${spec.estimator === 'mle' ? 'dim·σ²(1 − ((M−1)/M)^g)' : 'g·dim·σ²/M'}, g = t + 1`),
       values: ts.map((t) => expectedMeanErr2(spec, t)),
     },
   ];
   if (spec.dim === 1) {
     curves.push({
       metric: 'logVarMean',
-      source: `SCIENCE.md §5: E log σ̂²_g = g[ψ((M−1)/2) + ln(2/k)] + log σ², k = ${spec.estimator === 'mle' ? 'M' : 'M − 1'}, g = t + 1`,
+      source: scienceSource(5, `E log σ̂²_g = g[ψ((M−1)/2) + ln(2/k)] + log σ², k = ${spec.estimator === 'mle' ? 'M' : 'M − 1'}, g = t + 1`),
       values: ts.map((t) => expectedLogVariance(spec, t)!),
     });
   }

@@ -1,5 +1,5 @@
 /**
- * Closed forms of SCIENCE.md §3 (Feng et al. 2024) for selection before training a
+ * Closed forms of docs/science.md §3 (Feng et al. 2024) for selection before training a
  * least-squares classifier on a two-class Gaussian mixture, for tests and overlays.
  *
  * Setting: y = ±1 equiprobable, x = yμ + z, z ~ N(0, I_d), ‖μ‖ = m. Generation 0's generator
@@ -12,6 +12,7 @@
  */
 import type { ResolvedGmmSelectionSpec } from '../spec/gmm-selection.js';
 import type { ClosedForm } from '../engine/model.js';
+import { scienceSource } from './science.js';
 
 /**
  * The standard normal CDF Φ(x) = ½·erfc(−x/√2), erfc by the Chebyshev fit of Press et al.,
@@ -153,7 +154,7 @@ export function gmmSelectionClosedForm(spec: ResolvedGmmSelectionSpec): ClosedFo
   if (spec.generations > 0 && !blind) return null;
   return {
     metric: 'keptFraction',
-    source: 'SCIENCE.md §3: E[kept/n] = (1 − p)ϕ + pψ (Feng et al.)',
+    source: scienceSource(3, 'E[kept/n] = (1 − p)ϕ + pψ (Feng et al.)'),
     values: Array.from({ length: spec.generations + 1 }, (_, t) => (t === 0 ? expectedKeptFraction(spec) : keepCorrect)),
   };
 }

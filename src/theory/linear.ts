@@ -1,9 +1,10 @@
 /**
- * Closed forms of SCIENCE.md §1 for the linear retraining loop, for tests and overlays.
+ * Closed forms of docs/science.md §1 for the linear retraining loop, for tests and overlays.
  * Each returns null where its assumptions do not hold, never a made-up value.
  */
 import type { ResolvedLinearSpec } from '../spec/linear.js';
 import type { ClosedForm } from '../engine/model.js';
+import { scienceSource } from './science.js';
 
 /** E tr((XᵀX)⁻¹)·σ² for n Gaussian rows in d dimensions (Σ = I): σ²d/(n − d − 1), finite for n > d + 1. */
 export function olsRisk(sigma: number, d: number, n: number): number | null {
@@ -47,16 +48,16 @@ export function linearTheory(spec: ResolvedLinearSpec, t: number): number | null
   return replaceRisk(spec, t) ?? accumulateFixedRisk(spec, t);
 }
 
-/** The exact expected risk curve (the mse too where Σ = I) where SCIENCE.md gives one, else null. */
+/** The exact expected risk curve (the mse too where Σ = I) where docs/science.md gives one, else null. */
 export function linearClosedForm(spec: ResolvedLinearSpec): ClosedForm | null {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   const replace = ts.map((t) => replaceRisk(spec, t));
   if (replace.every((v) => v !== null)) {
-    return { metric: 'risk', source: 'SCIENCE.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.)', values: replace as number[] };
+    return { metric: 'risk', source: scienceSource(1, 'replace, fresh design, Σ = I, OLS (Dohmatob et al.)'), values: replace as number[] };
   }
   const accumulate = ts.map((t) => accumulateFixedRisk(spec, t));
   if (accumulate.every((v) => v !== null)) {
-    return { metric: 'risk', source: 'SCIENCE.md §1: accumulate, fixed design, Σ = I (Gerstgrasser et al.)', values: accumulate as number[] };
+    return { metric: 'risk', source: scienceSource(1, 'accumulate, fixed design, Σ = I (Gerstgrasser et al.)'), values: accumulate as number[] };
   }
   return null;
 }

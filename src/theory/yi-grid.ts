@@ -1,5 +1,5 @@
 /**
- * Exact results for the yi-grid study (SCIENCE.md §2): the one-dimensional truncated-Gaussian
+ * Exact results for the yi-grid study (docs/science.md §2): the one-dimensional truncated-Gaussian
  * toolkit, the real-data acceptance rate it implies for d = 1, and the OLS loss on real data.
  */
 import { olsRisk } from './linear.js';
@@ -22,7 +22,7 @@ export interface TruncatedGaussian {
   variance: number;
 }
 
-/** ỹ ~ N(m, σ²) kept iff it lies in [c − h, c + h] (SCIENCE.md §2's toolkit). */
+/** ỹ ~ N(m, σ²) kept iff it lies in [c − h, c + h] (docs/science.md §2's toolkit). */
 export function truncatedGaussian(m: number, sigma: number, c: number, h: number): TruncatedGaussian {
   const alpha = (c - h - m) / sigma, beta = (c + h - m) / sigma;
   const Z = normalCdf(beta) - normalCdf(alpha);
