@@ -61,8 +61,9 @@ describe('synthloop run with stderr piped', () => {
 // util-linux `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a shell.
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
-describe.runIf(hasScript)('synthloop run on a terminal', () => {
+describe('synthloop run on a terminal', () => {
   function onTerminal(args: string[]) {
+    if (!hasScript) throw new Error('util-linux `script` not found: install it (Debian: apt-get install bsdutils)');
     if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
     const command = [process.execPath, 'dist/cli.js', ...args].map((word) => `'${word}'`).join(' ');
     return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, COLUMNS: '100' } });
