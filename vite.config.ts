@@ -7,7 +7,8 @@ export default defineConfig({
     ssr: true,
     target: 'node20',
     outDir: 'dist',
-    emptyOutDir: false,
+    // First of the builds (package.json): a clean dist, so no stale chunk is packed.
+    emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
       input: { index: 'src/index.ts', cli: 'src/cli/main.ts' },

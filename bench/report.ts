@@ -20,7 +20,7 @@ function scale(row: WorkloadRow): string {
 export function renderMarkdown(result: SuiteResult, previous: string): string {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
-  lines.push(`Command: \`${result.command}\` (= \`vite build\` output \`node dist/cli.js bench all\`), which rewrites this file and \`bench/results.json\`. `
+  lines.push(`Command: \`${result.command}\` (= \`npm run build\`, then \`node dist/cli.js bench all\`), which rewrites this file and \`bench/results.json\`. `
     + 'Single workloads: `node dist/cli.js bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).', '');
   lines.push(`Measured ${result.date.slice(0, 10)} on ${result.machine.cpus}, ${result.machine.cores} cores (shared with other work: load average ${result.machine.load.join(' / ')} at the end), `
     + `${result.machine.memoryGiB} GiB, Node ${result.machine.node}, ${result.machine.platform}, no GPU. Timings on this shared 2-core machine are noisy (±10–20 %); `
