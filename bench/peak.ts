@@ -12,9 +12,9 @@
  */
 import source from './peak.wgsl?raw';
 import gramSource from './gram.wgsl?raw';
-import { gramBatchConsts, librarySource, unrollLoops } from '../src/gpu/shader.js';
-import { packedSize } from '../src/cpu/cholesky.js';
-import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
+import { gramBatchConsts, librarySource, unrollLoops } from '../src/core/gpu/shader.js';
+import { packedSize } from '../src/core/cpu/cholesky.js';
+import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/core/gpu/device.js';
 
 /** Independent FMA chains per thread tried (bench/peak.wgsl); the fastest counts as the peak. */
 const CHAIN_COUNTS = [2, 3, 4, 8];

@@ -3,10 +3,10 @@
  * (kept in registers: each thread sums its normals and writes only the sum) and on the
  * float64 twin. This is the measurement behind ENGINE_GENERATOR.
  */
-import { acquireDevice, probeAdapters, type AdapterPath } from '../src/gpu/device.js';
-import { gpuSumNormals } from '../src/gpu/random.js';
-import { normals4, randomWords } from '../src/cpu/random.js';
-import { GENERATORS, Stream, keyFromSeed, type Generator } from '../src/random/address.js';
+import { acquireDevice, probeAdapters, type AdapterPath } from '../src/core/gpu/device.js';
+import { gpuSumNormals } from '../src/core/gpu/random.js';
+import { normals4, randomWords } from '../src/core/cpu/random.js';
+import { GENERATORS, Stream, keyFromSeed, type Generator } from '../src/core/random/address.js';
 
 export interface RngBenchRow {
   backend: string;

@@ -14,11 +14,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment } from '../src/engine/run.js';
-import { parseSpec } from '../src/engine/experiment.js';
+import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/core/gpu/device.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import { parseSpec } from '../src/core/engine/experiment.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
-import { PassTimer, setActiveTimer } from '../src/gpu/timing.js';
+import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
 
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4';
 export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4'];

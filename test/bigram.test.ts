@@ -3,14 +3,14 @@
 // every working adapter, fresh data each generation against refitting on its own sequences,
 // sweep cells against the same specs run alone, and the spec's messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { bigramModel, buildBigramProblem, createBigramStepper, type BigramGenerationStats } from '../src/engine/categorical.js';
-import { BigramGpu } from '../src/gpu/bigram.js';
-import { blockRanges } from '../src/gpu/categorical.js';
-import { BigramColumn } from '../src/cpu/bigram.js';
-import { CATEGORICAL_PRESETS, parseBigramSpec, type ResolvedBigramSpec } from '../src/spec/categorical.js';
-import { SpecError } from '../src/spec/errors.js';
-import type { Backend, StepperOptions } from '../src/engine/model.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { bigramModel, buildBigramProblem, createBigramStepper, type BigramGenerationStats } from '../src/models/categorical/model.js';
+import { BigramGpu } from '../src/models/categorical/bigram-gpu.js';
+import { blockRanges } from '../src/models/categorical/gpu.js';
+import { BigramColumn } from '../src/models/categorical/bigram-twin.js';
+import { CATEGORICAL_PRESETS, parseBigramSpec, type ResolvedBigramSpec } from '../src/models/categorical/spec.js';
+import { SpecError } from '../src/core/spec/errors.js';
+import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

@@ -3,16 +3,16 @@
 // against the exact R_t recursion, sweep cells against the same specs run alone, the integer
 // draw, and the spec's messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
 import {
   buildCategoricalProblem, categoricalModel, createCategoricalStepper, type CategoricalGenerationStats,
-} from '../src/engine/categorical.js';
-import { CategoricalGpu, blockRanges, workgroupLayout, type CategoricalGpuOptions } from '../src/gpu/categorical.js';
-import { CategoricalColumn, STAR_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } from '../src/cpu/categorical.js';
-import { CATEGORICAL_PRESETS, parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/spec/categorical.js';
-import { categoricalRisk, collisionProbability } from '../src/theory/categorical.js';
-import { SpecError } from '../src/spec/errors.js';
-import type { Backend } from '../src/engine/model.js';
+} from '../src/models/categorical/model.js';
+import { CategoricalGpu, blockRanges, workgroupLayout, type CategoricalGpuOptions } from '../src/models/categorical/gpu.js';
+import { CategoricalColumn, STAR_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } from '../src/models/categorical/twin.js';
+import { CATEGORICAL_PRESETS, parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/models/categorical/spec.js';
+import { categoricalRisk, collisionProbability } from '../src/models/categorical/theory.js';
+import { SpecError } from '../src/core/spec/errors.js';
+import type { Backend } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

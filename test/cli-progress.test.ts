@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/core/engine/result.js';
 
 function synthloop(args: string[], env: NodeJS.ProcessEnv = {}) {
   if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');

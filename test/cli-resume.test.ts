@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResult } from '../src/engine/result.js';
+import type { RunResult } from '../src/core/engine/result.js';
 import { readRunFile } from '../src/cli/run-files.js';
 import { workingPaths } from './helpers/adapters.js';
 

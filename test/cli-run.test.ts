@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResult } from '../src/engine/result.js';
-import { PRESETS } from '../src/spec/presets.js';
+import type { RunResult } from '../src/core/engine/result.js';
+import { PRESETS } from '../src/models/presets.js';
 import { workingPaths } from './helpers/adapters.js';
 
 function synthloop(...args: string[]) {

@@ -8,9 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSpec } from '../src/engine/experiment.js';
-import { runExperiment } from '../src/engine/run.js';
-import type { RunResult, Stats } from '../src/engine/result.js';
+import { parseSpec } from '../src/core/engine/experiment.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import type { RunResult, Stats } from '../src/core/engine/result.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET } from '../src/chart/presets.js';
 import { launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
 

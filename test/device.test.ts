@@ -1,10 +1,10 @@
 // The device layer: a working adapter is chosen by preference, its kernels are seen to
 // run, forced paths are honoured, and failures say what to install.
 import { describe, expect, it } from 'vitest';
-import { acquireDevice, checkKernelsRun, probeAdapters, NoAdapterError, ENGINE_LIMITS } from '../src/gpu/device.js';
-import { gpuFill } from '../src/gpu/random.js';
-import { randomWords } from '../src/cpu/random.js';
-import { keyFromSeed } from '../src/random/address.js';
+import { acquireDevice, checkKernelsRun, probeAdapters, NoAdapterError, ENGINE_LIMITS } from '../src/core/gpu/device.js';
+import { gpuFill } from '../src/core/gpu/random.js';
+import { randomWords } from '../src/core/cpu/random.js';
+import { keyFromSeed } from '../src/core/random/address.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

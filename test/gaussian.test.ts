@@ -2,16 +2,16 @@
 // on every working adapter, Monte Carlo against the closed forms within 4 standard errors, sweep
 // cells against the same specs run alone, collapse reported without NaN, and spec validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { gaussianLoopCost } from '../src/gpu/gaussian.js';
-import { samplesPerBlock } from '../src/gpu/chunks.js';
-import { createGaussianStepper, gaussianModel, type GaussianGeneration, type GaussianReplicateValues } from '../src/engine/gaussian.js';
-import type { Backend } from '../src/engine/model.js';
-import { GAUSSIAN_PRESETS, parseGaussianSpec, type ResolvedGaussianSpec } from '../src/spec/gaussian.js';
-import { SpecError } from '../src/spec/errors.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { gaussianLoopCost } from '../src/models/gaussian/gpu.js';
+import { samplesPerBlock } from '../src/core/gpu/chunks.js';
+import { createGaussianStepper, gaussianModel, type GaussianGeneration, type GaussianReplicateValues } from '../src/models/gaussian/model.js';
+import type { Backend } from '../src/core/engine/model.js';
+import { GAUSSIAN_PRESETS, parseGaussianSpec, type ResolvedGaussianSpec } from '../src/models/gaussian/spec.js';
+import { SpecError } from '../src/core/spec/errors.js';
 import {
   digamma, expectedLogVariance, expectedMeanErr2, expectedVariance, gaussianClosedForm, gaussianClosedForms,
-} from '../src/theory/gaussian.js';
+} from '../src/models/gaussian/theory.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

@@ -2,19 +2,19 @@
 // replicate by replicate on every working adapter, sweep cells against the same specs run one by
 // one, and Monte Carlo against the exact and asymptotic theory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { kernelSource, gramBatchConsts } from '../src/gpu/shader.js';
-import { bufferFrom, readBack } from '../src/gpu/dispatch.js';
-import { GMM_SELECTION_PRESETS, parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/spec/gmm-selection.js';
-import { SpecError } from '../src/spec/errors.js';
-import { createGmmSelectionStepper, gmmSelectionModel, type GmmSelectionStats } from '../src/engine/gmm-selection.js';
-import { GMM_COLUMNS, GmmColumn, gmmColumnDeclarations } from '../src/cpu/gmm-selection.js';
-import type { Backend } from '../src/engine/model.js';
-import { experimentCells, parseSpec } from '../src/engine/experiment.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { kernelSource, gramBatchConsts } from '../src/core/gpu/shader.js';
+import { bufferFrom, readBack } from '../src/core/gpu/dispatch.js';
+import { GMM_SELECTION_PRESETS, parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/models/gmm-selection/spec.js';
+import { SpecError } from '../src/core/spec/errors.js';
+import { createGmmSelectionStepper, gmmSelectionModel, type GmmSelectionStats } from '../src/models/gmm-selection/model.js';
+import { GMM_COLUMNS, GmmColumn, gmmColumnDeclarations } from '../src/models/gmm-selection/twin.js';
+import type { Backend } from '../src/core/engine/model.js';
+import { experimentCells, parseSpec } from '../src/core/engine/experiment.js';
 import {
   accuracyAtBreakdown, bayesAccuracy, breakdownPoint, expectedKeptFraction, finiteSampleAccuracyGap, gmmSelectionClosedForm,
   limitAccuracy, normalCdf, selectorRates,
-} from '../src/theory/gmm-selection.js';
+} from '../src/models/gmm-selection/theory.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

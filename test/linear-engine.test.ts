@@ -1,11 +1,11 @@
 // Engine invariants: the bias–variance identity, failed solves counted (never NaN), results
 // independent of chunking, and the batched ridge solve against its closed form.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment } from '../src/engine/run.js';
-import { gpuSolve } from '../src/gpu/solve.js';
-import { choleskySolve, packedIndex, packedSize } from '../src/cpu/cholesky.js';
-import { parseLinearSpec } from '../src/spec/linear.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import { gpuSolve } from '../src/core/gpu/solve.js';
+import { choleskySolve, packedIndex, packedSize } from '../src/core/cpu/cholesky.js';
+import { parseLinearSpec } from '../src/models/linear/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

@@ -1,9 +1,9 @@
 // The fused linear kernel against its float64 twin, replicate by replicate, for every mode,
 // the verifier, ridge and a power-law spectrum, on every working adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment } from '../src/engine/run.js';
-import { parseLinearSpec } from '../src/spec/linear.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import { parseLinearSpec } from '../src/models/linear/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

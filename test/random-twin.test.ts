@@ -1,8 +1,8 @@
 // Known-answer vectors of Random123 (kat_vectors) for both generators, on the twin.
 import { describe, expect, it } from 'vitest';
-import { philox4x32_10, threefry4x32_20, randomWords, uniformOpen01, normals4 } from '../src/cpu/random.js';
+import { philox4x32_10, threefry4x32_20, randomWords, uniformOpen01, normals4 } from '../src/core/cpu/random.js';
 import { KNOWN_ANSWERS } from './helpers/known-answers.js';
-import { keyFromSeed } from '../src/random/address.js';
+import { keyFromSeed } from '../src/core/random/address.js';
 
 describe('CPU twin: Random123 known-answer vectors', () => {
   for (const { generator, counter, key, expected } of KNOWN_ANSWERS) {

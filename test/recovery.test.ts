@@ -3,9 +3,9 @@
 // on, with the output of an uninterrupted run and a notice; it gives up after
 // MAX_DEVICE_RECOVERIES losses, with a clear error. The devices are really destroyed.
 import { describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { MAX_DEVICE_RECOVERIES, runExperiment } from '../src/engine/run.js';
-import { parseSpec } from '../src/engine/experiment.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { MAX_DEVICE_RECOVERIES, runExperiment } from '../src/core/engine/run.js';
+import { parseSpec } from '../src/core/engine/experiment.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const [fastest] = await workingPaths();

@@ -2,10 +2,10 @@
 // section it has, and it, the README's preset table and the papers table agree on every link.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { experimentCells, modelOf, parseSpec } from '../src/engine/experiment.js';
-import { PRESETS } from '../src/spec/presets.js';
-import { PAPERS } from '../src/spec/papers.js';
-import { sciencePath } from '../src/theory/science.js';
+import { experimentCells, modelOf, parseSpec } from '../src/core/engine/experiment.js';
+import { PRESETS } from '../src/models/presets.js';
+import { PAPERS } from '../src/models/papers.js';
+import { sciencePath } from '../src/core/science.js';
 
 const science = readFileSync(sciencePath, 'utf8');
 const readme = readFileSync('README.md', 'utf8');

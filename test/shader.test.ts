@@ -1,7 +1,7 @@
 // WGSL assembly: #if flags resolve through wgsl-preprocessor; undefined flags are errors; loops
 // marked `// unroll` expand into blocks with a constant index.
 import { describe, expect, it } from 'vitest';
-import { MAX_UNROLLED_TRIPS, gramBatchConsts, kernelSource, preprocess, unrollLoops } from '../src/gpu/shader.js';
+import { MAX_UNROLLED_TRIPS, gramBatchConsts, kernelSource, preprocess, unrollLoops } from '../src/core/gpu/shader.js';
 
 describe('preprocess', () => {
   const source = 'a\n#if ONE\nb\n#elif TWO\nc\n#else\nd\n#endif\ne';

@@ -3,11 +3,11 @@
 // (within 1e-12 relative: only the order of float64 additions differs), on WebGPU and on the
 // twin, for every model; and a merge refuses shards that are not every shard of one run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment, shardOutput } from '../src/engine/run.js';
-import { parseSpec, type Spec } from '../src/engine/experiment.js';
-import { mergeShards, parseShard, shardRange, type ShardOutput } from '../src/engine/shard.js';
-import type { RunResult, Stats } from '../src/engine/result.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { runExperiment, shardOutput } from '../src/core/engine/run.js';
+import { parseSpec, type Spec } from '../src/core/engine/experiment.js';
+import { mergeShards, parseShard, shardRange, type ShardOutput } from '../src/core/engine/shard.js';
+import type { RunResult, Stats } from '../src/core/engine/result.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const [fastest] = await workingPaths();

@@ -2,9 +2,9 @@
 // after generation t, its snapshot restored into a fresh stepper (of another chunking, where
 // the model chunks) and continued, gives exactly the statistics of an uninterrupted run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { experimentCells, modelOf, parseSpec } from '../src/engine/experiment.js';
-import type { Backend, StepperOptions } from '../src/engine/model.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { experimentCells, modelOf, parseSpec } from '../src/core/engine/experiment.js';
+import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const [fastest] = await workingPaths();

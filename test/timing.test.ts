@@ -1,9 +1,9 @@
 // GPU time per kernel from timestamp queries (src/gpu/timing.ts) on an adapter that has them.
 import { describe, expect, it } from 'vitest';
-import { acquireDevice } from '../src/gpu/device.js';
-import { PassTimer, setActiveTimer } from '../src/gpu/timing.js';
-import { runExperiment } from '../src/engine/run.js';
-import { parseSpec } from '../src/engine/experiment.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import { parseSpec } from '../src/core/engine/experiment.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

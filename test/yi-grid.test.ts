@@ -2,17 +2,17 @@
 // (OLS loss, the truncated-Gaussian toolkit and the d = 1 acceptance it implies), sweep cells
 // equal to the same specs run alone, and clear errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/gpu/device.js';
-import { runExperiment } from '../src/engine/run.js';
-import { parseSpec, experimentCells } from '../src/engine/experiment.js';
-import { yiGridModel } from '../src/engine/yi-grid.js';
-import { YiColumn, YI_COLUMNS } from '../src/engine/yi-grid-columns.js';
-import { parseYiGridSpec, type ResolvedYiGridSpec } from '../src/spec/yi-grid.js';
-import { SpecError } from '../src/spec/errors.js';
-import { realAcceptRate1D, realLoss, truncatedGaussian } from '../src/theory/yi-grid.js';
-import { normals4, randomWords } from '../src/cpu/random.js';
-import { keyFromSeed, Stream } from '../src/random/address.js';
-import { PRESETS } from '../src/spec/presets.js';
+import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { runExperiment } from '../src/core/engine/run.js';
+import { parseSpec, experimentCells } from '../src/core/engine/experiment.js';
+import { yiGridModel } from '../src/models/yi-grid/model.js';
+import { YiColumn, YI_COLUMNS } from '../src/models/yi-grid/columns.js';
+import { parseYiGridSpec, type ResolvedYiGridSpec } from '../src/models/yi-grid/spec.js';
+import { SpecError } from '../src/core/spec/errors.js';
+import { realAcceptRate1D, realLoss, truncatedGaussian } from '../src/models/yi-grid/theory.js';
+import { normals4, randomWords } from '../src/core/cpu/random.js';
+import { keyFromSeed, Stream } from '../src/core/random/address.js';
+import { PRESETS } from '../src/models/presets.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

@@ -7,9 +7,9 @@
  * - a two-axis sweep: a heatmap of one metric (the phase diagram), with a read-out on hover.
  */
 import * as Plot from '@observablehq/plot';
-import type { ClosedForm, MetricColumn } from '../engine/model.js';
-import type { Stats } from '../engine/result.js';
-import { sciencePath, scienceUrl } from '../theory/science.js';
+import type { ClosedForm, MetricColumn } from '../core/engine/model.js';
+import type { Stats } from '../core/engine/result.js';
+import { sciencePath, scienceUrl } from '../core/science.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */

@@ -11,10 +11,10 @@
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
  * (detail: {message, issues}), synthloop-backend, synthloop-metric.
  */
-import { experimentCells, MODELS, parseSpec } from '../engine/experiment.js';
-import type { MetricColumn } from '../engine/model.js';
-import type { Stats } from '../engine/result.js';
-import { SpecError, type SpecIssue } from '../spec/errors.js';
+import { experimentCells, MODELS, parseSpec } from '../core/engine/experiment.js';
+import type { MetricColumn } from '../core/engine/model.js';
+import type { Stats } from '../core/engine/result.js';
+import { SpecError, type SpecIssue } from '../core/spec/errors.js';
 import { DEFAULT_HEATMAP_METRIC, formatNumber, heatmapMetrics, renderCharts, type SeriesData } from './charts.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET } from './presets.js';

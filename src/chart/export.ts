@@ -3,7 +3,7 @@
  * strategies are compared) and CSV (wide, one row per generation; long for a sweep, one row per
  * cell × generation × metric), with a leading `strategy` column when strategies are compared.
  */
-import type { RunResult } from '../engine/result.js';
+import type { RunResult } from '../core/engine/result.js';
 
 export interface LabelledRun {
   label: string;

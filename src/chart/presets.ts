@@ -3,8 +3,8 @@
  * browser runs in seconds — at most DEMO_REPLICATES replicates, and yi-grid's phase diagram on a
  * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
  */
-import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../spec/presets.js';
-import { PAPERS } from '../spec/papers.js';
+import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../models/presets.js';
+import { PAPERS } from '../models/papers.js';
 
 export const DEMO_REPLICATES = 1024;
 export const DEMO_DEFAULT_PRESET = DEFAULT_PRESET;

@@ -1,7 +1,7 @@
 /** Messages between the page (runner.ts) and the engine's worker (worker.ts). */
-import type { AdapterDescription } from '../gpu/device.js';
-import type { RunResult, Stats } from '../engine/result.js';
-import type { SpecIssue } from '../spec/errors.js';
+import type { AdapterDescription } from '../core/gpu/device.js';
+import type { RunResult, Stats } from '../core/engine/result.js';
+import type { SpecIssue } from '../core/spec/errors.js';
 
 /** Where runs execute: WebGPU on this adapter, or (no usable adapter) the float64 CPU twin. */
 export type BackendInfo =

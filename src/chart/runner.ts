@@ -4,8 +4,8 @@
  * the worker is busy in the CPU twin and does not answer within CANCEL_GRACE_MS, by ending it
  * (the next run starts a fresh one).
  */
-import type { RunResult, Stats } from '../engine/result.js';
-import type { SpecIssue } from '../spec/errors.js';
+import type { RunResult, Stats } from '../core/engine/result.js';
+import type { SpecIssue } from '../core/spec/errors.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
 
 const CANCEL_GRACE_MS = 250;

@@ -2,11 +2,11 @@
  * Runs the engine off the page's main thread: one WebGPU device per worker, acquired once and
  * reused by every run; without one, runs with backend "auto" go to the float64 CPU twin.
  */
-import { acquireDevice, type GpuContext } from '../gpu/device.js';
-import { parseSpec } from '../engine/experiment.js';
-import { runExperiment } from '../engine/run.js';
-import { SpecError } from '../spec/errors.js';
-import { NO_WEBGPU } from '../gpu/node-gpu.browser.js';
+import { acquireDevice, type GpuContext } from '../core/gpu/device.js';
+import { parseSpec } from '../core/engine/experiment.js';
+import { runExperiment } from '../core/engine/run.js';
+import { SpecError } from '../core/spec/errors.js';
+import { NO_WEBGPU } from '../core/gpu/node-gpu.browser.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
 
 const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };

@@ -1,7 +1,7 @@
 // `synthloop devices`: every adapter path that works here, with what compute planning reads.
 import Table from 'cli-table3';
 import { tableStyle } from './color.js';
-import { probeAdapters, type AdapterDescription } from '../gpu/device.js';
+import { probeAdapters, type AdapterDescription } from '../core/gpu/device.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,9 +1,9 @@
 // The three shapes of `synthloop run` output: a readable table, the RunResult as JSON, or CSV
 // (wide, one row per generation; long for a sweep, one row per cell × generation × metric).
 import Table from 'cli-table3';
-import type { Estimate, RunResult, Stats } from '../engine/result.js';
-import { modelOf, representativeCell, type Spec } from '../engine/experiment.js';
-import { sciencePath, scienceUrl } from '../theory/science.js';
+import type { Estimate, RunResult, Stats } from '../core/engine/result.js';
+import { modelOf, representativeCell, type Spec } from '../core/engine/experiment.js';
+import { sciencePath, scienceUrl } from '../core/science.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

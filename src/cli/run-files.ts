@@ -3,8 +3,8 @@
 // snapshots) are stored exactly, as base64 of their bytes. Written atomically: a temporary
 // file renamed over the target, so a run killed at any moment leaves the previous complete file.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Checkpoint } from '../engine/run.js';
-import type { ShardOutput } from '../engine/shard.js';
+import type { Checkpoint } from '../core/engine/run.js';
+import type { ShardOutput } from '../core/engine/shard.js';
 
 const TYPED_ARRAYS = { Float32Array, Float64Array, Uint32Array, Uint8Array } as const;
 type TypedArrayName = keyof typeof TYPED_ARRAYS;

@@ -1,5 +1,5 @@
 // Random123's published known-answer vectors (kat_vectors): counter, key → output.
-import type { Generator } from '../../src/random/address.js';
+import type { Generator } from '../../src/core/random/address.js';
 
 export interface KnownAnswer { generator: Generator; counter: number[]; key: number[]; expected: number[] }
 

@@ -1,0 +1,257 @@
+/**
+ * The contaminated next-token models (docs/science.md §4, Bakshi & Chakraborty 2026) as the engine
+ * sees them: `categorical` (shaders/categorical.wgsl via src/gpu/categorical.ts, twin
+ * src/cpu/categorical.ts) and `bigram` (shaders/bigram.wgsl via src/gpu/bigram.ts, twin
+ * src/cpu/bigram.ts). Here: P* from the spec (a seeded Dirichlet draw where asked), the
+ * statistics of a generation, and the model definitions.
+ */
+import {
+  parseBigramSpec, parseCategoricalSpec, tokenCount,
+  type BigramProbs, type CategoricalProbs, type ResolvedBigramSpec, type ResolvedCategoricalSpec,
+} from './spec.js';
+import { describeSchedule } from '../../core/spec/schedule.js';
+import { keyFromSeed, Stream, type Key } from '../../core/random/address.js';
+import { boxMuller, randomWords, uniformOpen01 } from '../../core/cpu/random.js';
+import { CategoricalColumn, CategoricalTwin, fixedPointCumulative } from './twin.js';
+import { BigramColumn, BigramTwin } from './bigram-twin.js';
+import { CategoricalGpu, type CategoricalGpuOptions } from './gpu.js';
+import { BigramGpu } from './bigram-gpu.js';
+import { categoricalRisk } from './theory.js';
+import { scienceSource } from '../../core/science.js';
+import { standardError } from '../../core/engine/stats.js';
+import { finishingStepper, type Runner } from '../../core/engine/stepper.js';
+import type { MetricSums } from '../../core/engine/metrics.js';
+import type { Estimate } from '../../core/engine/result.js';
+import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+
+/** P* as both backends use it. */
+export interface TokenProblem {
+  /** Tokens (categorical) or states (bigram). */
+  K: number;
+  key: Key;
+  /** P*, row-major: one row of K probabilities (categorical) or K rows of K (bigram), float64. */
+  probs: Float64Array;
+  /** Each row as fixedPointCumulative (src/cpu/categorical.ts): what the kernels draw from. */
+  cumulative: Uint32Array;
+}
+
+/**
+ * log Gamma(shape) variate for component k of Dirichlet row s, from the setup stream: attempt
+ * a = 0, 1, … uses the counter (k, s, setup, a) until Marsaglia & Tsang's (2000) squeeze accepts;
+ * an attempt's words 0–1 give a normal (Box–Muller), word 2 the acceptance uniform, and word 3
+ * (shape < 1 only) the U of Gamma(shape) = Gamma(shape + 1)·U^{1/shape}. Kept as a logarithm
+ * so that a tiny shape cannot underflow every component to 0.
+ */
+function logGammaVariate(key: Key, shape: number, row: number, component: number): number {
+  const boosted = shape < 1 ? shape + 1 : shape;
+  const d = boosted - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  for (let attempt = 0; ; attempt++) {
+    const words = randomWords(key, component, row, Stream.setup, attempt);
+    const [x] = boxMuller(words[0], words[1]);
+    const v = (1 + c * x) ** 3;
+    if (v <= 0) continue;
+    if (Math.log(uniformOpen01(words[2])) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+      const logValue = Math.log(d * v);
+      return shape < 1 ? logValue + Math.log(uniformOpen01(words[3])) / shape : logValue;
+    }
+  }
+}
+
+/** Row s of a seeded Dirichlet(α, …, α) over K outcomes: normalised Gamma(α) variates. */
+export function dirichletRow(key: Key, K: number, alpha: number, row: number): Float64Array {
+  const logs = Float64Array.from({ length: K }, (_, k) => logGammaVariate(key, alpha, row, k));
+  const top = Math.max(...logs);
+  const weights = logs.map((l) => Math.exp(l - top));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => w / sum);
+}
+
+const normalised = (values: readonly number[]) => {
+  const sum = values.reduce((a, b) => a + b, 0);
+  return Float64Array.from(values, (v) => v / sum);
+};
+
+/** P* of a spec: its rows (one for categorical, K for bigram), given or drawn from the seed. */
+function problemFrom(probs: CategoricalProbs | BigramProbs, seed: string | number, rows: 'one' | 'K'): TokenProblem {
+  const K = tokenCount(probs);
+  const key = keyFromSeed(seed);
+  const count = rows === 'one' ? 1 : K;
+  const matrix = new Float64Array(count * K);
+  for (let s = 0; s < count; s++) {
+    const row = probs.kind === 'dirichlet'
+      ? dirichletRow(key, K, probs.alpha, s)
+      : normalised((rows === 'one' ? probs.values : probs.values[s]) as number[]);
+    matrix.set(row, s * K);
+  }
+  const cumulative = new Uint32Array(count * K);
+  for (let s = 0; s < count; s++) cumulative.set(fixedPointCumulative(matrix.subarray(s * K, (s + 1) * K)), s * K);
+  return { K, key, probs: matrix, cumulative };
+}
+
+/** The problem of every cell; cells with the same probs share one object (the GPU uploads each once). */
+function problemsOf(cells: (ResolvedCategoricalSpec | ResolvedBigramSpec)[]): TokenProblem[] {
+  const built = new Map<string, TokenProblem>();
+  return cells.map((cell) => {
+    const id = JSON.stringify(cell.probs);
+    let problem = built.get(id);
+    if (!problem) built.set(id, (problem = problemFrom(cell.probs, cell.seed, cell.model === 'categorical' ? 'one' : 'K')));
+    return problem;
+  });
+}
+
+export function buildCategoricalProblem(spec: ResolvedCategoricalSpec): TokenProblem {
+  return problemFrom(spec.probs, spec.seed, 'one');
+}
+
+export function buildBigramProblem(spec: ResolvedBigramSpec): TokenProblem {
+  return problemFrom(spec.probs, spec.seed, 'K');
+}
+
+/** Sweep cells must share what specialises the kernels and the random streams. */
+function checkSameShape(cells: (ResolvedCategoricalSpec | ResolvedBigramSpec)[]): void {
+  const shape = (cell: ResolvedCategoricalSpec | ResolvedBigramSpec) =>
+    JSON.stringify([tokenCount(cell.probs), cell.generations, cell.replicates, String(cell.seed)]);
+  const first = shape(cells[0]);
+  if (cells.some((cell) => shape(cell) !== first)) {
+    throw new RangeError(`${cells[0].model} sweep cells must share K, generations, replicates and seed`);
+  }
+}
+
+export interface CategoricalGenerationStats {
+  t: number;
+  /** Mean ‖P̂_t − P*‖² over replicates (R_t of docs/science.md §4). */
+  r: Estimate;
+  rSE: Estimate;
+  /** Mean total variation ½‖P̂_t − P*‖₁. */
+  tv: Estimate;
+  tvSE: Estimate;
+  /** Mean KL(P* ‖ P̂_t smoothed add-½: (count + ½)/(n_t + K/2)). */
+  kl: Estimate;
+  klSE: Estimate;
+  /** Fraction of replicates whose P̂_t is a point mass. */
+  absorbed: Estimate;
+  replicates: number;
+}
+
+export interface BigramGenerationStats {
+  t: number;
+  /** Mean over replicates of Σ_rows ‖P̂_row − P*_row‖² / K. */
+  r: Estimate;
+  rSE: Estimate;
+  /** Mean over replicates of the rows' mean total variation. */
+  tv: Estimate;
+  tvSE: Estimate;
+  /** Mean over replicates of the rows' mean KL(P*_row ‖ P̂_row smoothed add-½). */
+  kl: Estimate;
+  klSE: Estimate;
+  replicates: number;
+}
+
+/** Mean and standard error of one metric column over R replicates (null where undefined). */
+function meanWithError(sums: MetricSums, column: number, R: number): [Estimate, Estimate] {
+  return [sums.sum[column] / R, standardError(sums.sum[column], sums.sumSquares[column], R)];
+}
+
+export function finishCategorical(t: number, sums: MetricSums, R: number): CategoricalGenerationStats {
+  const [r, rSE] = meanWithError(sums, CategoricalColumn.r, R);
+  const [tv, tvSE] = meanWithError(sums, CategoricalColumn.tv, R);
+  const [kl, klSE] = meanWithError(sums, CategoricalColumn.kl, R);
+  return { t, r, rSE, tv, tvSE, kl, klSE, absorbed: sums.sum[CategoricalColumn.absorbed] / R, replicates: R };
+}
+
+export function finishBigram(t: number, sums: MetricSums, R: number): BigramGenerationStats {
+  const [r, rSE] = meanWithError(sums, BigramColumn.r, R);
+  const [tv, tvSE] = meanWithError(sums, BigramColumn.tv, R);
+  const [kl, klSE] = meanWithError(sums, BigramColumn.kl, R);
+  return { t, r, rSE, tv, tvSE, kl, klSE, replicates: R };
+}
+
+/** A stepper that can also read every replicate's state back (tests compare them replicate by replicate). */
+export interface TokenStepper<G extends { t: number }> extends Stepper<G> {
+  /** Counts behind every replicate's P̂ (cell-major): categorical K per replicate, bigram K×K cumulative rows. */
+  replicateCounts(): Promise<Uint32Array>;
+  /** Every replicate's metric row (cell-major, CategoricalColumn or BigramColumn order). */
+  replicateMetrics(): Promise<Float32Array | Float64Array>;
+}
+
+type TokenRunner = Runner & {
+  replicateCounts(): Promise<Uint32Array> | Uint32Array;
+  replicateMetrics(): Promise<Float32Array | Float64Array> | Float64Array;
+};
+
+function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunner, finish: (t: number, cell: S, sums: MetricSums) => G): TokenStepper<G> {
+  return finishingStepper(cells, runner, finish, {
+    replicateCounts: async () => runner.replicateCounts(),
+    replicateMetrics: async () => runner.replicateMetrics(),
+  });
+}
+
+const finishCategoricalCell = (t: number, cell: ResolvedCategoricalSpec, sums: MetricSums) => finishCategorical(t, sums, cell.replicates);
+const finishBigramCell = (t: number, cell: ResolvedBigramSpec, sums: MetricSums) => finishBigram(t, sums, cell.replicates);
+
+/** The categorical stepper of some cells on a backend (the model's createStepper, typed for tests). */
+export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<TokenStepper<CategoricalGenerationStats>> {
+  checkSameShape(cells);
+  const problems = problemsOf(cells);
+  const runner = backend.kind === 'webgpu'
+    ? await CategoricalGpu.create(backend.gpu, cells, problems, options)
+    : new CategoricalTwin(cells, problems, options.firstReplicate);
+  return tokenStepper(cells, runner, finishCategoricalCell);
+}
+
+/** The bigram stepper of some cells on a backend (the model's createStepper, typed for tests). */
+export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: Backend, options: StepperOptions): Promise<TokenStepper<BigramGenerationStats>> {
+  checkSameShape(cells);
+  const problems = problemsOf(cells);
+  const runner = backend.kind === 'webgpu'
+    ? await BigramGpu.create(backend.gpu, cells, problems, options)
+    : new BigramTwin(cells, problems, options.firstReplicate);
+  return tokenStepper(cells, runner, finishBigramCell);
+}
+
+/** Fields a sweep may vary: sizes, the real share and P*'s concentration; K is fixed (it shapes the kernels). */
+const SWEEPABLE = ['n0', 'n', 'realFraction', 'probs.alpha'] as const;
+
+const ERROR_COLUMNS: MetricColumn[] = [
+  { key: 'r', label: 'R = ‖P̂−P*‖²', se: 'rSE' },
+  { key: 'tv', label: 'TV', se: 'tvSE' },
+  { key: 'kl', label: 'KL(P*‖P̂½)', se: 'klSE' },
+];
+
+function describeTokens(spec: ResolvedCategoricalSpec | ResolvedBigramSpec, unit: string): string {
+  const K = tokenCount(spec.probs);
+  const probs = spec.probs.kind === 'dirichlet' ? `P* ~ Dirichlet(${spec.probs.alpha}) seeded` : 'P* given';
+  return [
+    `K = ${K} ${unit}, ${probs}`,
+    `n0 = ${spec.n0}, n = ${describeSchedule(spec.n)}, realFraction = ${describeSchedule(spec.realFraction)}, T = ${spec.generations}, R = ${spec.replicates}`,
+  ].join(' · ');
+}
+
+export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, CategoricalGenerationStats> = {
+  model: 'categorical',
+  parse: parseCategoricalSpec,
+  sweepable: SWEEPABLE,
+  derivedFields: ['schedule'],
+  columns: () => [...ERROR_COLUMNS, { key: 'absorbed', label: 'absorbed' }, { key: 'replicates', label: 'replicates' }],
+  describe: (spec) => describeTokens(spec, 'tokens'),
+  createStepper: createCategoricalStepper,
+  finish: finishCategoricalCell,
+  closedForm(spec): ClosedForm {
+    return {
+      metric: 'r',
+      source: scienceSource(4, 'R_t = (1 − ‖P*‖²)/n_t + (1 − 1/n_t)(1 − α_t)² R_{t−1} (Bakshi & Chakraborty)'),
+      values: categoricalRisk(buildCategoricalProblem(spec).probs, spec.schedule.n, spec.schedule.realFraction),
+    };
+  },
+};
+
+export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationStats> = {
+  model: 'bigram',
+  parse: parseBigramSpec,
+  sweepable: SWEEPABLE,
+  derivedFields: ['schedule'],
+  columns: () => [...ERROR_COLUMNS, { key: 'replicates', label: 'replicates' }],
+  describe: (spec) => describeTokens(spec, 'states'),
+  createStepper: createBigramStepper,
+  finish: finishBigramCell,
+};

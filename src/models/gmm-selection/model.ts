@@ -1,0 +1,104 @@
+/**
+ * The selection-for-classification model (docs/science.md §3, Feng et al. 2024) as the engine sees
+ * it: spec, sweepable fields, metric columns, and a stepper over all sweep cells on either
+ * backend (shaders/gmm_selection.wgsl via src/gpu/gmm-selection.ts, or the float64 twin
+ * src/cpu/gmm-selection.ts).
+ */
+import { parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from './spec.js';
+import { GmmSelectionGpu } from './gpu.js';
+import { GmmColumn, GmmSelectionTwin } from './twin.js';
+import { breakdownPoint, gmmSelectionClosedForm, selectorRates } from './theory.js';
+import { standardError } from '../../core/engine/stats.js';
+import { finishingStepper } from '../../core/engine/stepper.js';
+import type { MetricSums } from '../../core/engine/metrics.js';
+import type { Backend, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import type { Estimate } from '../../core/engine/result.js';
+
+/** One generation of one cell. */
+export type GmmSelectionStats = {
+  t: number;
+  /** Mean over valid replicates of Φ(wᵀμ/‖w‖), the trained classifier's population accuracy. */
+  accuracy: Estimate;
+  accuracySE: Estimate;
+  /** Mean kept pairs / n over replicates alive at the generation's start (a failed solve still selected). */
+  keptFraction: Estimate;
+  keptFractionSE: Estimate;
+  /** Replicates excluded because a solve failed (now or earlier). */
+  failed: number;
+  /** Replicates counted in accuracy. */
+  replicates: number;
+};
+
+function finishGmmSelection(t: number, sums: MetricSums, totalReplicates: number): GmmSelectionStats {
+  const { sum, sumSquares } = sums;
+  const valid = Math.round(sum[GmmColumn.valid]);
+  const alive = Math.round(sum[GmmColumn.alive]);
+  return {
+    t,
+    accuracy: valid > 0 ? sum[GmmColumn.accuracy] / valid : null,
+    accuracySE: standardError(sum[GmmColumn.accuracy], sumSquares[GmmColumn.accuracy], valid),
+    keptFraction: alive > 0 ? sum[GmmColumn.keptFraction] / alive : null,
+    keptFractionSE: standardError(sum[GmmColumn.keptFraction], sumSquares[GmmColumn.keptFraction], alive),
+    failed: totalReplicates - valid,
+    replicates: valid,
+  };
+}
+
+/** A gmm-selection stepper; the per-replicate read-backs serve replicate-by-replicate tests. */
+export interface GmmSelectionStepper extends Stepper<GmmSelectionStats> {
+  /** w of every replicate (cell-major, d each; stale where a solve failed). */
+  estimates(): Promise<Float32Array | Float64Array>;
+  /** The last generation's metric rows (cell-major; columns as in GmmColumn). */
+  metricRows(): Promise<Float32Array | Float64Array>;
+}
+
+/** What every cell must share: it specialises the kernel or shapes the run. */
+const shapeOf = (cell: ResolvedGmmSelectionSpec) => JSON.stringify([cell.d, cell.selector.kind, cell.generations, cell.replicates, cell.seed]);
+
+export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<GmmSelectionStepper> {
+  const [first] = cells;
+  if (cells.some((cell) => shapeOf(cell) !== shapeOf(first))) {
+    throw new RangeError('sweep cells must share d, the selector kind, generations, replicates and seed');
+  }
+  if (backend.kind === 'webgpu') {
+    const gpu = await GmmSelectionGpu.create(backend.gpu, cells, options);
+    return finishingStepper(cells, gpu, finish, { estimates: () => gpu.estimates(), metricRows: () => gpu.metricRows() });
+  }
+  const twin = new GmmSelectionTwin(cells, options.firstReplicate);
+  return finishingStepper(cells, twin, finish, { estimates: async () => twin.estimates(), metricRows: async () => twin.metricRows() });
+}
+
+const finish = (t: number, cell: ResolvedGmmSelectionSpec, sums: MetricSums) => finishGmmSelection(t, sums, cell.replicates);
+
+function describeSelector(spec: ResolvedGmmSelectionSpec): string {
+  const { selector } = spec;
+  const { keepCorrect, keepWrong } = selectorRates(spec);
+  const pStar = breakdownPoint(keepCorrect, keepWrong)!.toPrecision(4);
+  if (selector.kind === 'none') return `no selection (p* = ${pStar})`;
+  if (selector.kind === 'rates') return `selector rates ϕ = ${keepCorrect}, ψ = ${keepWrong} (p* = ${pStar})`;
+  return `linear verifier at ${selector.angle.toPrecision(4)} rad from μ (ϕ = ${keepCorrect.toPrecision(4)}, ψ = ${keepWrong.toPrecision(4)}, p* = ${pStar})`;
+}
+
+export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSelectionStats> & {
+  createStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<GmmSelectionStepper>;
+} = {
+  model: 'gmm-selection',
+  parse: parseGmmSelectionSpec,
+  sweepable: ['flipRate', 'meanNorm', 'selector.keepCorrect', 'selector.keepWrong', 'selector.angle', 'ridgeLambda', 'n'],
+  columns: () => [
+    { key: 'accuracy', label: 'accuracy', se: 'accuracySE' },
+    { key: 'keptFraction', label: 'kept', se: 'keptFractionSE' },
+    { key: 'failed', label: 'failed' },
+  ],
+  describe(spec) {
+    const parts = [
+      `d = ${spec.d}, ‖μ‖ = ${spec.meanNorm}, flipRate = ${spec.flipRate}, n = ${spec.n}, T = ${spec.generations}, R = ${spec.replicates}`,
+      describeSelector(spec),
+    ];
+    if (spec.ridgeLambda !== 0) parts.push(`ridgeLambda = ${spec.ridgeLambda}`);
+    return parts.join(' · ');
+  },
+  createStepper: createGmmSelectionStepper,
+  finish,
+  closedForm: gmmSelectionClosedForm,
+};

@@ -1,0 +1,260 @@
+/**
+ * Host side of shaders/linear.wgsl (one thread per replicate, d ≤ 16) and its cooperative
+ * layout shaders/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16): buffers, pipelines and
+ * bind groups for a linear run, planned from the device's limits, and one call per generation
+ * that returns the metric sums (only the reduced partials are read back). Twin: src/cpu/linear.ts.
+ */
+import type { ResolvedLinearSpec } from './spec.js';
+import { buildProblem, type LinearProblem } from './problem.js';
+import type { GenerationPlan } from './plan.js';
+import { metricColumns, metricDeclarations, type MetricSums } from '../../core/engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
+import { packedSize } from '../../core/cpu/cholesky.js';
+import type { GpuContext } from '../../core/gpu/device.js';
+import { getPipeline, gramBatchConsts } from '../../core/gpu/shader.js';
+import { alignTo, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
+import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
+import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from '../../core/gpu/chunks.js';
+import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+
+const WORKGROUP_SIZE = 64;
+const PARAMS_BYTES = 48;
+/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear_wide.wgsl). */
+export const WIDE_LAYOUT_MIN_D = 17;
+
+/** How a run's replicates map onto threads: the kernel, replicates per workgroup, floats of state per replicate. */
+interface Layout {
+  kernel: 'linear' | 'linear_wide';
+  /** Replicates per workgroup (the grid's unit). */
+  replicatesPerGroup: number;
+  consts: Record<string, number>;
+  constants: Record<string, number>;
+  stateStride: number;
+  threadsPerGroup: number;
+  /** Bytes of workgroup memory the kernel declares. */
+  workgroupBytes: number;
+  loopCost: LoopCost;
+}
+
+function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
+  const Q = Math.ceil(d / 4), P = packedSize(d);
+  const columns = metricColumns(d);
+  const common = { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() };
+  const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
+  if (d < WIDE_LAYOUT_MIN_D) {
+    return {
+      // Eight samples per Gram update (shaders/gram.wgsl's gram_add).
+      kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
+      threadsPerGroup: WORKGROUP_SIZE, workgroupBytes: 0, loopCost: linearLoopCost(d),
+    };
+  }
+  // One thread per 4×4 tile on or below the diagonal, as many replicates as fill 64 threads,
+  // S samples per round of draw → verify → update (see shaders/linear_wide.wgsl).
+  const TILES = (Q * (Q + 1)) / 2;
+  const K = Math.max(1, Math.floor(WORKGROUP_SIZE / TILES));
+  const workgroupBytes = (S: number) => (2 * K * S * Q + K * S) * 16;
+  // Longer rounds mean fewer barriers (8 % faster at d = 64 on llvmpipe from 16 to 32).
+  const S = workgroupBytes(32) <= limits.maxComputeWorkgroupStorageSize ? 32 : 16;
+  const roundIterations = Math.ceil((S * Q) / TILES) + 1 + (Q + 1) + (S + 1) + 1;
+  return {
+    kernel: 'linear_wide', replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
+    stateStride: gramFloats + 4 * Math.ceil(P / 4),
+    threadsPerGroup: K * TILES,
+    workgroupBytes: workgroupBytes(S),
+    loopCost: {
+      perFourSamples: Math.ceil((4 * roundIterations) / S) + 1,
+      perDispatch: roundIterations + Q + 2,
+      // The pivot and row loops per column (thread of the last block-row), then thread 0's solves.
+      finish: columns + d * (1 + 5 + 5) + (5 * d * d) / 2 + d * d + 3 * d + Q,
+    },
+  };
+}
+
+/** The layout's workgroup within the device's limits, or what to change. */
+function checkLayout(layout: Layout, limits: GPUSupportedLimits, d: number): void {
+  const threads = Math.min(limits.maxComputeInvocationsPerWorkgroup, limits.maxComputeWorkgroupSizeX);
+  if (layout.threadsPerGroup > threads) {
+    throw new RangeError(`d: ${d} needs ${layout.threadsPerGroup} threads per workgroup, beyond this device's ${threads}; lower d`);
+  }
+  if (layout.workgroupBytes > limits.maxComputeWorkgroupStorageSize) {
+    throw new RangeError(`d: ${d} needs ${layout.workgroupBytes} bytes of workgroup memory, beyond this device's ${limits.maxComputeWorkgroupStorageSize}; lower d`);
+  }
+}
+
+interface Chunk extends ChunkRange {
+  state: GPUBuffer;
+  grid: DispatchGrid;
+  /** The accumulate pass's params and bind group per sample block (block 0's also drive `finish`). */
+  blocks: BlockParams;
+  finishGroup: GPUBindGroup;
+  reduce: ReduceBinding;
+  /** Byte offset of this chunk's partials in the staging buffer. */
+  stagingOffset: number;
+}
+
+export interface LinearGpuOptions {
+  /**
+   * Threads (cells × replicates) per chunk: a multiple of the reduction's workgroup size with
+   * one cell, whole cells with several; default: as many as the limits allow.
+   */
+  chunkReplicates?: number;
+  /** Replicate index of each cell's first replicate (a shard's start; default 0). */
+  firstReplicate?: number;
+}
+
+/** Loop-header visits of shaders/linear.wgsl's `accumulate` and `finish` (see samplesPerBlock). */
+export function linearLoopCost(d: number): LoopCost {
+  const Q = Math.ceil(d / 4), P = packedSize(d);
+  return {
+    // The group loop, four sample iterations (draw, verify and weight loops), the Q × Q block update.
+    perFourSamples: 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4,
+    perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
+    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + metricColumns(d) + Q,
+  };
+}
+
+export class LinearGpu {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly cells: readonly ResolvedLinearSpec[],
+    private readonly problems: readonly LinearProblem[],
+    private readonly pipelines: { accumulate: GPUComputePipeline; finish: GPUComputePipeline },
+    private readonly reducer: ColumnReducer,
+    private readonly chunks: Chunk[],
+    private readonly blockSamples: number,
+    /** Buffers bound by every chunk: the problem and cells, metrics and partials (reused chunk after chunk). */
+    private readonly shared: { problem: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
+    private readonly stateStride: number,
+    /** Floats at the start of a replicate's state that carry over to the next generation (snapshot). */
+    private readonly carriedFloats: number,
+    private readonly replicateBase: number,
+  ) {}
+
+  /** `cells` share d, mode, design, generations, replicates, seed, θ* and Σ (the sweepable fields differ). */
+  static async create(gpu: GpuContext, cells: readonly ResolvedLinearSpec[], options: LinearGpuOptions = {}): Promise<LinearGpu> {
+    const { device } = gpu;
+    const spec = cells[0];
+    const { d, replicates: R } = spec;
+    const Q = Math.ceil(d / 4), columns = metricColumns(d);
+    const layout = layoutFor(d, device.limits);
+    checkLayout(layout, device.limits, d);
+    const { stateStride } = layout;
+    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, layout.loopCost, { name: 'd', value: d });
+    const reducer = await ColumnReducer.create(device, columns);
+    const variant = { kernel: layout.kernel, consts: layout.consts, constants: layout.constants };
+    const [accumulate, finish] = await Promise.all([
+      getPipeline(device, { ...variant, entryPoint: 'accumulate' }),
+      getPipeline(device, { ...variant, entryPoint: 'finish' }),
+    ]);
+
+    const ranges = planChunks(device.limits, {
+      cells: cells.length, replicates: R, bytesPerReplicate: Math.max(stateStride, columns) * 4, reducer, requested: options.chunkReplicates, d,
+    });
+    const largestChunk = ranges[0].rows;
+    const problems = cells.map(buildProblem);
+    const problemData = new Float32Array((3 * Q + cells.length * (2 + Q)) * 4);
+    [problems[0].thetaStar, problems[0].spectrum.map(Math.sqrt), problems[0].spectrum]
+      .forEach((section, s) => problemData.set(section, s * Q * 4));
+    const shared = {
+      problem: device.createBuffer({ label: 'problem and cells', size: problemData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      metrics: device.createBuffer({ label: 'metrics', size: largestChunk * columns * 4, usage: GPUBufferUsage.STORAGE }),
+      partials: device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestChunk, ranges[0].segmentRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+      staging: undefined as unknown as GPUBuffer,
+    };
+    device.queue.writeBuffer(shared.problem, 0, problemData);
+
+    let stagingBytes = 0;
+    const chunks: Chunk[] = ranges.map((range) => {
+      const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.problem, state]));
+      const stagingOffset = stagingBytes;
+      stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
+      return {
+        ...range, state, stagingOffset,
+        grid: gridFor(range.rows, layout.replicatesPerGroup, device.limits),
+        blocks,
+        finishGroup: bindBuffers(device, finish, [blocks.first, shared.problem, state, shared.metrics]),
+        reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),
+      };
+    });
+    shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    // θ̂ and the flags carry over; in accumulate mode the sums after them too (both layouts:
+    // θ̂ | flags | rhs | Gram). Everything else is rebuilt by the next generation.
+    const carriedFloats = 4 * (spec.mode === 'accumulate' ? 2 * Q + 1 + 4 * Q * Q : Q + 1);
+    return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride,
+      carriedFloats, options.firstReplicate ?? 0);
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
+  /** Each cell's generation-t values (sample counts, λ_t), its constants and its centre θ_c. */
+  private writeCells(plans: readonly GenerationPlan[]): void {
+    const Q = Math.ceil(this.cells[0].d / 4);
+    const data = new ArrayBuffer(this.cells.length * (2 + Q) * 16);
+    const f32 = new Float32Array(data);
+    this.cells.forEach((cell, c) => {
+      const at = c * (2 + Q) * 4;
+      const plan = plans[c];
+      const verifier = cell.verifier.kind === 'ball' ? cell.verifier : { radius: 0, slack: 0 };
+      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, plan.verify ? 1 : 0], at);
+      f32.set(this.problems[c].center, at + 8);
+    });
+    this.device.queue.writeBuffer(this.shared.problem, 3 * Q * 16, data);
+  }
+
+  private writeParams(chunk: Chunk, params: GPUBuffer, plan: GenerationPlan, begin: number, end: number): void {
+    const { key } = this.problems[0];
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([key[0], key[1], plan.t, plan.inputsGeneration,
+      chunk.offset, chunk.rows, this.cells[0].replicates, begin, end, plan.resetSums ? 1 : 0, chunk.grid.rowPitch, this.replicateBase]));
+  }
+
+  /** Runs generation t (one plan per cell) on every chunk and returns each cell's metric sums. */
+  async step(plans: readonly GenerationPlan[]): Promise<MetricSums[]> {
+    this.writeCells(plans);
+    const encoder = this.device.createCommandEncoder({ label: `generation ${plans[0].t}` });
+    const mostSamples = Math.max(...plans.map((p) => p.samples));
+    const blocks = Math.max(1, Math.ceil(mostSamples / this.blockSamples));
+    for (const chunk of this.chunks) {
+      for (let b = 0; b < blocks; b++) {
+        const { params, group } = chunk.blocks.block(b);
+        this.writeParams(chunk, params, plans[0], b * this.blockSamples, Math.min(mostSamples, (b + 1) * this.blockSamples));
+        encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
+      }
+      encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
+      this.reducer.encode(encoder, chunk.reduce);
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, chunk.segmentRows));
+    }
+    this.device.queue.submit([encoder.finish()]);
+    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
+  }
+
+  private get stateChunks(): StateChunk[] {
+    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+  }
+
+  /** θ̂ of every replicate of every cell (cell-major, then replicate, d each), read back on request only. */
+  async estimates(): Promise<Float32Array> {
+    return new Float32Array((await readRows(this.device, this.stateChunks, this.stateStride, this.cells[0].d)).buffer);
+  }
+
+  /** What every replicate carries to the next generation, as its state row holds it. */
+  async snapshot(): Promise<Snapshot> {
+    return { state: new Float32Array((await readRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats)).buffer) };
+  }
+
+  async restore(snapshot: Snapshot): Promise<void> {
+    const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
+    await writeRows(this.device, this.stateChunks, this.stateStride, this.carriedFloats, state);
+  }
+
+  destroy(): void {
+    for (const chunk of this.chunks) {
+      chunk.state.destroy();
+      chunk.reduce.params.destroy();
+      chunk.blocks.destroy();
+    }
+    for (const buffer of Object.values(this.shared)) buffer.destroy();
+  }
+}

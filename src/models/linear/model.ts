@@ -1,0 +1,94 @@
+/**
+ * The linear retraining model (docs/science.md §1–2) as the engine sees it: spec, sweepable fields,
+ * metric columns, and a stepper on either backend (shaders/linear.wgsl via src/gpu/linear.ts,
+ * or the float64 twin src/cpu/linear.ts, one per cell).
+ */
+import { parseLinearSpec, type ResolvedLinearSpec } from './spec.js';
+import { LinearGpu } from './gpu.js';
+import { LinearTwin } from './twin.js';
+import { linearClosedForm } from './theory.js';
+import { buildProblem } from './problem.js';
+import { generationPlan } from './plan.js';
+import { finishGeneration } from '../../core/engine/stats.js';
+import { finishingStepper } from '../../core/engine/stepper.js';
+import { joinSnapshots, splitSnapshot, type Snapshot } from '../../core/engine/snapshot.js';
+import type { CellSums } from '../../core/engine/metrics.js';
+import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import type { GenerationStats } from '../../core/engine/result.js';
+import { describeSchedule } from '../../core/spec/schedule.js';
+
+const COLUMNS: MetricColumn[] = [
+  { key: 'mse', label: 'mse', se: 'mseSE' },
+  { key: 'bias2', label: 'bias²' },
+  { key: 'variance', label: 'variance' },
+  { key: 'risk', label: 'risk', se: 'riskSE' },
+];
+
+/** A linear stepper; `estimates()` reads every replicate's θ̂ back (tests compare it replicate by replicate). */
+export interface LinearStepper extends Stepper<GenerationStats> {
+  estimates(): Promise<Float32Array | Float64Array>;
+}
+
+const finishLinear = (t: number, cell: ResolvedLinearSpec, sums: CellSums) =>
+  finishGeneration(t, sums, cell.d, cell.replicates, cell.verifier.kind === 'ball');
+
+async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper> {
+  const spec = cells[0];
+  if (backend.kind === 'webgpu') {
+    const gpu = await LinearGpu.create(backend.gpu, cells, options);
+    const runner = {
+      step: (t: number) => gpu.step(cells.map((cell) => generationPlan(cell, t))),
+      snapshot: () => gpu.snapshot(),
+      restore: (snapshot: Snapshot) => gpu.restore(snapshot),
+      destroy: () => gpu.destroy(),
+    };
+    return finishingStepper(cells, runner, finishLinear, { estimates: () => gpu.estimates() });
+  }
+  const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell), options.firstReplicate));
+  const runner = {
+    step: (t: number) => twins.map((twin, c) => twin.step(generationPlan(cells[c], t))),
+    snapshot: () => joinSnapshots(twins.map((twin) => twin.snapshot())),
+    restore: (snapshot: Snapshot) => splitSnapshot(snapshot, twins.length).forEach((part, c) => twins[c].restore(part)),
+    destroy: () => {},
+  };
+  return finishingStepper(cells, runner, finishLinear, {
+    async estimates() {
+      const out = new Float64Array(cells.length * spec.replicates * spec.d);
+      twins.forEach((twin, c) => out.set(twin.estimates(), c * spec.replicates * spec.d));
+      return out;
+    },
+  });
+}
+
+export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> & {
+  createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper>;
+} = {
+  model: 'linear',
+  parse: parseLinearSpec,
+  sweepable: ['sigma', 'syntheticSigma', 'n0', 'n', 'realFraction', 'ridgeLambda', 'verifier.bias', 'verifier.radius', 'verifier.slack'],
+  derivedFields: ['schedule'],
+  columns(spec) {
+    return [
+      ...COLUMNS,
+      ...(spec.verifier.kind === 'ball' ? [{ key: 'centerDist2', label: 'centerDist²', se: 'centerDist2SE' }] : []),
+      { key: 'acceptRate', label: 'accept' },
+      { key: 'failed', label: 'failed' },
+    ];
+  },
+  describe(spec) {
+    const parts = [
+      `${spec.mode}, ${spec.design} design`,
+      `d = ${spec.d}, n0 = ${spec.n0}, n = ${describeSchedule(spec.n)}, T = ${spec.generations}, R = ${spec.replicates}`,
+    ];
+    if (spec.mode === 'mixture') parts.push(`realFraction = ${describeSchedule(spec.realFraction)}`);
+    if (spec.schedule.ridgeLambda.some((l) => l !== 0)) parts.push(`ridgeLambda = ${describeSchedule(spec.ridgeLambda)}`);
+    const v = spec.verifier;
+    parts.push(v.kind === 'ball'
+      ? `verifier ball (bias ${v.bias}, radius ${v.radius}, slack ${v.slack.toPrecision(4)}, direction ${v.direction})`
+      : 'no verifier');
+    return parts.join(' · ');
+  },
+  createStepper: createLinearStepper,
+  finish: finishLinear,
+  closedForm: linearClosedForm,
+};

@@ -1,0 +1,122 @@
+/**
+ * The yi-grid study (docs/science.md §2) as the engine sees it: one round, four estimators, per
+ * cell the mean loss of each with its standard error and which is smallest.
+ */
+import { parseYiGridSpec, type ResolvedYiGridSpec } from './spec.js';
+import { YiGridGpu } from './gpu.js';
+import { yiGridRows } from './twin.js';
+import { realLoss } from './theory.js';
+import { scienceSource } from '../../core/science.js';
+import { YiColumn, YI_COLUMNS } from './columns.js';
+import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
+import { standardError } from '../../core/engine/stats.js';
+import { finishingStepper } from '../../core/engine/stepper.js';
+import type { Backend, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+
+/** The statistics of one cell (generation 0 is the whole study). */
+export type YiGridStats = {
+  t: number;
+  /** Mean ‖θ̂_k − θ*‖² over the replicates where estimator k could be fitted, and its SE. */
+  loss0: number | null; loss0SE: number | null;
+  loss1: number | null; loss1SE: number | null;
+  loss2: number | null; loss2SE: number | null;
+  loss3: number | null; loss3SE: number | null;
+  /** The estimator k with the smallest mean loss (the phase diagram's colour). */
+  best: number | null;
+  /** Fraction of real samples the verifier accepted, and its SE over replicates. */
+  acceptReal: number;
+  acceptRealSE: number | null;
+  /** Fractions of synthetic samples it accepted, labelled by θ̂₁ and by θ̂₀. */
+  acceptFromVerified: number | null;
+  acceptFromReal: number | null;
+  /** The most replicates any one estimator could not fit (too few accepted samples). */
+  failed: number;
+  replicates: number;
+};
+
+export function finishYiGrid(spec: ResolvedYiGridSpec, sums: MetricSums): YiGridStats {
+  const { sum, sumSquares } = sums;
+  const valid = [0, 1, 2, 3].map((k) => Math.round(sum[YiColumn.valid + k]));
+  const loss = valid.map((n, k) => (n > 0 ? sum[YiColumn.loss + k] / n : null));
+  const se = valid.map((n, k) => standardError(sum[YiColumn.loss + k], sumSquares[YiColumn.loss + k], n));
+  let best: number | null = null;
+  loss.forEach((value, k) => { if (value !== null && (best === null || value < loss[best]!)) best = k; });
+  const rate = (accepted: number, fits: number) => (fits > 0 ? accepted / (fits * spec.n2) : null);
+  return {
+    t: 0,
+    loss0: loss[0], loss0SE: se[0], loss1: loss[1], loss1SE: se[1],
+    loss2: loss[2], loss2SE: se[2], loss3: loss[3], loss3SE: se[3],
+    best,
+    acceptReal: sum[YiColumn.acceptedReal] / (spec.replicates * spec.n1),
+    acceptRealSE: ((se) => (se === null ? null : se / spec.n1))(standardError(sum[YiColumn.acceptedReal], sumSquares[YiColumn.acceptedReal], spec.replicates)),
+    acceptFromVerified: rate(sum[YiColumn.acceptedFromVerified], valid[1]),
+    acceptFromReal: rate(sum[YiColumn.acceptedFromReal], valid[0]),
+    failed: spec.replicates - Math.min(...valid),
+    replicates: spec.replicates,
+  };
+}
+
+/** Column sums of replicate-major rows, in float64. */
+function sumRows(rows: Float64Array): MetricSums {
+  const sums = emptySums(YI_COLUMNS);
+  for (let i = 0; i < rows.length; i++) {
+    sums.sum[i % YI_COLUMNS] += rows[i];
+    sums.sumSquares[i % YI_COLUMNS] += rows[i] * rows[i];
+  }
+  return sums;
+}
+
+export interface YiGridStepper extends Stepper<YiGridStats> {
+  /** Every replicate's metric row (cell 0), after `step`; tests compare them replicate by replicate. */
+  rows(): Promise<Float32Array | Float64Array>;
+}
+
+/** One round: nothing carries over, so a snapshot is empty. */
+const STATELESS = { snapshot: () => ({}), restore: () => {} };
+
+const finish = (_t: number, cell: ResolvedYiGridSpec, sums: MetricSums) => finishYiGrid(cell, sums);
+
+export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
+  createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<YiGridStepper>;
+} = {
+  model: 'yi-grid',
+  parse: parseYiGridSpec,
+  sweepable: ['bias', 'radius', 'slack', 'sigma', 'n1', 'n2'],
+  columns: () => [
+    { key: 'loss0', label: 'loss θ̂₀ real', se: 'loss0SE' },
+    { key: 'loss1', label: 'θ̂₁ verified real', se: 'loss1SE' },
+    { key: 'loss2', label: 'θ̂₂ synth. from θ̂₁', se: 'loss2SE' },
+    { key: 'loss3', label: 'θ̂₃ synth. from θ̂₀', se: 'loss3SE' },
+    { key: 'best', label: 'best' },
+    { key: 'acceptReal', label: 'accept real' },
+    { key: 'failed', label: 'failed' },
+  ],
+  describe: (spec) => `one round, d = ${spec.d}, σ = ${spec.sigma}, n1 = ${spec.n1}, n2 = ${spec.n2}, bias ${spec.bias}, radius ${spec.radius}, slack ${spec.slack.toPrecision(4)}, R = ${spec.replicates}`,
+  async createStepper(cells, backend, options = {}) {
+    if (backend.kind === 'webgpu') {
+      const gpu = await YiGridGpu.create(backend.gpu, cells, options);
+      return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, { rows: () => gpu.rows() });
+    }
+    let last: Float64Array | undefined;
+    const runner = {
+      ...STATELESS,
+      step: () => cells.map((cell, c) => {
+        const rows = yiGridRows(cell, options.firstReplicate);
+        if (c === 0) last = rows;
+        return sumRows(rows);
+      }),
+      destroy: () => {},
+    };
+    return finishingStepper(cells, runner, finish, {
+      async rows() {
+        if (!last) throw new Error('rows: run step first');
+        return last;
+      },
+    });
+  },
+  finish,
+  closedForm(spec) {
+    const value = realLoss(spec.sigma, spec.d, spec.n1);
+    return value === null ? null : { metric: 'loss0', source: scienceSource(1, 'OLS on n₁ real samples, σ²d/(n₁ − d − 1)'), values: [value] };
+  },
+};
