@@ -4,8 +4,9 @@
  * T = 20) on every working adapter and on the float64 twin (which runs fewer replicates,
  * since its rate per replicate does not depend on how many there are).
  */
-import { probeAdapters, acquireDevice, type AdapterPath } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
+import { probeAdapters, acquireDevice } from '../src/core/gpu/device.js';
+import { type AdapterPath } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
 
 export interface LinearBenchRow {

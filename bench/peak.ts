@@ -12,9 +12,10 @@
  */
 import source from './peak.wgsl?raw';
 import gramSource from './gram.wgsl?raw';
-import { gramBatchConsts, librarySource, unrollLoops } from '../src/core/gpu/shader.js';
+import { CHOLESKY, GRAM, gramBatchConsts, librarySource, unrollLoops } from '../src/core/gpu/shader.js';
 import { packedSize } from '../src/core/cpu/cholesky.js';
-import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice, probeAdapters } from '../src/core/gpu/device.js';
+import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
 
 /** Independent FMA chains per thread tried (bench/peak.wgsl); the fastest counts as the peak. */
 const CHAIN_COUNTS = [2, 3, 4, 8];
@@ -182,7 +183,7 @@ export const gramMultiplyAddsPerSample = (d: number) => {
 async function gramRate(gpu: GpuContext, d: number, quads: number, targetSeconds: number, repeats: number) {
   const Q = Math.ceil(d / 4);
   const consts = { D: d, Q, P: packedSize(d), ...gramBatchConsts(quads) };
-  const code = `${librarySource(['cholesky', 'gram'], consts)}\n${unrollLoops(gramSource, consts)}`;
+  const code = `${librarySource([CHOLESKY, GRAM], consts)}\n${unrollLoops(gramSource, consts)}`;
   return kernelRate(gpu, {
     module: gpu.device.createShaderModule({ label: `gram rate d = ${d}`, code }),
     entryPoint: 'gram_rate',

@@ -52,7 +52,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'normals/s counts the standard normals drawn (W1: d + (n₁ + n₂)(d + 1) per replicate; linear: n(4⌈d/4⌉ + 1) per replicate-generation); W4 draws tokens (uniform words), not normals. '
     + 'Gram GFLOP/s = 2 × (⌈d/4⌉(⌈d/4⌉+1)/2 · 16 multiply-adds per sample, as gram_add does) × samples ÷ **the whole run\'s wall time**, '
     + 'so it is a lower bound on the Gram phase\'s own rate (its own rate is in the peak table); "of peak" divides it by the adapter\'s FMA peak above. '
-    + '"GPU s" sums every pass\'s time from timestamp queries (src/gpu/timing.ts) on adapters that have them (not llvmpipe at the compatibility level); '
+    + '"GPU s" sums every pass\'s time from timestamp queries (src/core/gpu/timing.ts) on adapters that have them (not llvmpipe at the compatibility level); '
     + 'the kernels\' shares are listed under each table.', '');
   for (const name of ['w1', 'w2', 'w3', 'w4'] as const) {
     const rows = result.workloads.filter((r) => r.workload === name);

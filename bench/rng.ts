@@ -3,7 +3,8 @@
  * (kept in registers: each thread sums its normals and writes only the sum) and on the
  * float64 twin. This is the measurement behind ENGINE_GENERATOR.
  */
-import { acquireDevice, probeAdapters, type AdapterPath } from '../src/core/gpu/device.js';
+import { acquireDevice, probeAdapters } from '../src/core/gpu/device.js';
+import { type AdapterPath } from '../src/core/adapter.js';
 import { gpuSumNormals } from '../src/core/gpu/random.js';
 import { normals4, randomWords } from '../src/core/cpu/random.js';
 import { GENERATORS, Stream, keyFromSeed, type Generator } from '../src/core/random/address.js';

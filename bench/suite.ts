@@ -9,14 +9,15 @@
  * extrapolated linearly from it and labelled as such. Times are wall clock of `runExperiment`
  * after a small warm-up run that compiles the pipelines: they include planning, every dispatch
  * and the per-generation read-backs. Where the adapter has timestamp queries, the same run also
- * records every pass's GPU time (src/gpu/timing.ts), per kernel.
+ * records every pass's GPU time (src/core/gpu/timing.ts), per kernel.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { acquireDevice, probeAdapters, type AdapterPath, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
-import { parseSpec } from '../src/core/engine/experiment.js';
+import { acquireDevice, probeAdapters } from '../src/core/gpu/device.js';
+import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
+import { parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
 

@@ -1,5 +1,5 @@
 // Ridge solve by Cholesky, per thread, on a packed symmetric matrix in private memory.
-// A library: shaders/linear.wgsl and shaders/solve.wgsl include it. Twin: src/cpu/cholesky.ts.
+// A library: shaders/linear/linear.wgsl and shaders/solve.wgsl include it. Twin: src/core/cpu/cholesky.ts.
 // The host prepends `const D` (dimension) and `const P = D(D+1)/2`: WGSL sizes private
 // arrays only by const-expressions, so these cannot be override constants.
 

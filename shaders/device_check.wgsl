@@ -1,6 +1,6 @@
 // Proof that an adapter's kernels really run (some backends hand out adapters whose
 // dispatches are no-ops): every thread writes a value the host can predict.
-// Host: src/gpu/device.ts.
+// Host: src/core/gpu/device.ts.
 
 @group(0) @binding(0) var<storage, read_write> output: array<u32>;
 

@@ -2,7 +2,7 @@
 // vec4s. A library (no entry point) for the fused fitting kernels (linear.wgsl, gmm_selection.wgsl,
 // yi_grid.wgsl, gaussian.wgsl); it needs cholesky.wgsl and the prepended consts D, Q, P, GRAM_QUADS.
 // Every Gram update is a vec4 FMA whose indices are known at compile time once the constant-trip
-// loops are expanded (`// unroll`, src/gpu/shader.ts, for Q ≤ 4); scalar packed storage would need
+// loops are expanded (`// unroll`, src/core/gpu/shader.ts, for Q ≤ 4); scalar packed storage would need
 // dynamic indexing, several times slower on SIMD CPUs.
 
 const ROWS: u32 = 4u * Q;

@@ -1,7 +1,7 @@
 // Counter-based random words (Random123: Salmon, Moraes, Dror & Shaw, SC'11) and the
 // uniform / normal transforms. A library: kernels include it; it has no entry point.
-// Twin: src/cpu/random.ts (bit-identical words). Host: src/gpu/shader.ts picks the
-// generator with the PHILOX flag and prepends the STREAM_* constants from src/random/address.ts.
+// Twin: src/core/cpu/random.ts (bit-identical words). Host: src/core/gpu/shader.ts picks the
+// generator with the PHILOX flag and prepends the STREAM_* constants from src/core/random/address.ts.
 
 // High and low 32 bits of a·b. WGSL has no 32×32→64 multiply, so the high word is
 // assembled from 16-bit halves (every partial product fits in u32).

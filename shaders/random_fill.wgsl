@@ -1,6 +1,6 @@
 // Entry points that expose the generator directly: known-answer vectors, bulk words,
 // uniforms and normals for the statistical tests, and a register-only throughput kernel.
-// Host: src/gpu/random.ts. Twin: src/cpu/random.ts. Library: shaders/random.wgsl.
+// Host: src/core/gpu/random.ts. Twin: src/core/cpu/random.ts. Library: shaders/random.wgsl.
 
 // What `fill` writes per address: 0 = raw words, 1 = uniforms, 2 = normals (f32 bits).
 override OUTPUT_KIND: u32 = 0u;

@@ -1,7 +1,7 @@
 // Column sums and sums of squares of a replicate-major table, one partial per workgroup.
 // Rows come in segments (sweep cells) of `segment_rows` rows; a workgroup covers one block of
 // WORKGROUP_SIZE rows of one segment, counted from the segment's start. The host adds the
-// partials in float64 and in a fixed order (src/gpu/reduce.ts), so a cell's statistics do not
+// partials in float64 and in a fixed order (src/core/gpu/reduce.ts), so a cell's statistics do not
 // depend on how replicates were chunked or on which other cells ran beside it.
 
 override WORKGROUP_SIZE: u32 = 256u;  // a power of two

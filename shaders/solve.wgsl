@@ -1,6 +1,6 @@
 // Batched ridge solves: thread s solves (A_s + λI) θ_s = b_s by Cholesky (cholesky.wgsl).
 // The fused kernels call the same function; this entry point serves callers that hold
-// Gram matrices themselves. Host: src/gpu/solve.ts. Twin: src/cpu/cholesky.ts.
+// Gram matrices themselves. Host: src/core/gpu/solve.ts. Twin: src/core/cpu/cholesky.ts.
 // Prepended consts: D, P = D(D+1)/2.
 
 override WORKGROUP_SIZE: u32 = 64u;

@@ -2,7 +2,7 @@
 // words), packed row after row: `gather` copies them out for a snapshot's read-back, `scatter`
 // back in to restore one, so neither moves the rest of a row (Gram scratch, a factor), which can
 // be many times larger than what a replicate carries to the next generation.
-// Host: src/gpu/state.ts.
+// Host: src/core/gpu/state.ts.
 
 override WORKGROUP_SIZE: u32 = 64u;
 

@@ -3,12 +3,14 @@
 // every working adapter, fresh data each generation against refitting on its own sequences,
 // sweep cells against the same specs run alone, and the spec's messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import { bigramModel, buildBigramProblem, createBigramStepper, type BigramGenerationStats } from '../src/models/categorical/model.js';
 import { BigramGpu } from '../src/models/categorical/bigram-gpu.js';
 import { blockRanges } from '../src/models/categorical/gpu.js';
 import { BigramColumn } from '../src/models/categorical/bigram-twin.js';
-import { CATEGORICAL_PRESETS, parseBigramSpec, type ResolvedBigramSpec } from '../src/models/categorical/spec.js';
+import { parseBigramSpec, type ResolvedBigramSpec } from '../src/models/categorical/spec.js';
+import { CATEGORICAL_PRESETS } from '../src/models/categorical/presets.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';

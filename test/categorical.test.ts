@@ -3,13 +3,15 @@
 // against the exact R_t recursion, sweep cells against the same specs run alone, the integer
 // draw, and the spec's messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import {
   buildCategoricalProblem, categoricalModel, createCategoricalStepper, type CategoricalGenerationStats,
 } from '../src/models/categorical/model.js';
 import { CategoricalGpu, blockRanges, workgroupLayout, type CategoricalGpuOptions } from '../src/models/categorical/gpu.js';
 import { CategoricalColumn, STAR_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } from '../src/models/categorical/twin.js';
-import { CATEGORICAL_PRESETS, parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/models/categorical/spec.js';
+import { parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/models/categorical/spec.js';
+import { CATEGORICAL_PRESETS } from '../src/models/categorical/presets.js';
 import { categoricalRisk, collisionProbability } from '../src/models/categorical/theory.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import type { Backend } from '../src/core/engine/model.js';

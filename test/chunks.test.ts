@@ -1,11 +1,12 @@
 // Chunking planned from the device's limits: any replicate count is split into chunks that fit
 // the storage bindings, and a run's statistics do not depend on where the chunks fall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import { ColumnReducer } from '../src/core/gpu/reduce.js';
 import { planChunks } from '../src/core/gpu/chunks.js';
-import { runExperiment } from '../src/core/engine/run.js';
-import { parseSpec } from '../src/core/engine/experiment.js';
+import { runExperiment } from '../src/models/index.js';
+import { parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

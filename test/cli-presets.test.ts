@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { DEFAULT_PRESET, PRESETS } from '../src/models/presets.js';
+import { DEFAULT_PRESET, PRESETS } from '../src/models/index.js';
 import { PAPERS } from '../src/models/papers.js';
 import type { PresetListing } from '../src/cli/presets.js';
 

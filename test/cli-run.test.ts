@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResult } from '../src/core/engine/result.js';
-import { PRESETS } from '../src/models/presets.js';
+import { PRESETS } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 function synthloop(...args: string[]) {

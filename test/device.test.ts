@@ -1,7 +1,8 @@
 // The device layer: a working adapter is chosen by preference, its kernels are seen to
 // run, forced paths are honoured, and failures say what to install.
 import { describe, expect, it } from 'vitest';
-import { acquireDevice, checkKernelsRun, probeAdapters, NoAdapterError, ENGINE_LIMITS } from '../src/core/gpu/device.js';
+import { acquireDevice, checkKernelsRun, probeAdapters, NoAdapterError } from '../src/core/gpu/device.js';
+import { ENGINE_LIMITS } from '../src/core/adapter.js';
 import { gpuFill } from '../src/core/gpu/random.js';
 import { randomWords } from '../src/core/cpu/random.js';
 import { keyFromSeed } from '../src/core/random/address.js';

@@ -2,12 +2,14 @@
 // on every working adapter, Monte Carlo against the closed forms within 4 standard errors, sweep
 // cells against the same specs run alone, collapse reported without NaN, and spec validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import { gaussianLoopCost } from '../src/models/gaussian/gpu.js';
 import { samplesPerBlock } from '../src/core/gpu/chunks.js';
 import { createGaussianStepper, gaussianModel, type GaussianGeneration, type GaussianReplicateValues } from '../src/models/gaussian/model.js';
 import type { Backend } from '../src/core/engine/model.js';
-import { GAUSSIAN_PRESETS, parseGaussianSpec, type ResolvedGaussianSpec } from '../src/models/gaussian/spec.js';
+import { parseGaussianSpec, type ResolvedGaussianSpec } from '../src/models/gaussian/spec.js';
+import { GAUSSIAN_PRESETS } from '../src/models/gaussian/presets.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import {
   digamma, expectedLogVariance, expectedMeanErr2, expectedVariance, gaussianClosedForm, gaussianClosedForms,

@@ -2,15 +2,18 @@
 // replicate by replicate on every working adapter, sweep cells against the same specs run one by
 // one, and Monte Carlo against the exact and asymptotic theory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import { kernelSource, gramBatchConsts } from '../src/core/gpu/shader.js';
+import { GMM_SELECTION_KERNEL } from '../src/models/gmm-selection/gpu.js';
 import { bufferFrom, readBack } from '../src/core/gpu/dispatch.js';
-import { GMM_SELECTION_PRESETS, parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/models/gmm-selection/spec.js';
+import { parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/models/gmm-selection/spec.js';
+import { GMM_SELECTION_PRESETS } from '../src/models/gmm-selection/presets.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import { createGmmSelectionStepper, gmmSelectionModel, type GmmSelectionStats } from '../src/models/gmm-selection/model.js';
 import { GMM_COLUMNS, GmmColumn, gmmColumnDeclarations } from '../src/models/gmm-selection/twin.js';
 import type { Backend } from '../src/core/engine/model.js';
-import { experimentCells, parseSpec } from '../src/core/engine/experiment.js';
+import { experimentCells, parseSpec } from '../src/models/index.js';
 import {
   accuracyAtBreakdown, bayesAccuracy, breakdownPoint, expectedKeptFraction, finiteSampleAccuracyGap, gmmSelectionClosedForm,
   limitAccuracy, normalCdf, selectorRates,
@@ -120,7 +123,7 @@ describe('normal CDF Φ', () => {
     const { device } = await acquireDevice({ adapter: path });
     try {
       // The kernel's own normal_cdf, called from an entry point appended for this test.
-      const code = `${kernelSource({ kernel: 'gmm_selection', consts: { D: 1, Q: 1, P: 1, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() } })}
+      const code = `${kernelSource({ kernel: GMM_SELECTION_KERNEL, consts: { D: 1, Q: 1, P: 1, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() } })}
 @group(0) @binding(0) var<storage, read> probe_in: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probe_out: array<f32>;
 @compute @workgroup_size(64) fn probe(@builtin(global_invocation_id) gid: vec3u) { probe_out[gid.x] = normal_cdf(probe_in[gid.x]); }`;

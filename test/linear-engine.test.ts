@@ -1,8 +1,9 @@
 // Engine invariants: the bias–variance identity, failed solves counted (never NaN), results
 // independent of chunking, and the batched ridge solve against its closed form.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
 import { gpuSolve } from '../src/core/gpu/solve.js';
 import { choleskySolve, packedIndex, packedSize } from '../src/core/cpu/cholesky.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';

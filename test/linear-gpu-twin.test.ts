@@ -1,8 +1,9 @@
 // The fused linear kernel against its float64 twin, replicate by replicate, for every mode,
 // the verifier, ridge and a power-law spectrum, on every working adapter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
@@ -19,7 +20,7 @@ const CASES: [string, Record<string, unknown>][] = [
   ['verifier ball', { verifier: { kind: 'ball', bias: 0.2, radius: 0.3, direction: 'ones' } }],
   // Long enough that llvmpipe's per-invocation loop limit forces several sample blocks.
   ['long sample loops (d = 16, n = 1024)', { d: 16, n0: 1024, n: 1024, generations: 1, replicates: 64 }],
-  // d > 16: the cooperative layout (shaders/linear_wide.wgsl), with a workgroup that straddles the chunk's end.
+  // d > 16: the cooperative layout (shaders/linear/linear_wide.wgsl), with a workgroup that straddles the chunk's end.
   ['cooperative layout, verifier (d = 20)', { d: 20, n0: 60, n: 50, replicates: 100, verifier: { kind: 'ball', bias: 0.2, radius: 0.3, direction: 'ones' } }],
   ['cooperative layout, mixture (d = 64)', { d: 64, n0: 100, n: 80, mode: 'mixture', realFraction: 0.25, replicates: 36 }],
   ['cooperative layout, accumulate, ridge (d = 33)', { d: 33, n0: 40, n: 30, mode: 'accumulate', ridgeLambda: 0.5, replicates: 50 }],

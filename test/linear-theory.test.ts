@@ -1,8 +1,9 @@
 // Monte Carlo against the exact closed forms of docs/science.md §1, within 4 standard errors,
 // on the fastest working adapter and on the CPU twin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
 import { accumulateFixedRisk, linearTheory, replaceRisk } from '../src/models/linear/theory.js';
 import type { RunOutput } from '../src/core/engine/run.js';

@@ -1,7 +1,8 @@
 // The generator on every working adapter: Random123 known answers, words identical to the
 // twin for 10^6 draws, and the distribution of uniforms and normals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
 import { gpuFill, gpuKnownAnswers } from '../src/core/gpu/random.js';
 import { randomWords, normals4 } from '../src/core/cpu/random.js';
 import { GENERATORS, Stream, keyFromSeed } from '../src/core/random/address.js';

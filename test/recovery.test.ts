@@ -1,11 +1,13 @@
-// A lost GPU device mid-run (src/engine/run.ts): the run acquires a new device on the same
+// A lost GPU device mid-run (src/core/engine/run.ts): the run acquires a new device on the same
 // adapter path, restores the last completed generation's snapshot into a new stepper and goes
 // on, with the output of an uninterrupted run and a notice; it gives up after
 // MAX_DEVICE_RECOVERIES losses, with a clear error. The devices are really destroyed.
 import { describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { MAX_DEVICE_RECOVERIES, runExperiment } from '../src/core/engine/run.js';
-import { parseSpec } from '../src/core/engine/experiment.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { MAX_DEVICE_RECOVERIES } from '../src/core/engine/run.js';
+import { runExperiment } from '../src/models/index.js';
+import { parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const [fastest] = await workingPaths();

@@ -1,7 +1,8 @@
 // WGSL assembly: #if flags resolve through wgsl-preprocessor; undefined flags are errors; loops
 // marked `// unroll` expand into blocks with a constant index.
 import { describe, expect, it } from 'vitest';
-import { MAX_UNROLLED_TRIPS, gramBatchConsts, kernelSource, preprocess, unrollLoops } from '../src/core/gpu/shader.js';
+import { DEVICE_CHECK, MAX_UNROLLED_TRIPS, gramBatchConsts, kernelSource, preprocess, unrollLoops } from '../src/core/gpu/shader.js';
+import { LINEAR_KERNEL } from '../src/models/linear/gpu.js';
 
 describe('preprocess', () => {
   const source = 'a\n#if ONE\nb\n#elif TWO\nc\n#else\nd\n#endif\ne';
@@ -14,8 +15,8 @@ describe('preprocess', () => {
     expect(() => preprocess(source, { ONE: true })).toThrow(/WGSL flag TWO is not defined/);
   });
   it('compiles the chosen generator into random_words and the stream table in front', () => {
-    const philox = kernelSource({ kernel: 'device_check', generator: 'philox4x32-10' });
-    const threefry = kernelSource({ kernel: 'device_check', generator: 'threefry4x32-20' });
+    const philox = kernelSource({ kernel: DEVICE_CHECK, generator: 'philox4x32-10' });
+    const threefry = kernelSource({ kernel: DEVICE_CHECK, generator: 'threefry4x32-20' });
     expect(philox).toMatch(/return philox4x32_10\(counter, key\);/);
     expect(philox).not.toMatch(/return threefry4x32_20\(counter/);
     expect(threefry).toMatch(/return threefry4x32_20\(counter, vec4u\(key, 0u, 0u\)\);/);
@@ -40,7 +41,7 @@ describe('unrollLoops', () => {
     expect(unrollLoops(plain, { Q: 2 })).toBe(plain);
   });
   it('the linear kernel is assembled with its sample and block loops expanded at d ≤ 16', () => {
-    const source = kernelSource({ kernel: 'linear', consts: { D: 16, Q: 4, P: 136, ...gramBatchConsts(2), COLUMNS: 24 } });
+    const source = kernelSource({ kernel: LINEAR_KERNEL, consts: { D: 16, Q: 4, P: 136, ...gramBatchConsts(2), COLUMNS: 24 } });
     expect(source).not.toMatch(/\{ *\/\/ unroll/);
     expect(source).toMatch(/let s = 7u;/);
     expect(source).toMatch(/let qb = 3u;/);

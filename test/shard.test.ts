@@ -1,12 +1,15 @@
-// Sharding (src/engine/shard.ts): a run split into shards of every cell's replicates, each on
+// Sharding (src/core/engine/shard.ts): a run split into shards of every cell's replicates, each on
 // the random words its replicates draw in the whole run, merges into the whole run's statistics
 // (within 1e-12 relative: only the order of float64 additions differs), on WebGPU and on the
 // twin, for every model; and a merge refuses shards that are not every shard of one run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment, shardOutput } from '../src/core/engine/run.js';
-import { parseSpec, type Spec } from '../src/core/engine/experiment.js';
-import { mergeShards, parseShard, shardRange, type ShardOutput } from '../src/core/engine/shard.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { shardOutput } from '../src/core/engine/run.js';
+import { runExperiment } from '../src/models/index.js';
+import { parseSpec, type Spec } from '../src/models/index.js';
+import { parseShard, shardRange, type ShardOutput } from '../src/core/engine/shard.js';
+import { mergeShards } from '../src/models/index.js';
 import type { RunResult, Stats } from '../src/core/engine/result.js';
 import { workingPaths } from './helpers/adapters.js';
 

@@ -1,9 +1,10 @@
-// Snapshots (src/engine/snapshot.ts): every model's stepper, on WebGPU and on the twin, stopped
+// Snapshots (src/core/engine/snapshot.ts): every model's stepper, on WebGPU and on the twin, stopped
 // after generation t, its snapshot restored into a fresh stepper (of another chunking, where
 // the model chunks) and continued, gives exactly the statistics of an uninterrupted run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { experimentCells, modelOf, parseSpec } from '../src/core/engine/experiment.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { experimentCells, modelOf, parseSpec } from '../src/models/index.js';
 import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 

@@ -1,9 +1,10 @@
 // Sweeps: every cell runs in the same dispatches, equals the same spec run alone (same seed,
 // common random numbers), and bad grids fail with field-naming messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireDevice, type GpuContext } from '../src/core/gpu/device.js';
-import { runExperiment } from '../src/core/engine/run.js';
-import { experimentCells, parseSpec } from '../src/core/engine/experiment.js';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import { type GpuContext } from '../src/core/adapter.js';
+import { runExperiment } from '../src/models/index.js';
+import { experimentCells, parseSpec } from '../src/models/index.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import type { ResolvedLinearSpec } from '../src/models/linear/spec.js';
 import { linspace, sweepCells } from '../src/core/spec/sweep.js';

@@ -1,9 +1,9 @@
-// GPU time per kernel from timestamp queries (src/gpu/timing.ts) on an adapter that has them.
+// GPU time per kernel from timestamp queries (src/core/gpu/timing.ts) on an adapter that has them.
 import { describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
-import { runExperiment } from '../src/core/engine/run.js';
-import { parseSpec } from '../src/core/engine/experiment.js';
+import { runExperiment } from '../src/models/index.js';
+import { parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

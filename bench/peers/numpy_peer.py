@@ -3,7 +3,7 @@
 replace with the ball verifier), batched over replicates (and, for W1, sweep cells): no Python
 loop over replicates; loops only over generations, sample blocks and chunks of cells.
 
-Same models as the engine (docs/science.md; src/cpu/yi-grid.ts, src/cpu/linear.ts), with numpy's own
+Same models as the engine (docs/science.md; src/models/yi-grid/twin.ts, src/models/linear/twin.ts), with numpy's own
 PCG64 normals (not the engine's Threefry streams): statistics agree within Monte Carlo error,
 not bit for bit. Prints one JSON object: seconds (compute only, after imports and BLAS
 inspection), the work done, summary statistics, and the BLAS numpy runs (threadpoolctl).

@@ -4,7 +4,7 @@
  * link (the spec and seed in the URL's hash) and CSV/JSON downloads.
  */
 import './style.css';
-import { MODELS, parseSpec } from '../../src/core/engine/experiment.js';
+import { MODELS, parseSpec } from '../../src/models/index.js';
 import { SpecError, type SpecIssue } from '../../src/core/spec/errors.js';
 import { defineSynthloopChart, describeBackend, type SynthloopChart } from '../../src/chart/element.js';
 import { applyField, fieldsFor, fieldText, getPath, withPath, type FieldDef } from './fields.js';

@@ -3,9 +3,9 @@
 // tokens [4·group_begin, 4·group_end) — a sequence is sequential — counting transitions in
 // the replicate's fresh count rows; states never reach memory. `finish`: one workgroup per
 // replicate turns each visited row's counts into its new estimate and writes the metric row.
-// Host: src/gpu/bigram.ts. Twin: src/cpu/bigram.ts.
+// Host: src/models/categorical/bigram-gpu.ts. Twin: src/models/categorical/bigram-twin.ts.
 //
-// Random words (the same addresses and integer draws as shaders/categorical.wgsl, state for
+// Random words (the same addresses and integer draws as shaders/categorical/categorical.wgsl, state for
 // state in the twin): token i of generation t of replicate r (within its cell) uses word i mod 4
 // of (r, t, STREAM_INPUTS, ⌊i/4⌋) and the coin word i mod 4 of (r, t, STREAM_REAL_COIN, ⌊i/4⌋)
 // (only where 0 < α_t < 1). Token 0, the start state, is uniform: ⌊w·K/2³²⌋. Token i ≥ 1 comes
@@ -18,7 +18,7 @@
 // from P* only) is uniform (cumulative 1, 2, …, K).
 //
 // Loop limit: the host splits the token groups into blocks below the adapter's limit
-// (tokenGroupsPerBlock in src/gpu/bigram.ts); the chain's current state carries over in `chain`.
+// (tokenGroupsPerBlock in src/models/categorical/bigram-gpu.ts); the chain's current state carries over in `chain`.
 //
 // Prepended consts: K, SEARCH_TOP (largest power of two ≤ K − 1), SAMPLE_SIZE, FINISH_SIZE
 // (a power of two), COLUMNS, COLUMN_*.
@@ -33,7 +33,7 @@ struct Params {
   chunk_first: u32,        // cell·R + r of the chunk's first replicate
   chunk_replicates: u32,
   // Metric rows come in reduction groups of `group_size` replicates of one cell (see
-  // shaders/categorical.wgsl); the chunk's table starts at its first group.
+  // shaders/categorical/categorical.wgsl); the chunk's table starts at its first group.
   chunk_first_group: u32,
   groups_per_cell: u32,
   group_size: u32,
@@ -42,7 +42,7 @@ struct Params {
   sample_row_pitch: u32,   // threads per grid row of `sample`
   finish_row_pitch: u32,   // workgroups per grid row of `finish`
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 

@@ -2,7 +2,7 @@
 // every sweep cell: one workgroup per replicate, whose threads draw the generation's n_t tokens
 // in parallel from the mixture α_t P* + (1 − α_t) P̂_{t−1} and count them with atomics — tokens
 // never reach memory; only a replicate's counts persist — then (last block) write the
-// replicate's metric row. Host: src/gpu/categorical.ts. Twin: src/cpu/categorical.ts.
+// replicate's metric row. Host: src/models/categorical/gpu.ts. Twin: src/models/categorical/twin.ts.
 //
 // Random words (the twin uses the same addresses and the same integer draws, token for token):
 // token i of generation t of replicate r (r counted within its cell, so sweep cells share words)
@@ -28,7 +28,7 @@
 // Loop limit: some adapters silently end an invocation's loops after a fixed number of
 // iterations (llvmpipe: 65535), so the host splits the token groups (four tokens) of a
 // generation into blocks [group_begin, group_end) that stay below the measured limit
-// (tokenGroupsPerThread in src/gpu/categorical.ts); counts carry over in the count row.
+// (tokenGroupsPerThread in src/models/categorical/gpu.ts); counts carry over in the count row.
 //
 // Prepended consts: K, WORKGROUP_SIZE, TABLE_SIZE = max(K, 4·WORKGROUP_SIZE),
 // PER_THREAD = ⌈K / WORKGROUP_SIZE⌉, SEARCH_TOP (largest power of two ≤ K − 1), GUIDE_BITS ≥ 1,
@@ -58,7 +58,7 @@ struct Params {
   use_previous: u32,       // some cell draws from P̂_{t−1} (α_t < 1)
   row_pitch: u32,          // workgroups per grid row
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 

@@ -3,7 +3,7 @@
 // (samples never reach memory), refit mean and full covariance, and write the metric columns.
 // One thread per replicate: thread = cell·R + r, cell = ⌊thread / R⌋, r = thread mod R.
 //
-// The standardised chain (derivation in src/cpu/gaussian.ts and src/theory/gaussian.ts): the
+// The standardised chain (derivation in src/models/gaussian/twin.ts and src/models/gaussian/theory.ts): the
 // state is δ = (μ̂ − μ)/σ and the Cholesky factor L of Σ̂/σ²; samples are x = δ + L z with
 // z ~ N(0, I), and the refit is δ ← δ + L z̄, L ← L·chol(W/k), W = Σ (z − z̄)(z − z̄)ᵀ, k the
 // cell's divisor (M for the MLE, M − 1 unbiased). Generation 0 starts from δ = 0, L = I.
@@ -14,11 +14,11 @@
 //
 // A dispatch covers samples [sample_begin, sample_end) of generation t: llvmpipe silently ends an
 // invocation's loops after 65535 iterations in total, so the host splits M into blocks that stay
-// below the measured limit (samplesPerBlock in src/gpu/gaussian.ts); the sums persist in the
+// below the measured limit (samplesPerBlock in src/models/gaussian/gpu.ts); the sums persist in the
 // state between blocks, and the block that reaches a cell's M refits it.
-// Host: src/gpu/gaussian.ts. Twin: src/cpu/gaussian.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
+// Host: src/models/gaussian/gpu.ts. Twin: src/models/gaussian/twin.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
 // Prepended consts: D, Q = ⌈D/4⌉, P = D(D+1)/2, PV = ⌈P/4⌉, COLUMNS and METRIC_* (GaussianMetric in
-// src/cpu/gaussian.ts).
+// src/models/gaussian/twin.ts).
 
 override WORKGROUP_SIZE: u32 = 64u;
 // A fitted variance (over σ²) at or below this, or a failed factorisation, collapses the replicate.
@@ -46,7 +46,7 @@ struct Params {
   sample_end: u32,
   row_pitch: u32,
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 

@@ -2,8 +2,8 @@
 // Feng et al. 2024) for every replicate of every sweep cell, fused: draw (x, y), label it by the
 // generator, select, and accumulate XᵀWX and XᵀWŷ over the kept pairs — samples never reach
 // memory — then ridge-solve for the least-squares classifier w and write the metric columns.
-// Host: src/gpu/gmm-selection.ts. Twin: src/cpu/gmm-selection.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
-// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and COLUMN_* (src/cpu/gmm-selection.ts).
+// Host: src/models/gmm-selection/gpu.ts. Twin: src/models/gmm-selection/twin.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
+// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and COLUMN_* (src/models/gmm-selection/twin.ts).
 //
 // Threads: thread g of the run is replicate r = g mod R of cell ⌊g / R⌋; it draws the words of
 // replicate r, so every cell sees the same samples (common random numbers).
@@ -22,7 +22,7 @@
 //
 // `accumulate` covers the samples [sample_begin, sample_end) of a generation: llvmpipe silently
 // ends an invocation's loops after 65535 iterations in all, so the host splits long sample loops
-// into blocks below the measured limit (src/gpu/device.ts), the sums carried in `state`.
+// into blocks below the measured limit (src/core/gpu/device.ts), the sums carried in `state`.
 
 override WORKGROUP_SIZE: u32 = 64u;
 // The selector: rates (also "none", as keepCorrect = keepWrong = 1) or a linear verifier.
@@ -50,7 +50,7 @@ struct Params {
   sample_end: u32,
   row_pitch: u32,
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 
@@ -83,7 +83,7 @@ fn exp_exact_argument(a: f32) -> f32 {
 // f32, exp(−z²) = exp(−x²/2) is taken as exp(−hi²/2)·exp(−lo·(|x| + hi)/2) with hi = |x| to 12
 // bits (hi² exact): measured relative error < 8e-7 for |x| ≤ 5 on llvmpipe and SwiftShader, and
 // < 1.2e-6 for 5 < |x| ≤ 7. The twin evaluates the same formula in float64 (normalCdf in
-// src/theory/gmm-selection.ts).
+// src/models/gmm-selection/theory.ts).
 fn normal_cdf(x: f32) -> f32 {
   let a = abs(x);
   let t = 1.0 / (1.0 + 0.35355339059327373 * a);

@@ -1,7 +1,7 @@
-// What both layouts of the linear kernel share (a library: shaders/linear.wgsl, one thread per
-// replicate, and shaders/linear_wide.wgsl, the cooperative layout for d > 16, include it): their
+// What both layouts of the linear kernel share (a library: shaders/linear/linear.wgsl, one thread per
+// replicate, and shaders/linear/linear_wide.wgsl, the cooperative layout for d > 16, include it): their
 // params, bindings, the problem and per-cell layout, and the head of the per-replicate state.
-// Host: src/gpu/linear.ts. Needs the prepended const Q = ⌈d/4⌉.
+// Host: src/models/linear/gpu.ts. Needs the prepended const Q = ⌈d/4⌉.
 
 // State per replicate, in vec4s, starting θ̂ (Q) | (failed, fit count, accepted, offered) | rhs (Q) |
 // Gram (4Q rows of Q vec4s, blocks on or below the diagonal used); each layout may keep more after.
@@ -25,7 +25,7 @@ struct Params {
   // Replicates per row of the dispatch grid.
   row_pitch: u32,
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 

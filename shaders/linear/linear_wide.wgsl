@@ -1,4 +1,4 @@
-// The cooperative layout of shaders/linear.wgsl for d > 16: the same generation, the same
+// The cooperative layout of shaders/linear/linear.wgsl for d > 16: the same generation, the same
 // random words, the same state layout and metric columns, but T = Q(Q+1)/2 threads per replicate,
 // one per 4×4 block ("tile") on or below the Gram's diagonal (Q = ⌈d/4⌉).
 // Why not one thread per replicate as for small d: its Gram (4Q² vec4s) and inputs would be
@@ -14,7 +14,7 @@
 // (thread q owns rows 4q..4q+3) into a packed factor in `state` (the Gram itself is kept:
 // accumulate mode adds to it next generation); thread 0 then solves the triangular systems and
 // writes the metric columns.
-// Host: src/gpu/linear.ts (it picks this layout for d > 16). Twin: src/cpu/linear.ts.
+// Host: src/models/linear/gpu.ts (it picks this layout for d > 16). Twin: src/models/linear/twin.ts.
 // Prepended consts: D, Q, P = D(D+1)/2, TILES = Q(Q+1)/2, K (replicates per workgroup), S (samples
 // per round), COLUMNS and METRIC_*.
 

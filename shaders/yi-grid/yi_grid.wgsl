@@ -8,8 +8,8 @@
 // θ̂₀: OLS on all n₁ real samples. θ̂₁: OLS on the real samples the verifier accepts.
 // θ̂₂ / θ̂₃: OLS on the synthetic samples the verifier accepts, labelled ỹ = xᵀθ̂₁ + σε / xᵀθ̂₀ + σε.
 // Verifier: accept iff |y − xᵀθ_c| ≤ radius·‖x‖ + slack, θ_c = θ* + bias·(1, …, 1).
-// Host: src/gpu/yi-grid.ts. Twin: src/cpu/yi-grid.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
-// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and YI_* columns (src/engine/yi-grid.ts).
+// Host: src/models/yi-grid/gpu.ts. Twin: src/models/yi-grid/twin.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
+// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and YI_* columns (src/models/yi-grid/model.ts).
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -20,7 +20,7 @@ struct Params {
   replicates_per_cell: u32,
   row_pitch: u32,
   // Replicate r of a cell draws the words of replicate replicate_base + r: a shard's first
-  // replicate (src/engine/shard.ts), 0 in a whole run.
+  // replicate (src/core/engine/shard.ts), 0 in a whole run.
   replicate_base: u32,
 }
 

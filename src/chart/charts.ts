@@ -9,7 +9,7 @@
 import * as Plot from '@observablehq/plot';
 import type { ClosedForm, MetricColumn } from '../core/engine/model.js';
 import type { Stats } from '../core/engine/result.js';
-import { sciencePath, scienceUrl } from '../core/science.js';
+import { sciencePath, scienceUrl } from '../core/theory/science.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */

@@ -11,7 +11,7 @@
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
  * (detail: {message, issues}), synthloop-backend, synthloop-metric.
  */
-import { experimentCells, MODELS, parseSpec } from '../core/engine/experiment.js';
+import { experimentCells, MODELS, parseSpec } from '../models/index.js';
 import type { MetricColumn } from '../core/engine/model.js';
 import type { Stats } from '../core/engine/result.js';
 import { SpecError, type SpecIssue } from '../core/spec/errors.js';

@@ -1,9 +1,9 @@
 /**
- * The presets as the demo offers them: the engine's PRESETS (src/spec/presets.ts) with sizes a
+ * The presets as the demo offers them: the engine's PRESETS (src/models/<model>/presets.ts) with sizes a
  * browser runs in seconds — at most DEMO_REPLICATES replicates, and yi-grid's phase diagram on a
  * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
  */
-import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../models/presets.js';
+import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../models/index.js';
 import { PAPERS } from '../models/papers.js';
 
 export const DEMO_REPLICATES = 1024;

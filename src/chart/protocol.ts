@@ -1,5 +1,5 @@
 /** Messages between the page (runner.ts) and the engine's worker (worker.ts). */
-import type { AdapterDescription } from '../core/gpu/device.js';
+import type { AdapterDescription } from '../core/adapter.js';
 import type { RunResult, Stats } from '../core/engine/result.js';
 import type { SpecIssue } from '../core/spec/errors.js';
 

@@ -2,9 +2,10 @@
  * Runs the engine off the page's main thread: one WebGPU device per worker, acquired once and
  * reused by every run; without one, runs with backend "auto" go to the float64 CPU twin.
  */
-import { acquireDevice, type GpuContext } from '../core/gpu/device.js';
-import { parseSpec } from '../core/engine/experiment.js';
-import { runExperiment } from '../core/engine/run.js';
+import { acquireDevice } from '../core/gpu/device.js';
+import { type GpuContext } from '../core/adapter.js';
+import { parseSpec } from '../models/index.js';
+import { runExperiment } from '../models/index.js';
 import { SpecError } from '../core/spec/errors.js';
 import { NO_WEBGPU } from '../core/gpu/node-gpu.browser.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';

@@ -8,7 +8,7 @@ import { benchPeak } from '../../bench/peak.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
 import { writeResults } from '../../bench/report.js';
-import type { AdapterPath } from '../core/gpu/device.js';
+import type { AdapterPath } from '../core/adapter.js';
 
 const millions = (x: number) => `${(x / 1e6).toFixed(1)} M`;
 const log = (line: string) => process.stderr.write(`${line}\n`);

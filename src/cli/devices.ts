@@ -1,7 +1,8 @@
 // `synthloop devices`: every adapter path that works here, with what compute planning reads.
 import Table from 'cli-table3';
 import { tableStyle } from './color.js';
-import { probeAdapters, type AdapterDescription } from '../core/gpu/device.js';
+import { probeAdapters } from '../core/gpu/device.js';
+import { type AdapterDescription } from '../core/adapter.js';
 
 const MiB = 1024 * 1024;
 

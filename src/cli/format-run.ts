@@ -2,8 +2,8 @@
 // (wide, one row per generation; long for a sweep, one row per cell × generation × metric).
 import Table from 'cli-table3';
 import type { Estimate, RunResult, Stats } from '../core/engine/result.js';
-import { modelOf, representativeCell, type Spec } from '../core/engine/experiment.js';
-import { sciencePath, scienceUrl } from '../core/science.js';
+import { modelOf, representativeCell, type Spec } from '../models/index.js';
+import { sciencePath, scienceUrl } from '../core/theory/science.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -8,7 +8,7 @@ import { runCommand } from './run.js';
 import { mergeCommand } from './merge.js';
 import { presetsCommand } from './presets.js';
 import { OUTPUT_FORMATS } from './format-run.js';
-import { DEFAULT_PRESET, PRESETS } from '../models/presets.js';
+import { DEFAULT_PRESET, PRESETS } from '../models/index.js';
 import { silenceNativeOutput } from './native-output.js';
 
 /** Exit statuses: 0 success, 1 a runtime failure, 2 a usage error (as a spec the user must fix). */

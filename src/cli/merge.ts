@@ -1,6 +1,6 @@
 // `synthloop merge`: the shard files of one run (`synthloop run --shard i/N`) into the output the
 // whole run would print, after checking that they are every shard of the same run, once each.
-import { mergeShards } from '../core/engine/shard.js';
+import { mergeShards } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 import { readRunFile } from './run-files.js';
 import { INVALID_SPEC_EXIT, writeOutput } from './run.js';

@@ -1,8 +1,8 @@
 // `synthloop presets`: every preset with what it shows in a few words and the paper(s) whose
 // result it reproduces, linked; `--json` adds the full description and the spec.
-import { DEFAULT_PRESET, PRESETS, type PresetSpec } from '../models/presets.js';
+import { DEFAULT_PRESET, PRESETS, type PresetSpec } from '../models/index.js';
 import { PAPERS, type Paper } from '../models/papers.js';
-import { scienceUrl } from '../core/science.js';
+import { scienceUrl } from '../core/theory/science.js';
 
 export interface PresetsCommandOptions {
   json?: boolean;

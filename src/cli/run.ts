@@ -1,13 +1,14 @@
 // `synthloop run`: load a preset or spec file, apply edits, validate, run, print. Or run one
 // shard of it (--shard, for `synthloop merge`), checkpoint it (--checkpoint), or finish a
 // checkpointed run (--resume).
-import type { AdapterChoice } from '../core/gpu/device.js';
-import { runExperiment, shardOutput, type Checkpoint } from '../core/engine/run.js';
+import type { AdapterChoice } from '../core/adapter.js';
+import { shardOutput, type Checkpoint } from '../core/engine/run.js';
+import { runExperiment } from '../models/index.js';
 import { parseShard, shardRange, type Shard } from '../core/engine/shard.js';
 import { loadSpecSource, setPath } from './spec-source.js';
 import { SpecError } from '../core/spec/errors.js';
-import { parseSpec, type Spec } from '../core/engine/experiment.js';
-import { DEFAULT_PRESET } from '../models/presets.js';
+import { parseSpec, type Spec } from '../models/index.js';
+import { DEFAULT_PRESET } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 import { readRunFile, runFileText, writeAtomically } from './run-files.js';
 import { createProgress } from './progress.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SpecError } from '../core/spec/errors.js';
-import { PRESETS } from '../models/presets.js';
+import { PRESETS } from '../models/index.js';
 import { didYouMean } from '../core/spec/suggest.js';
 
 export { parseSetValue, setPath } from '../core/spec/path.js';

@@ -1,7 +1,8 @@
 // The adapter paths GPU tests run on: every one that works here, and always both software paths,
 // so a machine without their system packages fails the suite, saying what to install, instead of
 // silently shrinking it (`npm run setup` installs them where apt exists).
-import { NODE_PATHS, probeAdapters, type AdapterPath } from '../../src/core/gpu/device.js';
+import { probeAdapters } from '../../src/core/gpu/device.js';
+import { NODE_PATHS, type AdapterPath } from '../../src/core/adapter.js';
 
 const REQUIRED: Partial<Record<AdapterPath, string>> = {
   llvmpipe: 'Mesa llvmpipe: apt-get install libegl1 libgl1-mesa-dri',

@@ -1,22 +1,18 @@
 /**
- * Every model the engine runs, and the entry point for any spec: dispatch on `model`,
- * validate, resolve a sweep into its cells (each validated like a spec of its own).
+ * The entry point for any spec: dispatch on `model` over the registered models, validate,
+ * resolve a sweep into its cells (each validated like a spec of its own).
  */
 import { SpecError, describeValue, quotedList } from '../spec/errors.js';
 import { setPathValue } from '../spec/path.js';
 import { resolveSweep, sweepCells, type ResolvedSweep } from '../spec/sweep.js';
-import type { ModelDefinition, CommonSpec, GenerationRecord } from './model.js';
-import { linearModel } from '../../models/linear/model.js';
-import { yiGridModel } from '../../models/yi-grid/model.js';
-import { gmmSelectionModel } from '../../models/gmm-selection/model.js';
-import { gaussianModel } from '../../models/gaussian/model.js';
-import { bigramModel, categoricalModel } from '../../models/categorical/model.js';
+import type { AnyModel, CommonSpec } from './model.js';
 
-// Each definition's own spec and stats types are narrower; the registry only needs the shape.
-const DEFINITIONS = [linearModel, yiGridModel, gmmSelectionModel, gaussianModel, categoricalModel, bigramModel] as unknown as ModelDefinition<CommonSpec, GenerationRecord>[];
+/** The models a spec may name, as registered by src/models/index.ts (the core imports no model). */
+const registry = new Map<string, AnyModel>();
 
-export const MODELS: Record<string, ModelDefinition<CommonSpec, GenerationRecord>> =
-  Object.fromEntries(DEFINITIONS.map((definition) => [definition.model, definition]));
+export function registerModels(models: readonly AnyModel[]): void {
+  for (const definition of models) registry.set(definition.model, definition);
+}
 
 /**
  * A validated spec of any model. Without a sweep: every default filled. With a sweep: the spec
@@ -26,9 +22,10 @@ export const MODELS: Record<string, ModelDefinition<CommonSpec, GenerationRecord
  */
 export type Spec = CommonSpec & { sweep?: ResolvedSweep } & Record<string, unknown>;
 
-export function modelOf(spec: { model: string }): ModelDefinition<CommonSpec, GenerationRecord> {
-  const definition = MODELS[spec.model];
-  if (!definition) throw new SpecError([{ path: 'model', message: `must be one of ${quotedList(Object.keys(MODELS))}, got ${describeValue(spec.model)}` }]);
+export function modelOf(spec: { model: string }): AnyModel {
+  if (!registry.size) throw new Error('no model is registered: import the library (src/index.ts) or src/models/index.ts, which registers them');
+  const definition = registry.get(spec.model);
+  if (!definition) throw new SpecError([{ path: 'model', message: `must be one of ${quotedList([...registry.keys()])}, got ${describeValue(spec.model)}` }]);
   return definition;
 }
 

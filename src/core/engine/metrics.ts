@@ -1,6 +1,6 @@
 /**
- * Per-replicate metric columns, written by the fused kernel (shaders/linear.wgsl) and its
- * twin (src/cpu/linear.ts) and summed by the reduction. The same table is emitted into WGSL
+ * Per-replicate metric columns, written by the fused kernel (shaders/linear/linear.wgsl) and its
+ * twin (src/models/linear/twin.ts) and summed by the reduction. The same table is emitted into WGSL
  * as `const METRIC_*` so both sides share one layout.
  */
 export const Metric = {
@@ -45,7 +45,7 @@ export function emptySums(columns: number): MetricSums {
  * One cell's sufficient statistics of one generation, over a range of its replicates: the
  * metric sums and, where a statistic needs every replicate's value (gaussian's median), those
  * values in replicate order. Ranges merge by adding the sums and concatenating the values
- * (mergeCellSums), which is how shards of a run become the run (src/engine/shard.ts).
+ * (mergeCellSums), which is how shards of a run become the run (src/core/engine/shard.ts).
  */
 export interface CellSums extends MetricSums {
   values?: Float32Array | Float64Array;

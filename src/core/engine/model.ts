@@ -9,7 +9,7 @@
  * r only, so replicate r of every cell draws the same words (common random numbers) and a
  * cell equals the same spec run alone.
  */
-import type { GpuContext } from '../gpu/device.js';
+import type { GpuContext } from '../adapter.js';
 import type { CellSums } from './metrics.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -50,7 +50,7 @@ export interface StepperOptions {
   /**
    * The replicate index of each cell's first replicate (default 0): a shard runs replicates
    * [firstReplicate, firstReplicate + cell.replicates) of every cell, on the random words those
-   * replicates draw in the whole run (src/engine/shard.ts).
+   * replicates draw in the whole run (src/core/engine/shard.ts).
    */
   firstReplicate?: number;
 }
@@ -60,7 +60,7 @@ export interface Stepper<G extends GenerationRecord> {
   step(t: number): Promise<G[]>;
   /** Each cell's sufficient statistics behind the last step's statistics (what shards merge). */
   sums(): CellSums[];
-  /** Every replicate's state at the end of the last completed generation (src/engine/snapshot.ts). */
+  /** Every replicate's state at the end of the last completed generation (src/core/engine/snapshot.ts). */
   snapshot(): Promise<Snapshot>;
   /** Puts a snapshot taken after generation t into this fresh stepper; the next step is t + 1. */
   restore(snapshot: Snapshot, t: number): Promise<void>;
@@ -83,4 +83,15 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
   /** A cell's statistics of generation t from its sufficient statistics over all its replicates. */
   finish(t: number, cell: S, sums: CellSums): G;
   closedForm?(spec: S): ClosedForm | null;
+}
+
+/** A definition as the registry holds it: any model's spec and statistics, types erased. */
+export type AnyModel = ModelDefinition<CommonSpec, GenerationRecord>;
+
+/**
+ * Erases a definition's own spec and statistics types for the registry (its methods take only its
+ * own spec, so TypeScript cannot widen it): the one place that cast is made.
+ */
+export function anyModel<S extends CommonSpec, G extends GenerationRecord>(definition: ModelDefinition<S, G>): AnyModel {
+  return definition as unknown as AnyModel;
 }

@@ -2,7 +2,7 @@
  * What a run produces, on either backend: one GenerationStats per generation t = 0..T,
  * streamed as they finish, then a RunResult.
  */
-import type { AdapterDescription } from '../gpu/device.js';
+import type { AdapterDescription } from '../adapter.js';
 import type { ClosedForm } from './model.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 

@@ -1,15 +1,14 @@
 /**
  * The generation loop for any model: pick a backend, build the model's stepper over all sweep
  * cells, run t = 0..T, and stream each cell's statistics as they arrive. The same loop runs a
- * shard of a run (a range of every cell's replicates, src/engine/shard.ts), hands out a
+ * shard of a run (a range of every cell's replicates, src/core/engine/shard.ts), hands out a
  * checkpoint after every generation and resumes from one, and survives a lost GPU device:
- * after each generation it keeps the steppers' snapshot (src/engine/snapshot.ts), and when the
+ * after each generation it keeps the steppers' snapshot (src/core/engine/snapshot.ts), and when the
  * device is lost or raises an error it acquires a new one on the same adapter path, restores
  * the snapshot into a new stepper and goes on from there.
  */
-import {
-  acquireDevice, NoAdapterError, watchDevice, type AdapterChoice, type AdapterPath, type DeviceFailure, type DeviceWatch, type GpuContext,
-} from '../gpu/device.js';
+import { acquireDevice, NoAdapterError, watchDevice, type DeviceFailure, type DeviceWatch } from '../gpu/device.js';
+import { type AdapterChoice, type AdapterPath, type GpuContext } from '../adapter.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 import type { CellSums } from './metrics.js';
 import type { Backend, Stepper } from './model.js';

@@ -11,7 +11,7 @@
  * in the order of the float64 additions of those partials (the twin sums in float64 throughout).
  * A run of R replicates has ⌈R/256⌉ blocks and so at most that many shards.
  */
-import type { AdapterDescription } from '../gpu/device.js';
+import type { AdapterDescription } from '../adapter.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 import { mergeCellSums, type CellSums } from './metrics.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';

@@ -4,66 +4,15 @@
  */
 import { ENGINE_GENERATOR, Stream } from '../random/address.js';
 import { randomWords } from '../cpu/random.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, DEVICE_CHECK } from './shader.js';
 import { bufferFrom, encodeDispatch, readBack } from './dispatch.js';
-
-/** Where an adapter comes from. `browser`: the page's navigator.gpu; the others are Node paths. */
-export type AdapterPath = 'browser' | 'hardware' | 'llvmpipe' | 'swiftshader';
-export type AdapterChoice = 'auto' | AdapterPath;
-export const ADAPTER_CHOICES: readonly AdapterChoice[] = ['auto', 'hardware', 'llvmpipe', 'swiftshader', 'browser'];
-
-/** Node paths in order of preference: hardware, then the fastest software path. */
-export const NODE_PATHS: readonly Exclude<AdapterPath, 'browser'>[] = ['hardware', 'llvmpipe', 'swiftshader'];
-
-/** The limits the engine plans with; each is requested up to what the adapter allows. */
-export const ENGINE_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeWorkgroupsPerDimension',
-  'maxStorageBuffersPerShaderStage',
-  'maxUniformBufferBindingSize',
-] as const;
-export type EngineLimit = (typeof ENGINE_LIMITS)[number];
+import {
+  ADAPTER_CHOICES, ENGINE_LIMITS, NODE_PATHS,
+  type AcquireOptions, type AdapterChoice, type AdapterDescription, type AdapterPath, type AdapterSource, type EngineLimit, type GpuContext,
+} from '../adapter.js';
 
 /** Optional features used where present (each kernel has a path without them). */
 const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'subgroups', 'shader-f16'];
-
-export interface AdapterDescription {
-  path: AdapterPath;
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  featureLevel: 'core' | 'compatibility';
-  isFallbackAdapter: boolean;
-  /** Optional features enabled on the device. */
-  features: string[];
-  timestampQuery: boolean;
-  limits: Record<EngineLimit, number>;
-  /**
-   * Loop iterations one invocation may run in total before the adapter silently ends its
-   * loops (measured; Mesa llvmpipe: 65535), or null where none was seen.
-   */
-  loopIterationLimit: number | null;
-}
-
-export interface GpuContext {
-  device: GPUDevice;
-  adapter: AdapterDescription;
-}
-
-export interface AcquireOptions {
-  /** Force one path; `auto` (default) prefers hardware, then llvmpipe, then SwiftShader. */
-  adapter?: AdapterChoice;
-}
-
-/** What the Node side provides (src/gpu/node-gpu.ts, through #node-gpu), loaded only where there is no navigator.gpu. */
-export interface AdapterSource {
-  requestAdapter(path: AdapterPath): Promise<GPUAdapter>;
-}
 
 export class NoAdapterError extends Error {
   constructor(readonly attempts: { path: AdapterPath; reason: string }[], hint: string) {
@@ -186,7 +135,7 @@ const LOOP_PROBE_ITERATIONS = 1 << 22;
 
 /** Runs the loop probe of shaders/device_check.wgsl: how many iterations really ran. */
 export async function measureLoopIterationLimit(device: GPUDevice): Promise<number | null> {
-  const pipeline = await getPipeline(device, { kernel: 'device_check', entryPoint: 'loop_probe' });
+  const pipeline = await getPipeline(device, { kernel: DEVICE_CHECK, entryPoint: 'loop_probe' });
   const output = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const params = bufferFrom(device, new Uint32Array([LOOP_PROBE_ITERATIONS, 0, 0, 0]), GPUBufferUsage.UNIFORM);
   const encoder = device.createCommandEncoder();
@@ -206,7 +155,7 @@ const CHECK_THREADS = 256;
 /** Runs shaders/device_check.wgsl and compares every word with the CPU twin. */
 export async function checkKernelsRun(device: GPUDevice): Promise<void> {
   device.pushErrorScope('validation');
-  const pipeline = await getPipeline(device, { kernel: 'device_check', entryPoint: 'main' });
+  const pipeline = await getPipeline(device, { kernel: DEVICE_CHECK, entryPoint: 'main' });
   const output = device.createBuffer({ size: CHECK_THREADS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const encoder = device.createCommandEncoder();
   const pass = encoder.beginComputePass();
@@ -246,7 +195,7 @@ const LOSS_REPORT_MS = 100;
 
 /**
  * Watches a device for loss (`device.lost`) and uncaptured errors: either makes the work in
- * flight untrustworthy, so the run can recover on a new device (src/engine/run.ts).
+ * flight untrustworthy, so the run can recover on a new device (src/core/engine/run.ts).
  */
 export function watchDevice(device: GPUDevice): DeviceWatch {
   let failure: DeviceFailure | null = null;

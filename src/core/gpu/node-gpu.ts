@@ -9,7 +9,7 @@
  * Dawn's `null` backend is never used: its adapters accept kernels that never run.
  */
 import { existsSync } from 'node:fs';
-import type { AdapterPath, AdapterSource } from './device.js';
+import type { AdapterPath, AdapterSource } from '../adapter.js';
 
 /** Where SwiftShader's Vulkan ICD may be; SYNTHLOOP_SWIFTSHADER_ICD overrides. */
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];

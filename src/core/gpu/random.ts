@@ -1,10 +1,10 @@
 /**
  * Host side of shaders/random_fill.wgsl: the generator's words, uniforms and normals
  * read back for tests, known-answer vectors, and a register-only throughput kernel.
- * Twin: src/cpu/random.ts.
+ * Twin: src/core/cpu/random.ts.
  */
 import { ENGINE_GENERATOR, type Generator, type Key } from '../random/address.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, RANDOM_FILL } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from './dispatch.js';
 
 export type FillOutput = 'words' | 'uniforms' | 'normals';
@@ -34,7 +34,7 @@ async function runFill(device: GPUDevice, entryPoint: 'fill' | 'sum_normals', re
     throw new RangeError(`count: at most ${Math.floor(device.limits.maxStorageBufferBindingSize / 16)} addresses per call on this device, got ${request.count}`);
   }
   const pipeline = await getPipeline(device, {
-    kernel: 'random_fill', entryPoint, generator: request.generator ?? ENGINE_GENERATOR,
+    kernel: RANDOM_FILL, entryPoint, generator: request.generator ?? ENGINE_GENERATOR,
     constants: { WORKGROUP_SIZE, ...constants },
   });
   const grid = gridFor(request.count, WORKGROUP_SIZE, device.limits);
@@ -80,7 +80,7 @@ export interface KnownAnswerCase {
 
 /** The generator's raw output for arbitrary (counter, key) pairs. */
 export async function gpuKnownAnswers(device: GPUDevice, generator: Generator, cases: readonly KnownAnswerCase[]): Promise<Uint32Array[]> {
-  const pipeline = await getPipeline(device, { kernel: 'random_fill', entryPoint: 'known_answers', generator, constants: { WORKGROUP_SIZE } });
+  const pipeline = await getPipeline(device, { kernel: RANDOM_FILL, entryPoint: 'known_answers', generator, constants: { WORKGROUP_SIZE } });
   const input = new Uint32Array(cases.length * 8);
   cases.forEach((c, i) => {
     input.set(c.counter, i * 8);

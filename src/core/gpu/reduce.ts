@@ -4,7 +4,7 @@
  * order. Chunks are multiples of the workgroup size, so the partials — and therefore the
  * statistics — are the same however the replicates were chunked.
  */
-import { getPipeline } from './shader.js';
+import { getPipeline, REDUCE } from './shader.js';
 import { encodeDispatch, gridFor } from './dispatch.js';
 import type { MetricSums } from '../engine/metrics.js';
 
@@ -31,7 +31,7 @@ export class ColumnReducer {
 
   static async create(device: GPUDevice, columns: number): Promise<ColumnReducer> {
     const workgroupSize = reduceWorkgroupSize(device.limits);
-    const pipeline = await getPipeline(device, { kernel: 'reduce', entryPoint: 'reduce', constants: { WORKGROUP_SIZE: workgroupSize, COLUMNS: columns } });
+    const pipeline = await getPipeline(device, { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: workgroupSize, COLUMNS: columns } });
     return new ColumnReducer(device, pipeline, columns, workgroupSize);
   }
 

@@ -1,9 +1,10 @@
 /**
  * WGSL assembly and the pipeline cache.
  *
- * Kernels live in `shaders/<name>.wgsl`. A kernel is compiled as: the STREAM_* table,
- * the random library, then the kernel, after resolving `#if FLAG` blocks with
- * wgsl-preprocessor. Numeric specialisation (d, workgroup size, …) goes through
+ * The core's kernels and libraries live in `shaders/`, each model's in `shaders/<model>/` (defined
+ * by the model's GPU host as a `Kernel`). A kernel is compiled as: the STREAM_* table, the
+ * prepended consts, the random library, its libraries, then the kernel, with `#if FLAG` blocks
+ * resolved by wgsl-preprocessor and loops marked `// unroll` expanded. Numeric specialisation (d, workgroup size, …) goes through
  * `override` constants; pipelines are cached per device by everything that specialises them.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
@@ -11,53 +12,50 @@ import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/
 import randomLibrary from '../../../shaders/random.wgsl?raw';
 import choleskyLibrary from '../../../shaders/cholesky.wgsl?raw';
 import gramLibrary from '../../../shaders/gram.wgsl?raw';
-import linearProblemLibrary from '../../../shaders/linear/linear_problem.wgsl?raw';
 import randomFill from '../../../shaders/random_fill.wgsl?raw';
 import deviceCheck from '../../../shaders/device_check.wgsl?raw';
-import linear from '../../../shaders/linear/linear.wgsl?raw';
-import linearWide from '../../../shaders/linear/linear_wide.wgsl?raw';
-import gmmSelection from '../../../shaders/gmm-selection/gmm_selection.wgsl?raw';
-import gaussian from '../../../shaders/gaussian/gaussian.wgsl?raw';
 import reduce from '../../../shaders/reduce.wgsl?raw';
-import yiGrid from '../../../shaders/yi-grid/yi_grid.wgsl?raw';
 import solve from '../../../shaders/solve.wgsl?raw';
-import categorical from '../../../shaders/categorical/categorical.wgsl?raw';
-import bigram from '../../../shaders/categorical/bigram.wgsl?raw';
 import stateRows from '../../../shaders/state_rows.wgsl?raw';
 
 /** The consts shaders/gram.wgsl needs besides D, Q, P: samples per Gram update, 4·quads (both, so loops over either expand). */
 export const gramBatchConsts = (quads: number) => ({ GRAM_QUADS: quads, GRAM_BATCH: 4 * quads });
 
-/** Libraries: WGSL without entry points, included by kernels that name them. */
-const LIBRARIES = { cholesky: choleskyLibrary, gram: gramLibrary, linear_problem: linearProblemLibrary } as const;
-export type LibraryName = keyof typeof LIBRARIES;
+/** A WGSL library: functions and declarations without entry points, included by kernels that name it. */
+export interface WgslLibrary {
+  name: string;
+  source: string;
+}
+
+/**
+ * A kernel: its WGSL (a file in `shaders/`, or `shaders/<model>/` for a model's) and the
+ * libraries it includes after random.wgsl, in order. Models define their own; the core's are below.
+ */
+export interface Kernel {
+  /** Unique: it names the kernel in pipeline labels, GPU timings and the pipeline cache. */
+  name: string;
+  source: string;
+  libraries: readonly WgslLibrary[];
+}
+
+export const CHOLESKY: WgslLibrary = { name: 'cholesky', source: choleskyLibrary };
+export const GRAM: WgslLibrary = { name: 'gram', source: gramLibrary };
+
+export const RANDOM_FILL: Kernel = { name: 'random_fill', source: randomFill, libraries: [] };
+export const DEVICE_CHECK: Kernel = { name: 'device_check', source: deviceCheck, libraries: [] };
+export const REDUCE: Kernel = { name: 'reduce', source: reduce, libraries: [] };
+export const SOLVE: Kernel = { name: 'solve', source: solve, libraries: [CHOLESKY] };
+export const STATE_ROWS: Kernel = { name: 'state_rows', source: stateRows, libraries: [] };
 
 /** Libraries' WGSL after the u32 consts they need, for kernels outside the engine (bench/). */
-export function librarySource(libraries: readonly LibraryName[], consts: Record<string, number>): string {
-  return [...constDeclarations(consts), ...libraries.map((l) => unrollLoops(LIBRARIES[l], consts))].join('\n');
+export function librarySource(libraries: readonly WgslLibrary[], consts: Record<string, number>): string {
+  return [...constDeclarations(consts), ...libraries.map((l) => unrollLoops(l.source, consts))].join('\n');
 }
 
 const constDeclarations = (consts: Record<string, number>) => Object.entries(consts).map(([name, value]) => `const ${name}: u32 = ${value}u;`);
 
-/** Every kernel by name (its file in `shaders/`) with the libraries it includes after random.wgsl. */
-const KERNELS = {
-  random_fill: { source: randomFill, libraries: [] },
-  device_check: { source: deviceCheck, libraries: [] },
-  linear: { source: linear, libraries: ['cholesky', 'gram', 'linear_problem'] },
-  linear_wide: { source: linearWide, libraries: ['linear_problem'] },
-  gmm_selection: { source: gmmSelection, libraries: ['cholesky', 'gram'] },
-  gaussian: { source: gaussian, libraries: ['cholesky', 'gram'] },
-  reduce: { source: reduce, libraries: [] },
-  yi_grid: { source: yiGrid, libraries: ['cholesky', 'gram'] },
-  solve: { source: solve, libraries: ['cholesky'] },
-  categorical: { source: categorical, libraries: [] },
-  bigram: { source: bigram, libraries: [] },
-  state_rows: { source: stateRows, libraries: [] },
-} satisfies Record<string, { source: string; libraries: (keyof typeof LIBRARIES)[] }>;
-export type KernelName = keyof typeof KERNELS;
-
 export interface KernelVariant {
-  kernel: KernelName;
+  kernel: Kernel;
   entryPoint: string;
   /** Counter-based generator compiled in (`#if PHILOX`). */
   generator?: Generator;
@@ -130,9 +128,9 @@ export function unrollLoops(source: string, consts: Record<string, number>): str
 /** The complete WGSL of one kernel variant. */
 export function kernelSource(variant: Pick<KernelVariant, 'kernel' | 'generator' | 'flags' | 'consts'>): string {
   const flags = { PHILOX: (variant.generator ?? ENGINE_GENERATOR) === 'philox4x32-10', ...variant.flags };
-  const { source, libraries }: { source: string; libraries: LibraryName[] } = KERNELS[variant.kernel];
+  const { source, libraries } = variant.kernel;
   const consts = variant.consts ?? {};
-  return [streamDeclarations(), ...constDeclarations(consts), randomLibrary, ...libraries.map((l) => LIBRARIES[l]), source]
+  return [streamDeclarations(), ...constDeclarations(consts), randomLibrary, ...libraries.map((l) => l.source), source]
     .map((part) => unrollLoops(preprocess(part, flags), consts)).join('\n');
 }
 
@@ -142,14 +140,14 @@ const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipel
 export function getPipeline(device: GPUDevice, variant: KernelVariant): Promise<GPUComputePipeline> {
   let cache = pipelineCache.get(device);
   if (!cache) pipelineCache.set(device, (cache = new Map()));
-  const key = JSON.stringify([variant.kernel, variant.entryPoint, variant.generator ?? ENGINE_GENERATOR,
+  const key = JSON.stringify([variant.kernel.name, variant.entryPoint, variant.generator ?? ENGINE_GENERATOR,
     Object.entries(variant.flags ?? {}).sort(), Object.entries(variant.constants ?? {}).sort(),
     Object.entries(variant.consts ?? {}).sort()]);
   let pipeline = cache.get(key);
   if (!pipeline) {
-    const module = device.createShaderModule({ label: variant.kernel, code: kernelSource(variant) });
+    const module = device.createShaderModule({ label: variant.kernel.name, code: kernelSource(variant) });
     pipeline = device.createComputePipelineAsync({
-      label: `${variant.kernel}.${variant.entryPoint}`,
+      label: `${variant.kernel.name}.${variant.entryPoint}`,
       layout: 'auto',
       compute: { module, entryPoint: variant.entryPoint, constants: variant.constants },
     });

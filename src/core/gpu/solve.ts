@@ -1,9 +1,9 @@
 /**
  * Host side of shaders/solve.wgsl: batched ridge solves of packed symmetric systems.
- * Twin: src/cpu/cholesky.ts.
+ * Twin: src/core/cpu/cholesky.ts.
  */
 import { packedSize } from '../cpu/cholesky.js';
-import { getPipeline } from './shader.js';
+import { getPipeline, SOLVE } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from './dispatch.js';
 
 const WORKGROUP_SIZE = 64;
@@ -22,7 +22,7 @@ export async function gpuSolve(device: GPUDevice, d: number, systems: Float32Arr
   const P = packedSize(d);
   const count = systems.length / (P + d);
   if (!Number.isInteger(count)) throw new RangeError(`systems: length must be a multiple of d(d+1)/2 + d = ${P + d}, got ${systems.length}`);
-  const pipeline = await getPipeline(device, { kernel: 'solve', entryPoint: 'solve', consts: { D: d, P }, constants: { WORKGROUP_SIZE } });
+  const pipeline = await getPipeline(device, { kernel: SOLVE, entryPoint: 'solve', consts: { D: d, P }, constants: { WORKGROUP_SIZE } });
   const grid = gridFor(count, WORKGROUP_SIZE, device.limits);
   const params = new ArrayBuffer(16);
   new Uint32Array(params, 0, 2).set([count, grid.rowPitch]);

@@ -1,11 +1,11 @@
 /**
  * Per-replicate rows of chunked state buffers, read back and written in cell-major replicate
- * order whatever the chunking: the hosts' snapshots and restores (src/engine/snapshot.ts), and
+ * order whatever the chunking: the hosts' snapshots and restores (src/core/engine/snapshot.ts), and
  * their per-replicate read-backs for tests. Only the words asked for move: shaders/state_rows.wgsl
  * packs them on the device (a snapshot is taken every generation of a recovering run, and a
  * replicate's row can be many times larger than what it carries to the next generation).
  */
-import { getPipeline } from './shader.js';
+import { getPipeline, STATE_ROWS } from './shader.js';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from './dispatch.js';
 
 /** A chunk's state buffer (STORAGE): `rows` replicates of `stride` 4-byte words, the first of them replicate `first` (cell·R + r). */
@@ -20,7 +20,7 @@ const WORKGROUP_SIZE = 64;
 /** Submits `gather` or `scatter` of shaders/state_rows.wgsl between a chunk's rows and `packed`. */
 async function submitRows(device: GPUDevice, entryPoint: 'gather' | 'scatter', chunk: StateChunk, packed: GPUBuffer,
   layout: { stride: number; words: number; offset: number }): Promise<void> {
-  const pipeline = await getPipeline(device, { kernel: 'state_rows', entryPoint, constants: { WORKGROUP_SIZE } });
+  const pipeline = await getPipeline(device, { kernel: STATE_ROWS, entryPoint, constants: { WORKGROUP_SIZE } });
   const grid = gridFor(chunk.rows * layout.words, WORKGROUP_SIZE, device.limits);
   const params = bufferFrom(device, new Uint32Array([chunk.rows, layout.stride, layout.words, layout.offset, grid.rowPitch, 0, 0, 0]), GPUBufferUsage.UNIFORM);
   const encoder = device.createCommandEncoder({ label: `state rows ${entryPoint}` });

@@ -9,7 +9,7 @@
  * One timer is active at a time (a module-level slot, since a command encoder does not say
  * which device it belongs to): time one run at a time.
  */
-import type { GpuContext } from './device.js';
+import type { GpuContext } from '../adapter.js';
 
 /** Timestamp pairs per query set (the WebGPU maximum is 4096 queries). */
 const PAIRS_PER_SET = 2048;

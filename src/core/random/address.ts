@@ -9,7 +9,7 @@
  */
 import seedrandom from 'seedrandom';
 
-/** The counter-based generators implemented in `shaders/random.wgsl` and `src/cpu/random.ts`. */
+/** The counter-based generators implemented in `shaders/random.wgsl` and `src/core/cpu/random.ts`. */
 export type Generator = 'philox4x32-10' | 'threefry4x32-20';
 
 export const GENERATORS: readonly Generator[] = ['philox4x32-10', 'threefry4x32-20'];

@@ -1,24 +1,27 @@
 /**
- * Host side of shaders/bigram.wgsl: per-replicate estimate and count rows, per-cell tables,
+ * Host side of shaders/categorical/bigram.wgsl: per-replicate estimate and count rows, per-cell tables,
  * pipelines and bind groups for every sweep cell of a bigram run, planned from the device's
- * limits (chunks and reduction as in src/gpu/categorical.ts), and one call per generation
- * returning each cell's metric sums. Twin: src/cpu/bigram.ts.
+ * limits (chunks and reduction as in src/models/categorical/gpu.ts), and one call per generation
+ * returning each cell's metric sums. Twin: src/models/categorical/bigram-twin.ts.
  */
 import type { ResolvedBigramSpec } from './spec.js';
-import type { TokenProblem } from './model.js';
+import type { TokenProblem } from './problem.js';
 import type { StepperOptions } from '../../core/engine/model.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { columnDeclarations, searchTop } from './twin.js';
 import { BIGRAM_COLUMNS, BigramColumn } from './bigram-twin.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
+import bigramSource from '../../../shaders/categorical/bigram.wgsl?raw';
 import { encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { BlockParams } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 import {
   ChunkedReduction, bindEntries, blockRanges, cellWords, distinctProblems, powerOfTwoAtMost, problemBuffer, problemWords, type ChunkResources,
 } from './gpu.js';
+
+const BIGRAM_KERNEL: Kernel = { name: 'bigram', source: bigramSource, libraries: [] };
 
 const PARAMS_BYTES = 64;
 /** Threads per workgroup of `sample` (one replicate each): within every device's guaranteed limits (256). */
@@ -82,7 +85,7 @@ export class BigramGpu {
       throw new RangeError(`K: ${K} needs more loop iterations per invocation than this adapter runs (${limit})`);
     }
     const variant = {
-      kernel: 'bigram',
+      kernel: BIGRAM_KERNEL,
       consts: { K, SEARCH_TOP: searchTop(K), SAMPLE_SIZE, FINISH_SIZE: finishSize, COLUMNS: BIGRAM_COLUMNS, ...columnDeclarations(BigramColumn) },
     } as const;
     const [sample, finish] = await Promise.all([

@@ -1,6 +1,6 @@
 /**
- * Float64 twin of shaders/bigram.wgsl: one generation of every replicate of every cell — the
- * same words, the same integer draws (src/cpu/categorical.ts), state for state — and the
+ * Float64 twin of shaders/categorical/bigram.wgsl: one generation of every replicate of every cell — the
+ * same words, the same integer draws (src/models/categorical/twin.ts), state for state — and the
  * metrics in float64.
  *
  * A replicate's P̂ is K rows of cumulative counts. Generation t draws a sequence of n_t states:
@@ -10,7 +10,7 @@
  * generation 0, the uniform distribution.
  */
 import type { ResolvedBigramSpec } from './spec.js';
-import type { TokenProblem } from './model.js';
+import type { TokenProblem } from './problem.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { uniformOpen01 } from '../../core/cpu/random.js';

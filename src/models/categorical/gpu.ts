@@ -1,24 +1,27 @@
 /**
- * Host side of shaders/categorical.wgsl: counts, per-cell tables, pipelines and bind groups for
+ * Host side of shaders/categorical/categorical.wgsl: counts, per-cell tables, pipelines and bind groups for
  * every sweep cell of a categorical run, planned from the device's limits, and one call per
  * generation returning each cell's metric sums (only reduced partials are read back).
- * Twin: src/cpu/categorical.ts. The chunk and reduction-group planning here is shared with
- * src/gpu/bigram.ts.
+ * Twin: src/models/categorical/twin.ts. The chunk and reduction-group planning here is shared with
+ * src/models/categorical/bigram-gpu.ts.
  */
 import type { ResolvedCategoricalSpec, ResolvedBigramSpec } from './spec.js';
-import type { TokenProblem } from './model.js';
+import type { TokenProblem } from './problem.js';
 import type { StepperOptions } from '../../core/engine/model.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import {
   CATEGORICAL_COLUMNS, CategoricalColumn, STAR_TOTAL, columnDeclarations, realThreshold, scaleWord, searchCumulative, searchTop,
 } from './twin.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
+import categoricalSource from '../../../shaders/categorical/categorical.wgsl?raw';
 import { bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { BlockParams } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+
+const CATEGORICAL_KERNEL: Kernel = { name: 'categorical', source: categoricalSource, libraries: [] };
 
 const PARAMS_BYTES = 80;
 
@@ -84,7 +87,7 @@ export function distinctProblems(problems: TokenProblem[]): { tables: TokenProbl
 
 /**
  * Per distinct P*: its fixed-point cumulative rows, its probabilities as f32 bits and, with
- * `guideBits`, its guide (shaders/categorical.wgsl): G[m] = the token of the bucket's first
+ * `guideBits`, its guide (shaders/categorical/categorical.wgsl): G[m] = the token of the bucket's first
  * word m·2^(32 − guideBits), found by the twin's own search.
  */
 export function problemWords(tables: TokenProblem[], guideBits = 0): Uint32Array {
@@ -154,7 +157,7 @@ export function workgroupLayout(K: number, workgroupSize: number, storageBytes: 
 
 /**
  * Token groups (of four) one thread may draw per dispatch under a loop-iteration limit. Counts
- * every loop-header visit of shaders/categorical.wgsl per invocation: the scan, the guide,
+ * every loop-header visit of shaders/categorical/categorical.wgsl per invocation: the scan, the guide,
  * filling and storing the counts and the metrics once per block, then per token group the
  * group loop, the four-token loop and, for each token, both guided searches at their longest
  * (SIMD lanes may take either branch); keeps 10 % in reserve.
@@ -339,7 +342,7 @@ export class CategoricalGpu {
     const workgroupSize = categoricalWorkgroupSize(K, Math.max(...cells.flatMap((cell) => cell.schedule.n)), device.limits);
     const layout = workgroupLayout(K, workgroupSize, device.limits.maxComputeWorkgroupStorageSize, options.counts);
     const pipeline = await getPipeline(device, {
-      kernel: 'categorical', entryPoint: 'sample', flags: { GLOBAL_COUNTS: layout.globalCounts },
+      kernel: CATEGORICAL_KERNEL, entryPoint: 'sample', flags: { GLOBAL_COUNTS: layout.globalCounts },
       consts: {
         K, WORKGROUP_SIZE: workgroupSize, TABLE_SIZE: layout.tableSize, PER_THREAD: Math.ceil(K / workgroupSize),
         SEARCH_TOP: searchTop(K), GUIDE_BITS: layout.guideBits, GUIDE_SIZE: 2 ** layout.guideBits,

@@ -1,8 +1,8 @@
 /**
  * The contaminated next-token models (docs/science.md §4, Bakshi & Chakraborty 2026) as the engine
- * sees them: `categorical` (shaders/categorical.wgsl via src/gpu/categorical.ts, twin
- * src/cpu/categorical.ts) and `bigram` (shaders/bigram.wgsl via src/gpu/bigram.ts, twin
- * src/cpu/bigram.ts). Here: P* from the spec (a seeded Dirichlet draw where asked), the
+ * sees them: `categorical` (shaders/categorical/categorical.wgsl via src/models/categorical/gpu.ts, twin
+ * src/models/categorical/twin.ts) and `bigram` (shaders/categorical/bigram.wgsl via src/models/categorical/bigram-gpu.ts, twin
+ * src/models/categorical/bigram-twin.ts). Here: P* from the spec (a seeded Dirichlet draw where asked), the
  * statistics of a generation, and the model definitions.
  */
 import {
@@ -17,23 +17,13 @@ import { BigramColumn, BigramTwin } from './bigram-twin.js';
 import { CategoricalGpu, type CategoricalGpuOptions } from './gpu.js';
 import { BigramGpu } from './bigram-gpu.js';
 import { categoricalRisk } from './theory.js';
-import { scienceSource } from '../../core/science.js';
+import type { TokenProblem } from './problem.js';
+import { scienceSource } from '../../core/theory/science.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper, type Runner } from '../../core/engine/stepper.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Estimate } from '../../core/engine/result.js';
 import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
-
-/** P* as both backends use it. */
-export interface TokenProblem {
-  /** Tokens (categorical) or states (bigram). */
-  K: number;
-  key: Key;
-  /** P*, row-major: one row of K probabilities (categorical) or K rows of K (bigram), float64. */
-  probs: Float64Array;
-  /** Each row as fixedPointCumulative (src/cpu/categorical.ts): what the kernels draw from. */
-  cumulative: Uint32Array;
-}
 
 /**
  * log Gamma(shape) variate for component k of Dirichlet row s, from the setup stream: attempt

@@ -1,5 +1,5 @@
 /**
- * Float64 twin of shaders/categorical.wgsl — one generation of every replicate of every cell
+ * Float64 twin of shaders/categorical/categorical.wgsl — one generation of every replicate of every cell
  * on the same random words, the same draws (token for token) and the metrics in float64 — and
  * the integer inverse-CDF draw that both categorical kernels and both twins share.
  *
@@ -11,7 +11,7 @@
  * (S = 2³² − 1, see fixedPointCumulative), which represents each probability to within 2⁻³¹.
  */
 import type { ResolvedCategoricalSpec } from './spec.js';
-import type { TokenProblem } from './model.js';
+import type { TokenProblem } from './problem.js';
 import { Stream } from '../../core/random/address.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';

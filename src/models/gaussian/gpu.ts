@@ -1,8 +1,8 @@
 /**
- * Host side of shaders/gaussian.wgsl: buffers, pipelines and bind groups for a Gaussian
+ * Host side of shaders/gaussian/gaussian.wgsl: buffers, pipelines and bind groups for a Gaussian
  * refitting run over every sweep cell, planned from the device's limits, and one call per
  * generation that returns each cell's metric sums (reduced on the GPU) and its replicates' log
- * variances (one f32 each, for the median). Twin: src/cpu/gaussian.ts.
+ * variances (one f32 each, for the median). Twin: src/models/gaussian/twin.ts.
  */
 import type { ResolvedGaussianSpec } from './spec.js';
 import { keyFromSeed, type Key } from '../../core/random/address.js';
@@ -13,23 +13,26 @@ import {
   COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE, GAUSSIAN_COLUMNS, GaussianMetric, type GaussianReplicateState,
 } from './twin.js';
 import { varianceDivisor } from './theory.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline, gramBatchConsts } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../../core/gpu/shader.js';
+import gaussianSource from '../../../shaders/gaussian/gaussian.wgsl?raw';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { maxChunkReplicates, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
+const GAUSSIAN_KERNEL: Kernel = { name: 'gaussian', source: gaussianSource, libraries: [CHOLESKY, GRAM] };
+
 const PARAMS_BYTES = 48;
 
-/** vec4s of state per replicate: see STATE_* in shaders/gaussian.wgsl. The fit (up to `sum`) carries over; the sums restart. */
+/** vec4s of state per replicate: see STATE_* in shaders/gaussian/gaussian.wgsl. The fit (up to `sum`) carries over; the sums restart. */
 function stateLayout(dim: number) {
   const Q = Math.ceil(dim / 4), PV = Math.ceil(packedSize(dim) / 4);
   return { delta: 1, factor: 1 + Q, sum: 1 + Q + PV, stride: 1 + 2 * Q + PV + 4 * Q * Q };
 }
 
 /**
- * Loop-header visits of shaders/gaussian.wgsl (see samplesPerBlock); the refit runs in the same
+ * Loop-header visits of shaders/gaussian/gaussian.wgsl (see samplesPerBlock); the refit runs in the same
  * invocation as the last block, so it is charged to every dispatch, bounded above.
  */
 export function gaussianLoopCost(dim: number): LoopCost {
@@ -120,7 +123,7 @@ export class GaussianGpu {
     const metricConsts = Object.fromEntries(Object.entries(GaussianMetric)
       .map(([name, column]) => [`METRIC_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]));
     const pipeline = await getPipeline(device, {
-      kernel: 'gaussian', entryPoint: 'step',
+      kernel: GAUSSIAN_KERNEL, entryPoint: 'step',
       consts: { D: dim, Q, P, PV, ...gramBatchConsts(1), COLUMNS: GAUSSIAN_COLUMNS, ...metricConsts },
       constants: { WORKGROUP_SIZE: workgroupSize, COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE },
     });

@@ -1,7 +1,7 @@
 /**
  * Gaussian refitting (docs/science.md §5) as the engine sees it: spec, sweepable fields, metric
- * columns, closed forms, and a stepper on either backend (shaders/gaussian.wgsl via
- * src/gpu/gaussian.ts, or the float64 twin src/cpu/gaussian.ts). Both run the standardised
+ * columns, closed forms, and a stepper on either backend (shaders/gaussian/gaussian.wgsl via
+ * src/models/gaussian/gpu.ts, or the float64 twin src/models/gaussian/twin.ts). Both run the standardised
  * chain (σ = 1, μ = 0); the statistics are scaled back by each cell's σ here, in float64.
  */
 import { parseGaussianSpec, type ResolvedGaussianSpec } from './spec.js';

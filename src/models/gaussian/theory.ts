@@ -19,7 +19,7 @@
  */
 import type { ResolvedGaussianSpec } from './spec.js';
 import type { ClosedForm } from '../../core/engine/model.js';
-import { scienceSource } from '../../core/science.js';
+import { scienceSource } from '../../core/theory/science.js';
 
 /**
  * Digamma ψ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) − 1/x up to x ≥ 10, then the asymptotic

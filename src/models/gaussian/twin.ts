@@ -1,10 +1,10 @@
 /**
- * Float64 twin of shaders/gaussian.wgsl: one generation of Gaussian refitting for every
+ * Float64 twin of shaders/gaussian/gaussian.wgsl: one generation of Gaussian refitting for every
  * replicate of every sweep cell, on the same random words, plus the metric columns.
  *
  * Both backends run the standardised chain: the fit is equivariant under x → μ + σx, so
  * replicate state is δ = (μ̂ − μ)/σ and a Cholesky factor L of Σ̂/σ², starting from δ = 0,
- * L = I. The engine (src/engine/gaussian.ts) scales statistics back by σ; μ never enters.
+ * L = I. The engine (src/models/gaussian/model.ts) scales statistics back by σ; μ never enters.
  * Each generation draws M samples z ~ N(0, I) (sample i, coordinate j is normal i·dim + j:
  * component (i·dim + j) mod 4 of address ⌊(i·dim + j)/4⌋, stream `inputs`, counter
  * (replicate r within the cell, generation t)), so x = δ + L z, and with z̄ and the scatter

@@ -1,8 +1,8 @@
 /**
- * Host side of shaders/gmm_selection.wgsl: buffers, pipelines and bind groups for every sweep
+ * Host side of shaders/gmm-selection/gmm_selection.wgsl: buffers, pipelines and bind groups for every sweep
  * cell of a gmm-selection run, planned from the device's limits, and one call per generation
  * that returns each cell's metric sums (only the reduced partials are read back).
- * Twin: src/cpu/gmm-selection.ts.
+ * Twin: src/models/gmm-selection/twin.ts.
  */
 import type { ResolvedGmmSelectionSpec } from './spec.js';
 import { keyFromSeed, type Key } from '../../core/random/address.js';
@@ -10,12 +10,15 @@ import type { MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from './twin.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline, gramBatchConsts } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../../core/gpu/shader.js';
+import gmmSelectionSource from '../../../shaders/gmm-selection/gmm_selection.wgsl?raw';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+
+export const GMM_SELECTION_KERNEL: Kernel = { name: 'gmm_selection', source: gmmSelectionSource, libraries: [CHOLESKY, GRAM] };
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
@@ -48,7 +51,7 @@ export interface GmmSelectionGpuOptions {
 }
 
 /**
- * Loop-header visits of shaders/gmm_selection.wgsl's `accumulate` and `finish` (see
+ * Loop-header visits of shaders/gmm-selection/gmm_selection.wgsl's `accumulate` and `finish` (see
  * samplesPerBlock). Loops the compiler unrolls do not count on llvmpipe (at d = 8 an unsplit loop
  * ends after ~43 700 samples, 1.5 headers per sample against the 10.75 counted here), so this
  * stays safe where nothing unrolls.
@@ -97,11 +100,11 @@ export class GmmSelectionGpu {
     const { device } = gpu;
     const [{ d, replicates: R, selector }] = cells;
     const Q = Math.ceil(d / 4), P = packedSize(d);
-    const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/gmm_selection.wgsl
+    const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/gmm-selection/gmm_selection.wgsl
     const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, gmmSelectionLoopCost(d), { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
     const variant = {
-      kernel: 'gmm_selection',
+      kernel: GMM_SELECTION_KERNEL,
       consts: { D: d, Q, P, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() },
       constants: { WORKGROUP_SIZE, SELECTOR: selector.kind === 'linear' ? SELECTOR_LINEAR : SELECTOR_RATES },
     } as const;

@@ -1,8 +1,8 @@
 /**
  * The selection-for-classification model (docs/science.md §3, Feng et al. 2024) as the engine sees
  * it: spec, sweepable fields, metric columns, and a stepper over all sweep cells on either
- * backend (shaders/gmm_selection.wgsl via src/gpu/gmm-selection.ts, or the float64 twin
- * src/cpu/gmm-selection.ts).
+ * backend (shaders/gmm-selection/gmm_selection.wgsl via src/models/gmm-selection/gpu.ts, or the float64 twin
+ * src/models/gmm-selection/twin.ts).
  */
 import { parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from './spec.js';
 import { GmmSelectionGpu } from './gpu.js';

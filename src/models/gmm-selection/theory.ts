@@ -12,12 +12,12 @@
  */
 import type { ResolvedGmmSelectionSpec } from './spec.js';
 import type { ClosedForm } from '../../core/engine/model.js';
-import { scienceSource } from '../../core/science.js';
+import { scienceSource } from '../../core/theory/science.js';
 
 /**
  * The standard normal CDF Φ(x) = ½·erfc(−x/√2), erfc by the Chebyshev fit of Press et al.,
  * Numerical Recipes §6.2 (`erfcc`): relative error < 1.2·10⁻⁷ for every argument. The kernel
- * evaluates the same formula in f32 (normal_cdf in shaders/gmm_selection.wgsl) and the float64
+ * evaluates the same formula in f32 (normal_cdf in shaders/gmm-selection/gmm_selection.wgsl) and the float64
  * twin uses this function, so both backends compute the same accuracy from the same w.
  */
 export function normalCdf(x: number): number {

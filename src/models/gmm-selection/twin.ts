@@ -1,5 +1,5 @@
 /**
- * Float64 twin of shaders/gmm_selection.wgsl: one generation of every replicate of every sweep
+ * Float64 twin of shaders/gmm-selection/gmm_selection.wgsl: one generation of every replicate of every sweep
  * cell — draw, label, select, accumulate, ridge solve, accuracy — on the same random words with
  * the same index mapping (see the kernel's header), plus the per-replicate metric columns.
  */

@@ -1,8 +1,8 @@
 /**
- * Host side of shaders/linear.wgsl (one thread per replicate, d ≤ 16) and its cooperative
- * layout shaders/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16): buffers, pipelines and
+ * Host side of shaders/linear/linear.wgsl (one thread per replicate, d ≤ 16) and its cooperative
+ * layout shaders/linear/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16): buffers, pipelines and
  * bind groups for a linear run, planned from the device's limits, and one call per generation
- * that returns the metric sums (only the reduced partials are read back). Twin: src/cpu/linear.ts.
+ * that returns the metric sums (only the reduced partials are read back). Twin: src/models/linear/twin.ts.
  */
 import type { ResolvedLinearSpec } from './spec.js';
 import { buildProblem, type LinearProblem } from './problem.js';
@@ -10,21 +10,31 @@ import type { GenerationPlan } from './plan.js';
 import { metricColumns, metricDeclarations, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline, gramBatchConsts } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel, type WgslLibrary } from '../../core/gpu/shader.js';
+import linearSource from '../../../shaders/linear/linear.wgsl?raw';
+import linearWideSource from '../../../shaders/linear/linear_wide.wgsl?raw';
+import linearProblemSource from '../../../shaders/linear/linear_problem.wgsl?raw';
 import { alignTo, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
+/** What both linear layouts share: params, bindings, problem and cell layout, the state's head. */
+const LINEAR_PROBLEM: WgslLibrary = { name: 'linear_problem', source: linearProblemSource };
+/** One thread per replicate, Gram in registers (d ≤ 16). */
+export const LINEAR_KERNEL: Kernel = { name: 'linear', source: linearSource, libraries: [CHOLESKY, GRAM, LINEAR_PROBLEM] };
+/** ⌈d/4⌉ threads per replicate, Gram and factor in storage (d > 16). */
+const LINEAR_WIDE_KERNEL: Kernel = { name: 'linear_wide', source: linearWideSource, libraries: [LINEAR_PROBLEM] };
+
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
-/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear_wide.wgsl). */
+/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl). */
 export const WIDE_LAYOUT_MIN_D = 17;
 
 /** How a run's replicates map onto threads: the kernel, replicates per workgroup, floats of state per replicate. */
 interface Layout {
-  kernel: 'linear' | 'linear_wide';
+  kernel: Kernel;
   /** Replicates per workgroup (the grid's unit). */
   replicatesPerGroup: number;
   consts: Record<string, number>;
@@ -44,12 +54,12 @@ function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   if (d < WIDE_LAYOUT_MIN_D) {
     return {
       // Eight samples per Gram update (shaders/gram.wgsl's gram_add).
-      kernel: 'linear', replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
+      kernel: LINEAR_KERNEL, replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
       threadsPerGroup: WORKGROUP_SIZE, workgroupBytes: 0, loopCost: linearLoopCost(d),
     };
   }
   // One thread per 4×4 tile on or below the diagonal, as many replicates as fill 64 threads,
-  // S samples per round of draw → verify → update (see shaders/linear_wide.wgsl).
+  // S samples per round of draw → verify → update (see shaders/linear/linear_wide.wgsl).
   const TILES = (Q * (Q + 1)) / 2;
   const K = Math.max(1, Math.floor(WORKGROUP_SIZE / TILES));
   const workgroupBytes = (S: number) => (2 * K * S * Q + K * S) * 16;
@@ -57,7 +67,7 @@ function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const S = workgroupBytes(32) <= limits.maxComputeWorkgroupStorageSize ? 32 : 16;
   const roundIterations = Math.ceil((S * Q) / TILES) + 1 + (Q + 1) + (S + 1) + 1;
   return {
-    kernel: 'linear_wide', replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
+    kernel: LINEAR_WIDE_KERNEL, replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
     stateStride: gramFloats + 4 * Math.ceil(P / 4),
     threadsPerGroup: K * TILES,
     workgroupBytes: workgroupBytes(S),
@@ -102,7 +112,7 @@ export interface LinearGpuOptions {
   firstReplicate?: number;
 }
 
-/** Loop-header visits of shaders/linear.wgsl's `accumulate` and `finish` (see samplesPerBlock). */
+/** Loop-header visits of shaders/linear/linear.wgsl's `accumulate` and `finish` (see samplesPerBlock). */
 export function linearLoopCost(d: number): LoopCost {
   const Q = Math.ceil(d / 4), P = packedSize(d);
   return {

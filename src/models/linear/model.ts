@@ -1,7 +1,7 @@
 /**
  * The linear retraining model (docs/science.md §1–2) as the engine sees it: spec, sweepable fields,
- * metric columns, and a stepper on either backend (shaders/linear.wgsl via src/gpu/linear.ts,
- * or the float64 twin src/cpu/linear.ts, one per cell).
+ * metric columns, and a stepper on either backend (shaders/linear/linear.wgsl via src/models/linear/gpu.ts,
+ * or the float64 twin src/models/linear/twin.ts, one per cell).
  */
 import { parseLinearSpec, type ResolvedLinearSpec } from './spec.js';
 import { LinearGpu } from './gpu.js';

@@ -4,12 +4,8 @@
  */
 import type { ResolvedLinearSpec } from './spec.js';
 import type { ClosedForm } from '../../core/engine/model.js';
-import { scienceSource } from '../../core/science.js';
-
-/** E tr((XᵀX)⁻¹)·σ² for n Gaussian rows in d dimensions (Σ = I): σ²d/(n − d − 1), finite for n > d + 1. */
-export function olsRisk(sigma: number, d: number, n: number): number | null {
-  return n > d + 1 ? (sigma * sigma * d) / (n - d - 1) : null;
-}
+import { scienceSource } from '../../core/theory/science.js';
+import { olsRisk } from '../../core/theory/ols.js';
 
 const identityOls = (spec: ResolvedLinearSpec) =>
   spec.spectrum.kind === 'identity' && spec.verifier.kind === 'none' && spec.schedule.ridgeLambda.every((l) => l === 0);

@@ -1,5 +1,5 @@
 /**
- * Float64 twin of shaders/linear.wgsl: one generation of every replicate — draw, label,
+ * Float64 twin of shaders/linear/linear.wgsl: one generation of every replicate — draw, label,
  * verify, accumulate, ridge solve — on the same random words, plus the metric columns.
  */
 import type { ResolvedLinearSpec } from './spec.js';

@@ -1,6 +1,6 @@
 /**
- * Per-replicate metric columns of the yi-grid study, shared by shaders/yi_grid.wgsl (emitted as
- * `const YI_*`) and src/cpu/yi-grid.ts. Estimator k = 0..3 has its own valid flag and loss.
+ * Per-replicate metric columns of the yi-grid study, shared by shaders/yi-grid/yi_grid.wgsl (emitted as
+ * `const YI_*`) and src/models/yi-grid/twin.ts. Estimator k = 0..3 has its own valid flag and loss.
  */
 import { wgslConstTable } from '../../core/engine/metrics.js';
 

@@ -1,6 +1,6 @@
 /**
- * Host side of shaders/yi_grid.wgsl: every replicate of every cell in one dispatch per chunk
- * (chunks hold whole cells), reduced per cell; only the partials come back. Twin: src/cpu/yi-grid.ts.
+ * Host side of shaders/yi-grid/yi_grid.wgsl: every replicate of every cell in one dispatch per chunk
+ * (chunks hold whole cells), reduced per cell; only the partials come back. Twin: src/models/yi-grid/twin.ts.
  */
 import type { ResolvedYiGridSpec } from './spec.js';
 import { keyFromSeed } from '../../core/random/address.js';
@@ -8,11 +8,14 @@ import type { MetricSums } from '../../core/engine/metrics.js';
 import type { StepperOptions } from '../../core/engine/model.js';
 import { YI_COLUMNS, yiColumnDeclarations } from './columns.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
-import type { GpuContext } from '../../core/gpu/device.js';
-import { getPipeline, gramBatchConsts } from '../../core/gpu/shader.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../../core/gpu/shader.js';
+import yiGridSource from '../../../shaders/yi-grid/yi_grid.wgsl?raw';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from '../../core/gpu/dispatch.js';
 import { bindBuffers, planChunks, readCellSums, type ChunkRange } from '../../core/gpu/chunks.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
+
+const YI_GRID_KERNEL: Kernel = { name: 'yi_grid', source: yiGridSource, libraries: [CHOLESKY, GRAM] };
 
 const WORKGROUP_SIZE = 64;
 
@@ -50,7 +53,7 @@ export class YiGridGpu {
     }
     const Q = Math.ceil(d / 4);
     const pipeline = await getPipeline(device, {
-      kernel: 'yi_grid', entryPoint: 'study',
+      kernel: YI_GRID_KERNEL, entryPoint: 'study',
       consts: { D: d, Q, P: packedSize(d), ...gramBatchConsts(1), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
     const reducer = await ColumnReducer.create(device, YI_COLUMNS);

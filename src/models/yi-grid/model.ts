@@ -6,7 +6,7 @@ import { parseYiGridSpec, type ResolvedYiGridSpec } from './spec.js';
 import { YiGridGpu } from './gpu.js';
 import { yiGridRows } from './twin.js';
 import { realLoss } from './theory.js';
-import { scienceSource } from '../../core/science.js';
+import { scienceSource } from '../../core/theory/science.js';
 import { YiColumn, YI_COLUMNS } from './columns.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { standardError } from '../../core/engine/stats.js';

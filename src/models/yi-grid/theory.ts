@@ -2,7 +2,7 @@
  * Exact results for the yi-grid study (docs/science.md §2): the one-dimensional truncated-Gaussian
  * toolkit, the real-data acceptance rate it implies for d = 1, and the OLS loss on real data.
  */
-import { olsRisk } from '../linear/theory.js';
+import { olsRisk } from '../../core/theory/ols.js';
 
 /** Standard normal density and distribution function (Φ via erfc, |error| < 1.2e-7). */
 export const normalPdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);

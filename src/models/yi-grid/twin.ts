@@ -1,6 +1,6 @@
 /**
- * Float64 twin of shaders/yi_grid.wgsl: the four one-round estimators of every replicate of a
- * cell, on the same random words, as metric rows (columns YiColumn in src/engine/yi-grid.ts).
+ * Float64 twin of shaders/yi-grid/yi_grid.wgsl: the four one-round estimators of every replicate of a
+ * cell, on the same random words, as metric rows (columns YiColumn in src/models/yi-grid/model.ts).
  */
 import type { ResolvedYiGridSpec } from './spec.js';
 import { Stream, keyFromSeed, type Key } from '../../core/random/address.js';
@@ -44,7 +44,7 @@ const squaredDistance = (a: ArrayLike<number>, b: ArrayLike<number>, d: number) 
 
 /**
  * Sample i's inputs (generation 0: real, 1: synthetic) into `x`: x_j is normal n = i·d + j of the
- * stream, component n mod 4 of address ⌊n/4⌋ (packed as in shaders/yi_grid.wgsl).
+ * stream, component n mod 4 of address ⌊n/4⌋ (packed as in shaders/yi-grid/yi_grid.wgsl).
  */
 function drawInputs(key: Key, r: number, generation: number, i: number, x: Float64Array): void {
   const d = x.length, first = i * d;
