@@ -93,7 +93,7 @@ describe('synthloop run on the CPU twin', () => {
     expect(again.status, again.stderr).toBe(0);
     expect((JSON.parse(again.stdout) as RunResult).generations).toEqual(first.generations);
   });
-  it('--format csv: every GenerationStats field, one row per generation', () => {
+  it('--format csv: every LinearStats field, one row per generation', () => {
     const result = synthloop('run', 'yi-verified', '--backend', 'cpu', '--replicates', '256', '--generations', '3', '--format', 'csv');
     expect(result.status, result.stderr).toBe(0);
     const [header, ...rows] = result.stdout.trim().split('\n');

@@ -11,7 +11,8 @@ import { parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from '../src/mod
 import { GMM_SELECTION_PRESETS } from '../src/models/gmm-selection/presets.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import { createGmmSelectionStepper, gmmSelectionModel, type GmmSelectionStats } from '../src/models/gmm-selection/model.js';
-import { GMM_COLUMNS, GmmColumn, gmmColumnDeclarations } from '../src/models/gmm-selection/twin.js';
+import { GMM_COLUMNS, GmmColumn } from '../src/models/gmm-selection/twin.js';
+import { wgslConstTable } from '../src/core/engine/metrics.js';
 import type { Backend } from '../src/core/engine/model.js';
 import { experimentCells, parseSpec } from '../src/models/index.js';
 import {
@@ -123,7 +124,7 @@ describe('normal CDF Φ', () => {
     const { device } = await acquireDevice({ adapter: path });
     try {
       // The kernel's own normal_cdf, called from an entry point appended for this test.
-      const code = `${kernelSource({ kernel: GMM_SELECTION_KERNEL, consts: { D: 1, Q: 1, P: 1, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() } })}
+      const code = `${kernelSource({ kernel: GMM_SELECTION_KERNEL, consts: { D: 1, Q: 1, P: 1, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...wgslConstTable('COLUMN', GmmColumn) } })}
 @group(0) @binding(0) var<storage, read> probe_in: array<f32>;
 @group(0) @binding(1) var<storage, read_write> probe_out: array<f32>;
 @compute @workgroup_size(64) fn probe(@builtin(global_invocation_id) gid: vec3u) { probe_out[gid.x] = normal_cdf(probe_in[gid.x]); }`;

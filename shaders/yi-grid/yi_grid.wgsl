@@ -9,7 +9,7 @@
 // θ̂₂ / θ̂₃: OLS on the synthetic samples the verifier accepts, labelled ỹ = xᵀθ̂₁ + σε / xᵀθ̂₀ + σε.
 // Verifier: accept iff |y − xᵀθ_c| ≤ radius·‖x‖ + slack, θ_c = θ* + bias·(1, …, 1).
 // Host: src/models/yi-grid/gpu.ts. Twin: src/models/yi-grid/twin.ts. Includes shaders/cholesky.wgsl and shaders/gram.wgsl.
-// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and YI_* columns (src/models/yi-grid/model.ts).
+// Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and YI_* columns (src/models/yi-grid/columns.ts).
 
 override WORKGROUP_SIZE: u32 = 64u;
 

@@ -1,35 +1,13 @@
 /**
- * Per-replicate metric columns, written by the fused kernel (shaders/linear/linear.wgsl) and its
- * twin (src/models/linear/twin.ts) and summed by the reduction. The same table is emitted into WGSL
- * as `const METRIC_*` so both sides share one layout.
+ * Per-replicate metric rows as every model's reduction sums them: the column-table helper that
+ * gives kernel and twin one layout, and the float64 sums shards merge.
  */
-export const Metric = {
-  /** 1 if the replicate's solve succeeded (and never failed before), else 0. */
-  valid: 0,
-  /** ‖θ̂ − θ*‖² (0 unless valid). */
-  err2: 1,
-  /** (θ̂ − θ*)ᵀ Σ (θ̂ − θ*). */
-  risk: 2,
-  /** ‖θ̂ − θ_c‖². */
-  centerDist2: 3,
-  /** Synthetic samples the verifier accepted this generation (replicates alive at its start). */
-  accepted: 4,
-  /** Synthetic samples offered to the verifier this generation. */
-  offered: 5,
-  /** θ̂_j − θ*_j for j = 0..d−1 start here (0 unless valid). */
-  delta: 6,
-} as const;
-
-export const metricColumns = (d: number) => Metric.delta + d;
-
-/** A column table as WGSL `const`s: {acceptedReal: 8} with prefix YI → {YI_ACCEPTED_REAL: 8}. */
+/** The one column-table helper: a table as WGSL `const`s, {acceptedReal: 8} with prefix YI → {YI_ACCEPTED_REAL: 8}. */
 export function wgslConstTable(prefix: string, table: Record<string, number>): Record<string, number> {
   return Object.fromEntries(
     Object.entries(table).map(([name, column]) => [`${prefix}_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]),
   );
 }
-
-export const metricDeclarations = () => wgslConstTable('METRIC', Metric);
 
 /** Column sums and sums of squares over replicates, in float64: mergeable by addition. */
 export interface MetricSums {

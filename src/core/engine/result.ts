@@ -1,5 +1,5 @@
 /**
- * What a run produces, on either backend: one GenerationStats per generation t = 0..T,
+ * What a run produces, on either backend: each model's Stats per generation t = 0..T,
  * streamed as they finish, then a RunResult.
  */
 import type { AdapterDescription } from '../adapter.js';
@@ -8,30 +8,6 @@ import { experimentCells, modelOf, type Spec } from './experiment.js';
 
 /** A statistic, or null where it is undefined (no replicate left, or fewer than two for an SE). */
 export type Estimate = number | null;
-
-/** The linear model's statistics of one generation. */
-export type GenerationStats = {
-  t: number;
-  /** Mean ‖θ̂ − θ*‖² over replicates whose solve has not failed. */
-  mse: Estimate;
-  mseSE: Estimate;
-  /** ‖mean θ̂ − θ*‖². */
-  bias2: Estimate;
-  /** Mean ‖θ̂ − mean θ̂‖² (divisor = replicates counted), so mse = bias2 + variance. */
-  variance: Estimate;
-  /** Mean (θ̂ − θ*)ᵀ Σ (θ̂ − θ*). */
-  risk: Estimate;
-  riskSE: Estimate;
-  /** Mean ‖θ̂ − θ_c‖² (null without a verifier). */
-  centerDist2: Estimate;
-  centerDist2SE: Estimate;
-  /** Accepted / offered synthetic samples (1 without a verifier); null where none was offered (t = 0). */
-  acceptRate: Estimate;
-  /** Replicates excluded because a solve failed (now or earlier). */
-  failed: number;
-  /** Replicates counted in the statistics above. */
-  replicates: number;
-};
 
 /** Any model's statistics of one generation: t and its metrics (null where undefined). */
 export type Stats = { t: number; [metric: string]: number | null };

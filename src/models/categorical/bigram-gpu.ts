@@ -7,9 +7,9 @@
 import type { ResolvedBigramSpec } from './spec.js';
 import type { TokenProblem } from './problem.js';
 import type { StepperOptions } from '../../core/engine/model.js';
-import type { MetricSums } from '../../core/engine/metrics.js';
+import { wgslConstTable, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
-import { columnDeclarations, searchTop } from './twin.js';
+import { searchTop } from './twin.js';
 import { BIGRAM_COLUMNS, BigramColumn } from './bigram-twin.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
@@ -86,7 +86,7 @@ export class BigramGpu {
     }
     const variant = {
       kernel: BIGRAM_KERNEL,
-      consts: { K, SEARCH_TOP: searchTop(K), SAMPLE_SIZE, FINISH_SIZE: finishSize, COLUMNS: BIGRAM_COLUMNS, ...columnDeclarations(BigramColumn) },
+      consts: { K, SEARCH_TOP: searchTop(K), SAMPLE_SIZE, FINISH_SIZE: finishSize, COLUMNS: BIGRAM_COLUMNS, ...wgslConstTable('COLUMN', BigramColumn) },
     } as const;
     const [sample, finish] = await Promise.all([
       getPipeline(device, { ...variant, entryPoint: 'sample' }),

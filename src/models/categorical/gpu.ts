@@ -8,10 +8,10 @@
 import type { ResolvedCategoricalSpec, ResolvedBigramSpec } from './spec.js';
 import type { TokenProblem } from './problem.js';
 import type { StepperOptions } from '../../core/engine/model.js';
-import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
+import { emptySums, wgslConstTable, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import {
-  CATEGORICAL_COLUMNS, CategoricalColumn, STAR_TOTAL, columnDeclarations, realThreshold, scaleWord, searchCumulative, searchTop,
+  CATEGORICAL_COLUMNS, CategoricalColumn, STAR_TOTAL, realThreshold, scaleWord, searchCumulative, searchTop,
 } from './twin.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
@@ -346,7 +346,7 @@ export class CategoricalGpu {
       consts: {
         K, WORKGROUP_SIZE: workgroupSize, TABLE_SIZE: layout.tableSize, PER_THREAD: Math.ceil(K / workgroupSize),
         SEARCH_TOP: searchTop(K), GUIDE_BITS: layout.guideBits, GUIDE_SIZE: 2 ** layout.guideBits,
-        COLUMNS: CATEGORICAL_COLUMNS, ...columnDeclarations(CategoricalColumn),
+        COLUMNS: CATEGORICAL_COLUMNS, ...wgslConstTable('COLUMN', CategoricalColumn),
       },
     });
     const reduction = await ChunkedReduction.create(device, CATEGORICAL_COLUMNS, cells.length, R, 2 * K * 4, options, `K = ${K}`);

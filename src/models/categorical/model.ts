@@ -142,14 +142,18 @@ function meanWithError(sums: MetricSums, column: number, R: number): [Estimate, 
   return [sums.sum[column] / R, standardError(sums.sum[column], sums.sumSquares[column], R)];
 }
 
-export function finishCategorical(t: number, sums: MetricSums, R: number): CategoricalGenerationStats {
+/** categoricalModel.finish: a cell's generation-t statistics from its column sums over all R replicates. */
+export function finishCategorical(t: number, cell: ResolvedCategoricalSpec, sums: MetricSums): CategoricalGenerationStats {
+  const R = cell.replicates;
   const [r, rSE] = meanWithError(sums, CategoricalColumn.r, R);
   const [tv, tvSE] = meanWithError(sums, CategoricalColumn.tv, R);
   const [kl, klSE] = meanWithError(sums, CategoricalColumn.kl, R);
   return { t, r, rSE, tv, tvSE, kl, klSE, absorbed: sums.sum[CategoricalColumn.absorbed] / R, replicates: R };
 }
 
-export function finishBigram(t: number, sums: MetricSums, R: number): BigramGenerationStats {
+/** bigramModel.finish: as finishCategorical, for the chain's rows. */
+export function finishBigram(t: number, cell: ResolvedBigramSpec, sums: MetricSums): BigramGenerationStats {
+  const R = cell.replicates;
   const [r, rSE] = meanWithError(sums, BigramColumn.r, R);
   const [tv, tvSE] = meanWithError(sums, BigramColumn.tv, R);
   const [kl, klSE] = meanWithError(sums, BigramColumn.kl, R);
@@ -176,9 +180,6 @@ function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunne
   });
 }
 
-const finishCategoricalCell = (t: number, cell: ResolvedCategoricalSpec, sums: MetricSums) => finishCategorical(t, sums, cell.replicates);
-const finishBigramCell = (t: number, cell: ResolvedBigramSpec, sums: MetricSums) => finishBigram(t, sums, cell.replicates);
-
 /** The categorical stepper of some cells on a backend (the model's createStepper, typed for tests). */
 export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<TokenStepper<CategoricalGenerationStats>> {
   checkSameShape(cells);
@@ -186,7 +187,7 @@ export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[],
   const runner = backend.kind === 'webgpu'
     ? await CategoricalGpu.create(backend.gpu, cells, problems, options)
     : new CategoricalTwin(cells, problems, options.firstReplicate);
-  return tokenStepper(cells, runner, finishCategoricalCell);
+  return tokenStepper(cells, runner, finishCategorical);
 }
 
 /** The bigram stepper of some cells on a backend (the model's createStepper, typed for tests). */
@@ -196,7 +197,7 @@ export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: 
   const runner = backend.kind === 'webgpu'
     ? await BigramGpu.create(backend.gpu, cells, problems, options)
     : new BigramTwin(cells, problems, options.firstReplicate);
-  return tokenStepper(cells, runner, finishBigramCell);
+  return tokenStepper(cells, runner, finishBigram);
 }
 
 /** Fields a sweep may vary: sizes, the real share and P*'s concentration; K is fixed (it shapes the kernels). */
@@ -225,7 +226,7 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   columns: () => [...ERROR_COLUMNS, { key: 'absorbed', label: 'absorbed' }, { key: 'replicates', label: 'replicates' }],
   describe: (spec) => describeTokens(spec, 'tokens'),
   createStepper: createCategoricalStepper,
-  finish: finishCategoricalCell,
+  finish: finishCategorical,
   closedForm(spec): ClosedForm {
     return {
       metric: 'r',
@@ -243,5 +244,5 @@ export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationSt
   columns: () => [...ERROR_COLUMNS, { key: 'replicates', label: 'replicates' }],
   describe: (spec) => describeTokens(spec, 'states'),
   createStepper: createBigramStepper,
-  finish: finishBigramCell,
+  finish: finishBigram,
 };

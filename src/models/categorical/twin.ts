@@ -33,11 +33,6 @@ export const CategoricalColumn = {
 } as const;
 export const CATEGORICAL_COLUMNS = Object.keys(CategoricalColumn).length;
 
-/** WGSL `const COLUMN_*` values for a column table (R, TV, KL, …). */
-export function columnDeclarations(columns: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(columns).map(([name, column]) => [`COLUMN_${name.toUpperCase()}`, column]));
-}
-
 /** ⌊word·total/2³²⌋, exactly (16-bit halves keep every product below 2⁵³). */
 export function scaleWord(word: number, total: number): number {
   const hi = word >>> 16, lo = word & 0xffff;

@@ -6,7 +6,7 @@
  */
 import type { ResolvedGaussianSpec } from './spec.js';
 import { keyFromSeed, type Key } from '../../core/random/address.js';
-import { emptySums, type CellSums } from '../../core/engine/metrics.js';
+import { emptySums, wgslConstTable, type CellSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import {
@@ -120,11 +120,9 @@ export class GaussianGpu {
     const blockSamples = Math.min(samplesPerBlock(gpu.adapter.loopIterationLimit, gaussianLoopCost(dim), { name: 'dim', value: dim }), alignTo(largestM, 4));
     const reducer = await ColumnReducer.create(device, GAUSSIAN_COLUMNS);
     const workgroupSize = Math.min(64, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
-    const metricConsts = Object.fromEntries(Object.entries(GaussianMetric)
-      .map(([name, column]) => [`METRIC_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]));
     const pipeline = await getPipeline(device, {
       kernel: GAUSSIAN_KERNEL, entryPoint: 'step',
-      consts: { D: dim, Q, P, PV, ...gramBatchConsts(1), COLUMNS: GAUSSIAN_COLUMNS, ...metricConsts },
+      consts: { D: dim, Q, P, PV, ...gramBatchConsts(1), COLUMNS: GAUSSIAN_COLUMNS, ...wgslConstTable('METRIC', GaussianMetric) },
       constants: { WORKGROUP_SIZE: workgroupSize, COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE },
     });
 

@@ -64,7 +64,7 @@ function median(logVariances: Float32Array | Float64Array): number | null {
  * A cell's statistics from its standardised sums and every replicate's log variance (`values`),
  * scaled by σ² (log: shifted by log σ²) in float64.
  */
-export function finishGaussianGeneration(t: number, cell: ResolvedGaussianSpec, { sum, sumSquares, values }: CellSums): GaussianGeneration {
+export function finish(t: number, cell: ResolvedGaussianSpec, { sum, sumSquares, values }: CellSums): GaussianGeneration {
   const n = Math.round(sum[GaussianMetric.valid]);
   const sigma2 = cell.sigma ** 2, logSigma2 = 2 * Math.log(cell.sigma);
   const mean = (column: number, scale: number, shift: number) => (n > 0 ? (sum[column] / n) * scale + shift : null);
@@ -129,7 +129,7 @@ export async function createGaussianStepper(cells: ResolvedGaussianSpec[], backe
   const engine = backend.kind === 'webgpu'
     ? await GaussianGpu.create(backend.gpu, cells, options)
     : new GaussianTwin(cells, options.firstReplicate);
-  return finishingStepper(cells, engine, finishGaussianGeneration, {
+  return finishingStepper(cells, engine, finish, {
     async replicateValues() {
       return inSpecUnits(cells, await engine.replicateStates());
     },
@@ -145,6 +145,6 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   columns: () => COLUMNS,
   describe: (spec) => `${spec.estimator === 'mle' ? 'MLE' : 'unbiased'} fit · dim = ${spec.dim}, m = ${spec.m}, σ = ${spec.sigma}, T = ${spec.generations}, R = ${spec.replicates}`,
   createStepper: createGaussianStepper,
-  finish: finishGaussianGeneration,
+  finish: finish,
   closedForm: gaussianClosedForm,
 };

@@ -6,10 +6,10 @@
  */
 import type { ResolvedGmmSelectionSpec } from './spec.js';
 import { keyFromSeed, type Key } from '../../core/random/address.js';
-import type { MetricSums } from '../../core/engine/metrics.js';
+import { wgslConstTable, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
-import { GMM_COLUMNS, gmmColumnDeclarations, kernelCell } from './twin.js';
+import { GMM_COLUMNS, GmmColumn, kernelCell } from './twin.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../../core/gpu/shader.js';
 import gmmSelectionSource from '../../../shaders/gmm-selection/gmm_selection.wgsl?raw';
@@ -105,7 +105,7 @@ export class GmmSelectionGpu {
     const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
     const variant = {
       kernel: GMM_SELECTION_KERNEL,
-      consts: { D: d, Q, P, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...gmmColumnDeclarations() },
+      consts: { D: d, Q, P, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...wgslConstTable('COLUMN', GmmColumn) },
       constants: { WORKGROUP_SIZE, SELECTOR: selector.kind === 'linear' ? SELECTOR_LINEAR : SELECTOR_RATES },
     } as const;
     const [accumulate, finish] = await Promise.all([

@@ -29,8 +29,9 @@ export type GmmSelectionStats = {
   replicates: number;
 };
 
-function finishGmmSelection(t: number, sums: MetricSums, totalReplicates: number): GmmSelectionStats {
-  const { sum, sumSquares } = sums;
+/** ModelDefinition.finish: a cell's generation-t statistics from its column sums over all its replicates. */
+function finish(t: number, cell: ResolvedGmmSelectionSpec, { sum, sumSquares }: MetricSums): GmmSelectionStats {
+  const totalReplicates = cell.replicates;
   const valid = Math.round(sum[GmmColumn.valid]);
   const alive = Math.round(sum[GmmColumn.alive]);
   return {
@@ -67,8 +68,6 @@ export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[
   const twin = new GmmSelectionTwin(cells, options.firstReplicate);
   return finishingStepper(cells, twin, finish, { estimates: async () => twin.estimates(), metricRows: async () => twin.metricRows() });
 }
-
-const finish = (t: number, cell: ResolvedGmmSelectionSpec, sums: MetricSums) => finishGmmSelection(t, sums, cell.replicates);
 
 function describeSelector(spec: ResolvedGmmSelectionSpec): string {
   const { selector } = spec;

@@ -11,7 +11,7 @@ import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { normalCdf } from './theory.js';
 
-/** Per-replicate metric columns, also emitted into WGSL as `COLUMN_*` (gmmColumnDeclarations). */
+/** Per-replicate metric columns, also emitted into WGSL as `COLUMN_*` (wgslConstTable). */
 export const GmmColumn = {
   /** 1 if the replicate had not failed before this generation. */
   alive: 0,
@@ -23,12 +23,6 @@ export const GmmColumn = {
   accuracy: 3,
 } as const;
 export const GMM_COLUMNS = Object.keys(GmmColumn).length;
-
-export function gmmColumnDeclarations(): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(GmmColumn).map(([name, column]) => [`COLUMN_${name.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()}`, column]),
-  );
-}
 
 /**
  * A cell's parameters as the kernel reads them. The coin thresholds are rounded to f32 as on the

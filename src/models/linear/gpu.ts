@@ -7,7 +7,8 @@
 import type { ResolvedLinearSpec } from './spec.js';
 import { buildProblem, type LinearProblem } from './problem.js';
 import type { GenerationPlan } from './plan.js';
-import { metricColumns, metricDeclarations, type MetricSums } from '../../core/engine/metrics.js';
+import type { MetricSums } from '../../core/engine/metrics.js';
+import { linearColumnCount, linearColumnDeclarations } from './columns.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import type { GpuContext } from '../../core/adapter.js';
@@ -48,8 +49,8 @@ interface Layout {
 
 function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const Q = Math.ceil(d / 4), P = packedSize(d);
-  const columns = metricColumns(d);
-  const common = { D: d, Q, P, COLUMNS: columns, ...metricDeclarations() };
+  const columns = linearColumnCount(d);
+  const common = { D: d, Q, P, COLUMNS: columns, ...linearColumnDeclarations() };
   const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
   if (d < WIDE_LAYOUT_MIN_D) {
     return {
@@ -119,7 +120,7 @@ export function linearLoopCost(d: number): LoopCost {
     // The group loop, four sample iterations (draw, verify and weight loops), the Q × Q block update.
     perFourSamples: 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4,
     perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
-    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + metricColumns(d) + Q,
+    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + linearColumnCount(d) + Q,
   };
 }
 
@@ -145,7 +146,7 @@ export class LinearGpu {
     const { device } = gpu;
     const spec = cells[0];
     const { d, replicates: R } = spec;
-    const Q = Math.ceil(d / 4), columns = metricColumns(d);
+    const Q = Math.ceil(d / 4), columns = linearColumnCount(d);
     const layout = layoutFor(d, device.limits);
     checkLayout(layout, device.limits, d);
     const { stateStride } = layout;

@@ -9,12 +9,10 @@ import { LinearTwin } from './twin.js';
 import { linearClosedForm } from './theory.js';
 import { buildProblem } from './problem.js';
 import { generationPlan } from './plan.js';
-import { finishGeneration } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { joinSnapshots, splitSnapshot, type Snapshot } from '../../core/engine/snapshot.js';
-import type { CellSums } from '../../core/engine/metrics.js';
 import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
-import type { GenerationStats } from '../../core/engine/result.js';
+import { finish, type LinearStats } from './columns.js';
 import { describeSchedule } from '../../core/spec/schedule.js';
 
 const COLUMNS: MetricColumn[] = [
@@ -25,12 +23,10 @@ const COLUMNS: MetricColumn[] = [
 ];
 
 /** A linear stepper; `estimates()` reads every replicate's θ̂ back (tests compare it replicate by replicate). */
-export interface LinearStepper extends Stepper<GenerationStats> {
+export interface LinearStepper extends Stepper<LinearStats> {
   estimates(): Promise<Float32Array | Float64Array>;
 }
 
-const finishLinear = (t: number, cell: ResolvedLinearSpec, sums: CellSums) =>
-  finishGeneration(t, sums, cell.d, cell.replicates, cell.verifier.kind === 'ball');
 
 async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper> {
   const spec = cells[0];
@@ -42,7 +38,7 @@ async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend
       restore: (snapshot: Snapshot) => gpu.restore(snapshot),
       destroy: () => gpu.destroy(),
     };
-    return finishingStepper(cells, runner, finishLinear, { estimates: () => gpu.estimates() });
+    return finishingStepper(cells, runner, finish, { estimates: () => gpu.estimates() });
   }
   const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell), options.firstReplicate));
   const runner = {
@@ -51,7 +47,7 @@ async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend
     restore: (snapshot: Snapshot) => splitSnapshot(snapshot, twins.length).forEach((part, c) => twins[c].restore(part)),
     destroy: () => {},
   };
-  return finishingStepper(cells, runner, finishLinear, {
+  return finishingStepper(cells, runner, finish, {
     async estimates() {
       const out = new Float64Array(cells.length * spec.replicates * spec.d);
       twins.forEach((twin, c) => out.set(twin.estimates(), c * spec.replicates * spec.d));
@@ -60,7 +56,7 @@ async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend
   });
 }
 
-export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> & {
+export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper>;
 } = {
   model: 'linear',
@@ -89,6 +85,6 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, GenerationStats> &
     return parts.join(' · ');
   },
   createStepper: createLinearStepper,
-  finish: finishLinear,
+  finish: finish,
   closedForm: linearClosedForm,
 };

@@ -8,7 +8,8 @@ import { normals4, randomWords } from '../../core/cpu/random.js';
 import { choleskySolve, packedSize } from '../../core/cpu/cholesky.js';
 import type { LinearProblem } from './problem.js';
 import type { GenerationPlan } from './plan.js';
-import { Metric, emptySums, metricColumns, type MetricSums } from '../../core/engine/metrics.js';
+import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
+import { LinearColumn, linearColumnCount } from './columns.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 
 export class LinearTwin {
@@ -61,7 +62,7 @@ export class LinearTwin {
 
   step(plan: GenerationPlan): MetricSums {
     const { d } = this;
-    const columns = metricColumns(d);
+    const columns = linearColumnCount(d);
     const sums = emptySums(columns);
     const row = new Float64Array(columns);
     for (let local = 0; local < this.replicates; local++) {
@@ -123,8 +124,8 @@ export class LinearTwin {
         this.count[countIndex]++;
       }
     }
-    row[Metric.accepted] = accepted;
-    row[Metric.offered] = offered;
+    row[LinearColumn.accepted] = accepted;
+    row[LinearColumn.offered] = offered;
     const factor = gram.slice();
     const solution = rhs.slice();
     const solved = !(plan.ridgeLambda === 0 && this.count[countIndex] < d) && choleskySolve(factor, solution, plan.ridgeLambda, d);
@@ -133,14 +134,14 @@ export class LinearTwin {
       return;
     }
     theta.set(solution);
-    row[Metric.valid] = 1;
+    row[LinearColumn.valid] = 1;
     for (let j = 0; j < d; j++) {
       const delta = theta[j] - problem.thetaStar[j];
       const fromCenter = theta[j] - problem.center[j];
-      row[Metric.err2] += delta * delta;
-      row[Metric.risk] += problem.spectrum[j] * delta * delta;
-      row[Metric.centerDist2] += fromCenter * fromCenter;
-      row[Metric.delta + j] = delta;
+      row[LinearColumn.err2] += delta * delta;
+      row[LinearColumn.risk] += problem.spectrum[j] * delta * delta;
+      row[LinearColumn.centerDist2] += fromCenter * fromCenter;
+      row[LinearColumn.delta + j] = delta;
     }
   }
 }

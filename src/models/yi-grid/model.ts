@@ -34,8 +34,8 @@ export type YiGridStats = {
   replicates: number;
 };
 
-export function finishYiGrid(spec: ResolvedYiGridSpec, sums: MetricSums): YiGridStats {
-  const { sum, sumSquares } = sums;
+/** ModelDefinition.finish (one round, so t is always 0): a cell's statistics from its column sums. */
+export function finish(_t: number, spec: ResolvedYiGridSpec, { sum, sumSquares }: MetricSums): YiGridStats {
   const valid = [0, 1, 2, 3].map((k) => Math.round(sum[YiColumn.valid + k]));
   const loss = valid.map((n, k) => (n > 0 ? sum[YiColumn.loss + k] / n : null));
   const se = valid.map((n, k) => standardError(sum[YiColumn.loss + k], sumSquares[YiColumn.loss + k], n));
@@ -73,8 +73,6 @@ export interface YiGridStepper extends Stepper<YiGridStats> {
 
 /** One round: nothing carries over, so a snapshot is empty. */
 const STATELESS = { snapshot: () => ({}), restore: () => {} };
-
-const finish = (_t: number, cell: ResolvedYiGridSpec, sums: MetricSums) => finishYiGrid(cell, sums);
 
 export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
   createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<YiGridStepper>;

@@ -1,6 +1,6 @@
 /**
  * Float64 twin of shaders/yi-grid/yi_grid.wgsl: the four one-round estimators of every replicate of a
- * cell, on the same random words, as metric rows (columns YiColumn in src/models/yi-grid/model.ts).
+ * cell, on the same random words, as metric rows (columns YiColumn in columns.ts).
  */
 import type { ResolvedYiGridSpec } from './spec.js';
 import { Stream, keyFromSeed, type Key } from '../../core/random/address.js';
