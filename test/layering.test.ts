@@ -1,8 +1,11 @@
 // The layering rules, executable: no import cycle (type imports too), the core imports no model,
-// a float64 twin imports no GPU code, and no model imports another.
-import { readFileSync } from 'node:fs';
+// a float64 twin imports no GPU code, and no model imports another; and the registry holds every
+// model folder whole.
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MODELS, PRESETS } from '../src/models/index.js';
+import { modelsCovered } from './helpers/fixtures.js';
 import { importCycles, importGraph, importsBetween } from './helpers/imports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,5 +43,29 @@ describe('layering', () => {
 
   it('no model imports another', () => {
     expect(importsBetween(graph, (f) => modelOf(f) !== undefined, (t, f) => modelOf(t) !== undefined && modelOf(t) !== modelOf(f))).toEqual([]);
+  });
+});
+
+describe('the registry', () => {
+  const folders = readdirSync(`${ROOT}/src/models`, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+
+  it('lists every model folder, each with its parts and its shaders/<model>/', () => {
+    const registry = readFileSync(`${ROOT}/src/models/index.ts`, 'utf8');
+    expect(folders.length).toBeGreaterThanOrEqual(5);
+    for (const folder of folders) {
+      expect(registry, `src/models/index.ts imports ${folder}`).toContain(`from './${folder}/index.js'`);
+      const files = readdirSync(`${ROOT}/src/models/${folder}`);
+      for (const part of ['index.ts', 'spec.ts', 'model.ts', 'presets.ts', 'fixtures.ts']) expect(files, `${folder}/${part}`).toContain(part);
+      expect(files.some((f) => /gpu\.ts$/.test(f)) && files.some((f) => /twin\.ts$/.test(f)), `${folder}: a GPU host and a twin`).toBe(true);
+      expect(readdirSync(`${ROOT}/shaders/${folder}`).some((f) => f.endsWith('.wgsl')), `shaders/${folder}/`).toBe(true);
+    }
+  });
+
+  it('every registered model has presets and the cross-cutting tests\' fixtures', () => {
+    const models = Object.keys(MODELS);
+    expect(models.length).toBeGreaterThanOrEqual(6);
+    for (const check of ['snapshot', 'shard'] as const) expect(models.filter((m) => !modelsCovered(check).has(m)), `models without ${check} fixtures`).toEqual([]);
+    const withPresets = new Set(Object.values(PRESETS).map((p) => p.spec.model));
+    expect(models.filter((m) => !withPresets.has(m))).toEqual([]);
   });
 });

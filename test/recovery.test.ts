@@ -9,14 +9,11 @@ import { MAX_DEVICE_RECOVERIES } from '../src/core/engine/run.js';
 import { runExperiment } from '../src/models/index.js';
 import { parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
+import { fixtureCases } from './helpers/fixtures.js';
 
 const [fastest] = await workingPaths();
 
-const SPECS: [string, Record<string, unknown>][] = [
-  ['linear, accumulate, a sweep', { model: 'linear', d: 5, n0: 20, n: 10, mode: 'accumulate', generations: 4, replicates: 600, sweep: { sigma: [0.5, 1] } }],
-  ['gaussian', { model: 'gaussian', dim: 2, m: 8, generations: 4, replicates: 600 }],
-  ['categorical', { model: 'categorical', probs: { kind: 'dirichlet', k: 8, alpha: 1 }, n0: 30, realFraction: 0.2, generations: 4, replicates: 600 }],
-];
+const SPECS = fixtureCases('recovery');
 
 /** The generations of a result, whatever its shape (cells of a sweep, or one). */
 const statistics = (result: Awaited<ReturnType<typeof runExperiment>>) => result.cells?.map((cell) => cell.generations) ?? [result.generations];

@@ -12,6 +12,7 @@ import { parseShard, shardRange, type ShardOutput } from '../src/core/engine/sha
 import { mergeShards } from '../src/models/index.js';
 import type { RunResult, Stats } from '../src/core/engine/result.js';
 import { workingPaths } from './helpers/adapters.js';
+import { fixtureCases } from './helpers/fixtures.js';
 
 const [fastest] = await workingPaths();
 
@@ -48,19 +49,7 @@ async function shards(spec: Spec, count: number, gpu?: GpuContext): Promise<{ na
 }
 
 // R = 1000: four reduction blocks, so three shards of 256, 256 and 488 replicates (a partial last block).
-const SPECS: [string, Record<string, unknown>][] = [
-  ['linear, replace, verifier', { model: 'linear', d: 6, n0: 30, n: 24, generations: 2, replicates: 1000, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],
-  ['linear, accumulate, a sweep of 2 × 2 cells', {
-    model: 'linear', d: 4, n0: 20, n: 12, mode: 'accumulate', generations: 2, replicates: 800,
-    sweep: { sigma: [0.5, 1.5], 'verifier.radius': [0.2, 0.6] }, verifier: { kind: 'ball', bias: 0.1, radius: 0.2 },
-  }],
-  ['linear, d = 20 (cooperative layout)', { model: 'linear', d: 20, n0: 40, n: 30, mode: 'mixture', realFraction: 0.3, generations: 2, replicates: 600 }],
-  ['yi-grid, a sweep of biases', { model: 'yi-grid', d: 3, n1: 30, n2: 30, radius: 0.3, replicates: 1000, sweep: { bias: [0, 0.2] } }],
-  ['gmm-selection, rates selector', { model: 'gmm-selection', d: 3, meanNorm: 1, flipRate: 0.3, n: 60, generations: 2, replicates: 600, selector: { kind: 'rates', keepCorrect: 0.9, keepWrong: 0.3 } }],
-  ['gaussian, dim 2 (medians from every replicate)', { model: 'gaussian', dim: 2, m: 12, generations: 3, replicates: 1000 }],
-  ['categorical, a sweep of α', { model: 'categorical', probs: { kind: 'dirichlet', k: 12, alpha: 1 }, n0: 40, generations: 3, replicates: 700, sweep: { realFraction: [0, 0.3] } }],
-  ['bigram', { model: 'bigram', probs: { kind: 'dirichlet', k: 4, alpha: 1 }, n0: 30, generations: 2, replicates: 600 }],
-];
+const SPECS = fixtureCases('shard');
 
 describe('shard ranges', () => {
   it('start on whole blocks of 256 counted from each cell\'s first replicate, and tile the replicates', () => {

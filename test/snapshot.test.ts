@@ -7,22 +7,11 @@ import { type GpuContext } from '../src/core/adapter.js';
 import { experimentCells, modelOf, parseSpec } from '../src/models/index.js';
 import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
+import { fixtureCases } from './helpers/fixtures.js';
 
 const [fastest] = await workingPaths();
 
-const CASES: [string, Record<string, unknown>][] = [
-  ['linear, replace, verifier', { model: 'linear', d: 5, n0: 20, n: 16, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],
-  // Accumulate mode carries its sums (and the fit count) across generations.
-  ['linear, accumulate, fixed design, a sweep', { model: 'linear', d: 4, n0: 10, n: 6, mode: 'accumulate', design: 'fixed', generations: 4, replicates: 600, sweep: { sigma: [0.5, 2] } }],
-  ['linear, accumulate, d = 20 (cooperative layout)', { model: 'linear', d: 20, n0: 30, n: 10, mode: 'accumulate', generations: 3, replicates: 300 }],
-  // Failed replicates stay failed after a restore.
-  ['linear, sparse verifier (failures)', { model: 'linear', d: 6, n0: 30, n: 12, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0, radius: 0.05, slack: 0.3 } }],
-  ['yi-grid (one round, nothing carried)', { model: 'yi-grid', d: 3, n1: 20, n2: 20, replicates: 600 }],
-  ['gmm-selection, classifier-labelled generations', { model: 'gmm-selection', d: 3, meanNorm: 1, flipRate: 0.2, n: 40, generations: 4, replicates: 600 }],
-  ['gaussian, dim 3, collapsing', { model: 'gaussian', dim: 3, m: 5, generations: 6, replicates: 600 }],
-  ['categorical, α schedule', { model: 'categorical', probs: { kind: 'dirichlet', k: 10, alpha: 0.5 }, n0: 30, realFraction: { kind: 'harmonic', c: 1 }, generations: 5, replicates: 600 }],
-  ['bigram, a sweep of n', { model: 'bigram', probs: { kind: 'dirichlet', k: 4, alpha: 1 }, n0: 30, generations: 4, replicates: 300, sweep: { n: [20, 40] } }],
-];
+const CASES = fixtureCases('snapshot');
 
 /** Every generation's statistics of every cell, from generation `from` on, of a stepper that may first restore a snapshot. */
 async function statistics(spec: ReturnType<typeof parseSpec>, backend: Backend, options: StepperOptions, stopAfter?: number) {

@@ -1,0 +1,27 @@
+/** Small specs of this folder's model(s) that the cross-cutting tests run (test/helpers/fixtures.ts gathers every folder's). */
+import type { ModelFixtures } from '../fixture.js';
+
+export const fixtures: ModelFixtures = {
+  /** Stopped after a generation, snapshotted, restored into a fresh stepper and continued (test/snapshot.test.ts). */
+  snapshot: [
+    ['linear, replace, verifier', { model: 'linear', d: 5, n0: 20, n: 16, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],
+    // Accumulate mode carries its sums (and the fit count) across generations.
+    ['linear, accumulate, fixed design, a sweep', { model: 'linear', d: 4, n0: 10, n: 6, mode: 'accumulate', design: 'fixed', generations: 4, replicates: 600, sweep: { sigma: [0.5, 2] } }],
+    ['linear, accumulate, d = 20 (cooperative layout)', { model: 'linear', d: 20, n0: 30, n: 10, mode: 'accumulate', generations: 3, replicates: 300 }],
+    // Failed replicates stay failed after a restore.
+    ['linear, sparse verifier (failures)', { model: 'linear', d: 6, n0: 30, n: 12, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0, radius: 0.05, slack: 0.3 } }],
+  ],
+  /** Run in three shards and merged (test/shard.test.ts): R = 1000 is four reduction blocks, shards of 256, 256 and 488. */
+  shard: [
+    ['linear, replace, verifier', { model: 'linear', d: 6, n0: 30, n: 24, generations: 2, replicates: 1000, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],
+    ['linear, accumulate, a sweep of 2 × 2 cells', {
+      model: 'linear', d: 4, n0: 20, n: 12, mode: 'accumulate', generations: 2, replicates: 800,
+      sweep: { sigma: [0.5, 1.5], 'verifier.radius': [0.2, 0.6] }, verifier: { kind: 'ball', bias: 0.1, radius: 0.2 },
+    }],
+    ['linear, d = 20 (cooperative layout)', { model: 'linear', d: 20, n0: 40, n: 30, mode: 'mixture', realFraction: 0.3, generations: 2, replicates: 600 }],
+  ],
+  /** The device destroyed mid-run and the run recovered (test/recovery.test.ts). */
+  recovery: [
+    ['linear, accumulate, a sweep', { model: 'linear', d: 5, n0: 20, n: 10, mode: 'accumulate', generations: 4, replicates: 600, sweep: { sigma: [0.5, 1] } }],
+  ],
+};
