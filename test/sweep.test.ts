@@ -1,6 +1,10 @@
 // Sweeps: every cell runs in the same dispatches, equals the same spec run alone (same seed,
 // common random numbers), and bad grids fail with field-naming messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSweepCells } from '../src/core/engine/experiment.js';
+import type { CommonSpec } from '../src/core/engine/model.js';
+import { MODELS } from '../src/models/index.js';
+import { fixtureCases } from './helpers/fixtures.js';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { runExperiment } from '../src/models/index.js';
@@ -73,5 +77,18 @@ describe.each([...paths, 'cpu' as const])('a sweep on %s', (path) => {
     }
     // Different parameters, different results: the cells are not copies of one another.
     expect(swept.cells![0].generations[2].mse).not.toEqual(swept.cells![11].generations[2].mse);
+  });
+});
+
+describe('the sweep-shape check (checkSweepCells)', () => {
+  it.each(Object.keys(MODELS))('%s: cells may differ in sweepable fields only', (name) => {
+    const model = MODELS[name];
+    const [, fields] = fixtureCases('shard').find(([, spec]) => spec.model === name)!;
+    const { sweep: _, ...plain } = fields;
+    const cell = model.parse(plain) as CommonSpec & Record<string, unknown>;
+    expect(() => checkSweepCells(model, [cell, { ...cell }])).not.toThrow();
+    expect(() => checkSweepCells(model, [cell, { ...cell, replicates: cell.replicates + 1 }])).toThrow(/cell 1 differs in replicates/);
+    const [swept] = model.sweepable.filter((path) => !path.includes('.') && typeof cell[path] === 'number');
+    if (swept) expect(() => checkSweepCells(model, [cell, { ...cell, [swept]: (cell[swept] as number) + 1 }])).not.toThrow();
   });
 });

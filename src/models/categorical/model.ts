@@ -21,6 +21,7 @@ import type { TokenProblem } from './problem.js';
 import { scienceSource } from '../../core/theory/science.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper, type Runner } from '../../core/engine/stepper.js';
+import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Estimate } from '../../core/engine/result.js';
 import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
@@ -95,16 +96,6 @@ export function buildCategoricalProblem(spec: ResolvedCategoricalSpec): TokenPro
 
 export function buildBigramProblem(spec: ResolvedBigramSpec): TokenProblem {
   return problemFrom(spec.probs, spec.seed, 'K');
-}
-
-/** Sweep cells must share what specialises the kernels and the random streams. */
-function checkSameShape(cells: (ResolvedCategoricalSpec | ResolvedBigramSpec)[]): void {
-  const shape = (cell: ResolvedCategoricalSpec | ResolvedBigramSpec) =>
-    JSON.stringify([tokenCount(cell.probs), cell.generations, cell.replicates, String(cell.seed)]);
-  const first = shape(cells[0]);
-  if (cells.some((cell) => shape(cell) !== first)) {
-    throw new RangeError(`${cells[0].model} sweep cells must share K, generations, replicates and seed`);
-  }
 }
 
 export interface CategoricalGenerationStats {
@@ -182,7 +173,7 @@ function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunne
 
 /** The categorical stepper of some cells on a backend (the model's createStepper, typed for tests). */
 export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<TokenStepper<CategoricalGenerationStats>> {
-  checkSameShape(cells);
+  checkSweepCells(categoricalModel, cells);
   const problems = problemsOf(cells);
   const runner = backend.kind === 'webgpu'
     ? await CategoricalGpu.create(backend.gpu, cells, problems, options)
@@ -192,7 +183,7 @@ export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[],
 
 /** The bigram stepper of some cells on a backend (the model's createStepper, typed for tests). */
 export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: Backend, options: StepperOptions): Promise<TokenStepper<BigramGenerationStats>> {
-  checkSameShape(cells);
+  checkSweepCells(bigramModel, cells);
   const problems = problemsOf(cells);
   const runner = backend.kind === 'webgpu'
     ? await BigramGpu.create(backend.gpu, cells, problems, options)

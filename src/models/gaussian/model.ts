@@ -13,6 +13,7 @@ import { packedSize } from '../../core/cpu/cholesky.js';
 import { gaussianClosedForm } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
+import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { CellSums } from '../../core/engine/metrics.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 
@@ -115,17 +116,8 @@ function inSpecUnits(cells: readonly ResolvedGaussianSpec[], states: GaussianRep
   });
 }
 
-/** Cells may differ only in the sweepable fields; anything else would change the kernel or the random words. */
-function checkSameShape(cells: readonly ResolvedGaussianSpec[]): void {
-  const shape = (cell: ResolvedGaussianSpec) => JSON.stringify([cell.dim, cell.estimator, cell.generations, cell.replicates, cell.seed]);
-  const first = shape(cells[0]);
-  if (cells.some((cell) => shape(cell) !== first)) {
-    throw new RangeError(`gaussian sweep cells must share dim, estimator, generations, replicates and seed; only ${SWEEPABLE.join(', ')} may differ`);
-  }
-}
-
 export async function createGaussianStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<GaussianStepper> {
-  checkSameShape(cells);
+  checkSweepCells(gaussianModel, cells);
   const engine = backend.kind === 'webgpu'
     ? await GaussianGpu.create(backend.gpu, cells, options)
     : new GaussianTwin(cells, options.firstReplicate);

@@ -10,6 +10,7 @@ import { GmmColumn, GmmSelectionTwin } from './twin.js';
 import { breakdownPoint, gmmSelectionClosedForm, selectorRates } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
+import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Backend, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 import type { Estimate } from '../../core/engine/result.js';
@@ -53,14 +54,8 @@ export interface GmmSelectionStepper extends Stepper<GmmSelectionStats> {
   metricRows(): Promise<Float32Array | Float64Array>;
 }
 
-/** What every cell must share: it specialises the kernel or shapes the run. */
-const shapeOf = (cell: ResolvedGmmSelectionSpec) => JSON.stringify([cell.d, cell.selector.kind, cell.generations, cell.replicates, cell.seed]);
-
 export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<GmmSelectionStepper> {
-  const [first] = cells;
-  if (cells.some((cell) => shapeOf(cell) !== shapeOf(first))) {
-    throw new RangeError('sweep cells must share d, the selector kind, generations, replicates and seed');
-  }
+  checkSweepCells(gmmSelectionModel, cells);
   if (backend.kind === 'webgpu') {
     const gpu = await GmmSelectionGpu.create(backend.gpu, cells, options);
     return finishingStepper(cells, gpu, finish, { estimates: () => gpu.estimates(), metricRows: () => gpu.metricRows() });
