@@ -31,8 +31,9 @@ async function trajectory(cells: ResolvedBigramSpec[], backend: Backend, options
     for (let t = 0; t <= cells[0].generations; t++) {
       out.stats.push(await stepper.step(t));
       if (!perReplicate) continue;
-      out.estimates.push(await stepper.replicateCounts());
-      out.metrics.push(await stepper.replicateMetrics());
+      const { counts, metrics } = await stepper.replicateRows();
+      out.estimates.push(counts as Uint32Array);
+      out.metrics.push(metrics as Float32Array | Float64Array);
     }
   } finally {
     stepper.destroy();

@@ -32,8 +32,9 @@ async function trajectory(cells: ResolvedCategoricalSpec[], backend: Backend, op
   try {
     for (let t = 0; t <= cells[0].generations; t++) {
       out.stats.push(await stepper.step(t));
-      out.counts.push(await stepper.replicateCounts());
-      out.metrics.push(await stepper.replicateMetrics());
+      const { counts, metrics } = await stepper.replicateRows();
+      out.counts.push(counts as Uint32Array);
+      out.metrics.push(metrics as Float32Array | Float64Array);
     }
   } finally {
     stepper.destroy();

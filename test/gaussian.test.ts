@@ -6,8 +6,9 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { gaussianLoopCost } from '../src/models/gaussian/gpu.js';
 import { samplesPerBlock } from '../src/core/gpu/chunks.js';
-import { createGaussianStepper, gaussianModel, type GaussianGeneration, type GaussianReplicateValues } from '../src/models/gaussian/model.js';
-import type { Backend } from '../src/core/engine/model.js';
+import { createGaussianStepper, gaussianModel, type GaussianGeneration } from '../src/models/gaussian/model.js';
+import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
+import { rowsByCell } from './helpers/replicates.js';
 import { parseGaussianSpec, type ResolvedGaussianSpec } from '../src/models/gaussian/spec.js';
 import { GAUSSIAN_PRESETS } from '../src/models/gaussian/presets.js';
 import { SpecError } from '../src/core/spec/errors.js';
@@ -26,11 +27,11 @@ const spec = (fields: Record<string, unknown>) =>
 async function run(cells: ResolvedGaussianSpec[], backend: Backend, options: { chunkReplicates?: number; replicates?: boolean } = {}) {
   const stepper = await createGaussianStepper(cells, backend, { chunkReplicates: options.chunkReplicates });
   const generations: GaussianGeneration[][] = [];
-  const replicates: GaussianReplicateValues[][] = [];
+  const replicates: ReplicateRows[][] = [];
   try {
     for (let t = 0; t <= cells[0].generations; t++) {
       generations.push(await stepper.step(t));
-      if (options.replicates) replicates.push(await stepper.replicateValues());
+      if (options.replicates) replicates.push(rowsByCell(await stepper.replicateRows(), cells.length));
     }
   } finally {
     stepper.destroy();

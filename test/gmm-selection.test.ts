@@ -186,7 +186,7 @@ describe.each(paths)('gmm_selection kernel ≡ twin on %s', (path) => {
       for (let t = 0; t <= s.generations; t++) {
         const [g] = await onGpu.step(t);
         const [c] = await onTwin.step(t);
-        const [gRows, cRows, gW, cW] = [await onGpu.metricRows(), await onTwin.metricRows(), await onGpu.estimates(), await onTwin.estimates()];
+        const [{ metrics: gRows, w: gW }, { metrics: cRows, w: cW }] = [await onGpu.replicateRows(), await onTwin.replicateRows()];
         let decisions = 0, wOutliers = 0, accuracyDifference = 0;
         for (let r = 0; r < s.replicates; r++) {
           const gpuRow = gRows.subarray(r * GMM_COLUMNS, (r + 1) * GMM_COLUMNS), twinRow = cRows.subarray(r * GMM_COLUMNS, (r + 1) * GMM_COLUMNS);

@@ -43,8 +43,8 @@ describe.each(paths)('linear kernel ≡ twin on %s', (path) => {
 
   it.each(CASES)('%s: θ̂ per replicate within 1e-3 relative', async (_name, overrides) => {
     const spec = parseLinearSpec({ ...base, ...overrides });
-    const onGpu = await runExperiment({ ...spec, backend: 'webgpu' }, { gpu, captureEstimates: true });
-    const onTwin = await runExperiment({ ...spec, backend: 'cpu' }, { captureEstimates: true });
+    const onGpu = await runExperiment({ ...spec, backend: 'webgpu' }, { gpu, captureReplicateRows: true });
+    const onTwin = await runExperiment({ ...spec, backend: 'cpu' }, { captureReplicateRows: true });
     expect(onGpu.backend).toBe('webgpu');
     expect(onTwin.backend).toBe('cpu');
     // With a verifier, a sample within f32 rounding of the ball's edge may be accepted on one
@@ -53,7 +53,7 @@ describe.each(paths)('linear kernel ≡ twin on %s', (path) => {
     for (let t = 0; t <= spec.generations; t++) {
       let outliers = 0;
       for (let r = 0; r < spec.replicates; r++) {
-        if (relativeDifference(onGpu.estimates![t], onTwin.estimates![t], r * spec.d, spec.d) > 1e-3) outliers++;
+        if (relativeDifference(onGpu.replicateRows![t].theta, onTwin.replicateRows![t].theta, r * spec.d, spec.d) > 1e-3) outliers++;
       }
       expect(outliers, `generation ${t}`).toBeLessThanOrEqual(allowedOutliers);
       const g = onGpu.generations[t], c = onTwin.generations[t];

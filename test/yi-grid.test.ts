@@ -80,7 +80,7 @@ describe.each(paths)('yi-grid on %s', (path) => {
     const onTwin = await yiGridModel.createStepper([spec], { kind: 'cpu' });
     await onGpu.step(0);
     await onTwin.step(0);
-    const [g, c] = [await onGpu.rows(), await onTwin.rows()];
+    const [{ metrics: g }, { metrics: c }] = [await onGpu.replicateRows(), await onTwin.replicateRows()];
     onGpu.destroy();
     let outliers = 0;
     for (let r = 0; r < spec.replicates; r++) {

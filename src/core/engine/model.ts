@@ -55,11 +55,19 @@ export interface StepperOptions {
   firstReplicate?: number;
 }
 
+/**
+ * Every replicate's state or metrics after the last step, by name (θ̂, a metric row, counts, …):
+ * cell-major typed arrays with a fixed count of values per replicate. Only tests read it, to
+ * compare the backends replicate by replicate.
+ */
+export type ReplicateRows = Record<string, Float32Array | Float64Array | Uint32Array | Uint8Array>;
+
 export interface Stepper<G extends GenerationRecord> {
   /** Runs generation t for every cell; returns each cell's statistics, in cell order. */
   step(t: number): Promise<G[]>;
   /** Each cell's sufficient statistics behind the last step's statistics (what shards merge). */
   sums(): CellSums[];
+  replicateRows(): Promise<ReplicateRows>;
   /** Every replicate's state at the end of the last completed generation (src/core/engine/snapshot.ts). */
   snapshot(): Promise<Snapshot>;
   /** Puts a snapshot taken after generation t into this fresh stepper; the next step is t + 1. */

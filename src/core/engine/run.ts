@@ -11,7 +11,7 @@ import { acquireDevice, NoAdapterError, watchDevice, type DeviceFailure, type De
 import { type AdapterChoice, type AdapterPath, type GpuContext } from '../adapter.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 import type { CellSums } from './metrics.js';
-import type { Backend, Stepper } from './model.js';
+import type { Backend, GenerationRecord, ReplicateRows, Stepper } from './model.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
 import { shardRange, type ReplicateRange, type Shard, type ShardOutput } from './shard.js';
 import type { Snapshot } from './snapshot.js';
@@ -27,8 +27,8 @@ export interface RunOptions {
   /** Each cell's statistics as soon as a generation is done (cell 0 without a sweep). */
   onGeneration?: (stats: Stats, cell: number) => void;
   signal?: AbortSignal;
-  /** Keep the model's per-replicate estimates after each generation, where it has them (replicate-by-replicate checks). */
-  captureEstimates?: boolean;
+  /** Keep every replicate's rows after each generation (Stepper.replicateRows: replicate-by-replicate checks). */
+  captureReplicateRows?: boolean;
   /** GPU replicates per chunk; by default the largest the device's limits allow. */
   chunkReplicates?: number;
   /** Run only this shard of every cell's replicates; the output then carries the sums a merge needs. */
@@ -70,8 +70,8 @@ export interface Checkpoint {
 }
 
 export interface RunOutput extends RunResult {
-  /** With captureEstimates: the model's estimates per generation (linear: θ̂, cell-major, d per replicate). */
-  estimates?: (Float32Array | Float64Array)[];
+  /** With captureReplicateRows: every replicate's rows per generation (linear: `theta`, cell-major, d per replicate). */
+  replicateRows?: ReplicateRows[];
   /** With a shard: which one, its replicates of every cell, and per cell per generation the sums to merge. */
   shard?: Shard & ReplicateRange;
   sums?: CellSums[][];
@@ -83,8 +83,6 @@ export function shardOutput(run: RunOutput): ShardOutput {
   const { spec, shard, backend, adapter, elapsedSeconds, notices, sums } = run;
   return { spec, shard, backend, adapter, elapsedSeconds, notices, sums };
 }
-
-type EstimatingStepper = Stepper<Stats> & { estimates?(): Promise<Float32Array | Float64Array> };
 
 /** The run's backend and, on WebGPU, its device: the caller's, or one the run acquired (and destroys). */
 class Session {
@@ -160,24 +158,24 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
   const keepSnapshots = recover || options.onCheckpoint !== undefined;
   const generations: Stats[][] = resume ? resume.generations.map((cell) => [...cell]) : cells.specs.map(() => []);
   const sums: CellSums[][] | undefined = range ? (resume?.sums?.map((cell) => [...cell]) ?? cells.specs.map(() => [])) : undefined;
-  const estimates: (Float32Array | Float64Array)[] = [];
+  const replicateRows: ReplicateRows[] = [];
   // The last completed generation's state: where a new stepper starts from.
   let restorePoint = resume ? { t: resume.t, snapshot: resume.snapshot } : null;
   const elapsed = () => (resume?.elapsedSeconds ?? 0) + (performance.now() - started) / 1000;
-  let stepper: EstimatingStepper | undefined;
+  let stepper: Stepper<GenerationRecord> | undefined;
   let recoveries = 0;
   try {
     for (let t = (restorePoint?.t ?? -1) + 1; t <= spec.generations;) {
       options.signal?.throwIfAborted();
-      let stats: Stats[], snapshot: Snapshot | undefined, estimate: Float32Array | Float64Array | undefined;
+      let stats: Stats[], snapshot: Snapshot | undefined, rows: ReplicateRows | undefined;
       try {
         if (!stepper) {
-          stepper = await model.createStepper(stepperCells, session.backend, { chunkReplicates: options.chunkReplicates, firstReplicate: range?.first }) as EstimatingStepper;
+          stepper = await model.createStepper(stepperCells, session.backend, { chunkReplicates: options.chunkReplicates, firstReplicate: range?.first });
           if (restorePoint) await stepper.restore(restorePoint.snapshot, restorePoint.t);
         }
         stats = (await stepper.step(t)) as Stats[];
         if (keepSnapshots) snapshot = await stepper.snapshot();
-        if (options.captureEstimates && stepper.estimates) estimate = await stepper.estimates();
+        if (options.captureReplicateRows) rows = await stepper.replicateRows();
         session.check();
       } catch (error) {
         const failure = await session.failure();
@@ -196,7 +194,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
         options.onGeneration?.(cellStats, c);
       });
       if (sums) stepper.sums().forEach((cellSums, c) => sums[c].push(cellSums));
-      if (estimate) estimates.push(estimate);
+      if (rows) replicateRows.push(rows);
       if (snapshot) restorePoint = { t, snapshot };
       await options.onCheckpoint?.({
         spec, backend: session.backend.kind, adapter: session.adapterPath, ...(shard ? { shard } : {}),
@@ -216,7 +214,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
   });
   return {
     ...result,
-    ...(options.captureEstimates ? { estimates } : {}),
+    ...(options.captureReplicateRows ? { replicateRows } : {}),
     ...(shard && range && sums ? { shard: { ...shard, ...range }, sums } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * the last step (what shards merge) and passes snapshots through.
  */
 import type { CellSums } from './metrics.js';
-import type { GenerationRecord, Stepper } from './model.js';
+import type { GenerationRecord, ReplicateRows, Stepper } from './model.js';
 import type { Snapshot } from './snapshot.js';
 
 /** What a backend does per generation and holds between generations. */
@@ -17,12 +17,12 @@ export interface Runner {
   destroy(): void;
 }
 
-/** A stepper over `cells` on `runner`, finishing each cell's statistics with `finish`; `extras` adds model-specific read-backs. */
-export function finishingStepper<S, G extends GenerationRecord, X extends object = object>(
-  cells: readonly S[], runner: Runner, finish: (t: number, cell: S, sums: CellSums) => G, extras?: X): Stepper<G> & X {
+/** A stepper over `cells` on `runner`, finishing each cell's statistics with `finish`; `replicateRows` reads every replicate back. */
+export function finishingStepper<S, G extends GenerationRecord>(
+  cells: readonly S[], runner: Runner, finish: (t: number, cell: S, sums: CellSums) => G, replicateRows: () => Promise<ReplicateRows> | ReplicateRows): Stepper<G> {
   let last: CellSums[] = [];
   return {
-    ...(extras as X),
+    replicateRows: async () => replicateRows(),
     async step(t) {
       last = await runner.step(t);
       return last.map((sums, c) => finish(t, cells[c], sums));

@@ -151,28 +151,21 @@ export function finishBigram(t: number, cell: ResolvedBigramSpec, sums: MetricSu
   return { t, r, rSE, tv, tvSE, kl, klSE, replicates: R };
 }
 
-/** A stepper that can also read every replicate's state back (tests compare them replicate by replicate). */
-export interface TokenStepper<G extends { t: number }> extends Stepper<G> {
-  /** Counts behind every replicate's P̂ (cell-major): categorical K per replicate, bigram K×K cumulative rows. */
-  replicateCounts(): Promise<Uint32Array>;
-  /** Every replicate's metric row (cell-major, CategoricalColumn or BigramColumn order). */
-  replicateMetrics(): Promise<Float32Array | Float64Array>;
-}
-
 type TokenRunner = Runner & {
   replicateCounts(): Promise<Uint32Array> | Uint32Array;
   replicateMetrics(): Promise<Float32Array | Float64Array> | Float64Array;
 };
 
-function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunner, finish: (t: number, cell: S, sums: MetricSums) => G): TokenStepper<G> {
-  return finishingStepper(cells, runner, finish, {
-    replicateCounts: async () => runner.replicateCounts(),
-    replicateMetrics: async () => runner.replicateMetrics(),
-  });
+/**
+ * Rows: `counts`, behind every replicate's P̂ (categorical K per replicate, bigram K×K cumulative
+ * rows), and `metrics`, its CategoricalColumn or BigramColumn row.
+ */
+function tokenStepper<S, G extends { t: number }>(cells: S[], runner: TokenRunner, finish: (t: number, cell: S, sums: MetricSums) => G): Stepper<G> {
+  return finishingStepper(cells, runner, finish, async () => ({ counts: await runner.replicateCounts(), metrics: await runner.replicateMetrics() }));
 }
 
 /** The categorical stepper of some cells on a backend (the model's createStepper, typed for tests). */
-export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<TokenStepper<CategoricalGenerationStats>> {
+export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[], backend: Backend, options: CategoricalGpuOptions): Promise<Stepper<CategoricalGenerationStats>> {
   checkSweepCells(categoricalModel, cells);
   const problems = problemsOf(cells);
   const runner = backend.kind === 'webgpu'
@@ -182,7 +175,7 @@ export async function createCategoricalStepper(cells: ResolvedCategoricalSpec[],
 }
 
 /** The bigram stepper of some cells on a backend (the model's createStepper, typed for tests). */
-export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: Backend, options: StepperOptions): Promise<TokenStepper<BigramGenerationStats>> {
+export async function createBigramStepper(cells: ResolvedBigramSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<BigramGenerationStats>> {
   checkSweepCells(bigramModel, cells);
   const problems = problemsOf(cells);
   const runner = backend.kind === 'webgpu'

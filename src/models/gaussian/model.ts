@@ -15,7 +15,7 @@ import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { CellSums } from '../../core/engine/metrics.js';
-import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, ReplicateRows, Stepper, StepperOptions } from '../../core/engine/model.js';
 
 /** One generation of one cell. Means are over the replicates that have not collapsed (`replicates`). */
 export interface GaussianGeneration extends GenerationRecord {
@@ -88,48 +88,40 @@ export function finish(t: number, cell: ResolvedGaussianSpec, { sum, sumSquares,
   };
 }
 
-/** One cell's replicates after the last generation, in the spec's units. */
-export interface GaussianReplicateValues {
-  /** μ̂ − μ, replicate-major (dim each). */
-  meanError: Float64Array;
-  /** tr Σ̂ / dim. */
-  variance: Float64Array;
-  collapsed: Uint8Array;
-}
-
-/** A Gaussian stepper; `replicateValues()` reads every replicate back (tests compare them replicate by replicate). */
-export interface GaussianStepper extends Stepper<GaussianGeneration> {
-  replicateValues(): Promise<GaussianReplicateValues[]>;
-}
-
-function inSpecUnits(cells: readonly ResolvedGaussianSpec[], states: GaussianReplicateState[]): GaussianReplicateValues[] {
+/**
+ * Every replicate after the last generation, in the spec's units (cell-major): `meanError`, μ̂ − μ
+ * (dim each); `variance`, tr Σ̂ / dim; `collapsed`, 1 where the fit collapsed.
+ */
+function inSpecUnits(cells: readonly ResolvedGaussianSpec[], states: GaussianReplicateState[]): ReplicateRows {
   const { dim } = cells[0], P = packedSize(dim);
-  return states.map(({ delta, factor, collapsed }, c) => {
+  const meanError = new Float64Array(states.reduce((n, s) => n + s.delta.length, 0));
+  const variance = new Float64Array(states.reduce((n, s) => n + s.collapsed.length, 0));
+  const collapsed = new Uint8Array(variance.length);
+  let r0 = 0;
+  states.forEach(({ delta, factor, collapsed: cellCollapsed }, c) => {
     const { sigma } = cells[c];
-    const variance = new Float64Array(collapsed.length);
-    for (let r = 0; r < collapsed.length; r++) {
+    meanError.set(Array.from(delta, (v) => v * sigma), r0 * dim);
+    collapsed.set(cellCollapsed, r0);
+    for (let r = 0; r < cellCollapsed.length; r++) {
       let s = 0;
       for (let p = 0; p < P; p++) s += factor[r * P + p] ** 2;
-      variance[r] = (s / dim) * sigma * sigma;
+      variance[r0 + r] = (s / dim) * sigma * sigma;
     }
-    return { meanError: Float64Array.from(delta, (v) => v * sigma), variance, collapsed };
+    r0 += cellCollapsed.length;
   });
+  return { meanError, variance, collapsed };
 }
 
-export async function createGaussianStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<GaussianStepper> {
+export async function createGaussianStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GaussianGeneration>> {
   checkSweepCells(gaussianModel, cells);
   const engine = backend.kind === 'webgpu'
     ? await GaussianGpu.create(backend.gpu, cells, options)
     : new GaussianTwin(cells, options.firstReplicate);
-  return finishingStepper(cells, engine, finish, {
-    async replicateValues() {
-      return inSpecUnits(cells, await engine.replicateStates());
-    },
-  });
+  return finishingStepper(cells, engine, finish, async () => inSpecUnits(cells, await engine.replicateStates()));
 }
 
 export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGeneration> & {
-  createStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<GaussianStepper>;
+  createStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GaussianGeneration>>;
 } = {
   model: 'gaussian',
   parse: parseGaussianSpec,

@@ -46,22 +46,15 @@ function finish(t: number, cell: ResolvedGmmSelectionSpec, { sum, sumSquares }: 
   };
 }
 
-/** A gmm-selection stepper; the per-replicate read-backs serve replicate-by-replicate tests. */
-export interface GmmSelectionStepper extends Stepper<GmmSelectionStats> {
-  /** w of every replicate (cell-major, d each; stale where a solve failed). */
-  estimates(): Promise<Float32Array | Float64Array>;
-  /** The last generation's metric rows (cell-major; columns as in GmmColumn). */
-  metricRows(): Promise<Float32Array | Float64Array>;
-}
-
-export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<GmmSelectionStepper> {
+/** Rows: `w`, every replicate's classifier (d each; stale where a solve failed), and `metrics`, its GmmColumn row. */
+export async function createGmmSelectionStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GmmSelectionStats>> {
   checkSweepCells(gmmSelectionModel, cells);
   if (backend.kind === 'webgpu') {
     const gpu = await GmmSelectionGpu.create(backend.gpu, cells, options);
-    return finishingStepper(cells, gpu, finish, { estimates: () => gpu.estimates(), metricRows: () => gpu.metricRows() });
+    return finishingStepper(cells, gpu, finish, async () => ({ w: await gpu.estimates(), metrics: await gpu.metricRows() }));
   }
   const twin = new GmmSelectionTwin(cells, options.firstReplicate);
-  return finishingStepper(cells, twin, finish, { estimates: async () => twin.estimates(), metricRows: async () => twin.metricRows() });
+  return finishingStepper(cells, twin, finish, () => ({ w: twin.estimates(), metrics: twin.metricRows() }));
 }
 
 function describeSelector(spec: ResolvedGmmSelectionSpec): string {
@@ -74,7 +67,7 @@ function describeSelector(spec: ResolvedGmmSelectionSpec): string {
 }
 
 export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSelectionStats> & {
-  createStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<GmmSelectionStepper>;
+  createStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GmmSelectionStats>>;
 } = {
   model: 'gmm-selection',
   parse: parseGmmSelectionSpec,

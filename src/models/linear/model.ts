@@ -22,13 +22,9 @@ const COLUMNS: MetricColumn[] = [
   { key: 'risk', label: 'risk', se: 'riskSE' },
 ];
 
-/** A linear stepper; `estimates()` reads every replicate's θ̂ back (tests compare it replicate by replicate). */
-export interface LinearStepper extends Stepper<LinearStats> {
-  estimates(): Promise<Float32Array | Float64Array>;
-}
 
-
-async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper> {
+/** Rows: `theta`, every replicate's θ̂ (d each). */
+async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<LinearStats>> {
   const spec = cells[0];
   if (backend.kind === 'webgpu') {
     const gpu = await LinearGpu.create(backend.gpu, cells, options);
@@ -38,7 +34,7 @@ async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend
       restore: (snapshot: Snapshot) => gpu.restore(snapshot),
       destroy: () => gpu.destroy(),
     };
-    return finishingStepper(cells, runner, finish, { estimates: () => gpu.estimates() });
+    return finishingStepper(cells, runner, finish, async () => ({ theta: await gpu.estimates() }));
   }
   const twins = cells.map((cell) => new LinearTwin(cell, buildProblem(cell), options.firstReplicate));
   const runner = {
@@ -47,17 +43,15 @@ async function createLinearStepper(cells: ResolvedLinearSpec[], backend: Backend
     restore: (snapshot: Snapshot) => splitSnapshot(snapshot, twins.length).forEach((part, c) => twins[c].restore(part)),
     destroy: () => {},
   };
-  return finishingStepper(cells, runner, finish, {
-    async estimates() {
-      const out = new Float64Array(cells.length * spec.replicates * spec.d);
-      twins.forEach((twin, c) => out.set(twin.estimates(), c * spec.replicates * spec.d));
-      return out;
-    },
+  return finishingStepper(cells, runner, finish, () => {
+    const theta = new Float64Array(cells.length * spec.replicates * spec.d);
+    twins.forEach((twin, c) => theta.set(twin.estimates(), c * spec.replicates * spec.d));
+    return { theta };
   });
 }
 
 export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
-  createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<LinearStepper>;
+  createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<LinearStats>>;
 } = {
   model: 'linear',
   parse: parseLinearSpec,

@@ -66,16 +66,12 @@ function sumRows(rows: Float64Array): MetricSums {
   return sums;
 }
 
-export interface YiGridStepper extends Stepper<YiGridStats> {
-  /** Every replicate's metric row (cell 0), after `step`; tests compare them replicate by replicate. */
-  rows(): Promise<Float32Array | Float64Array>;
-}
-
 /** One round: nothing carries over, so a snapshot is empty. */
 const STATELESS = { snapshot: () => ({}), restore: () => {} };
 
 export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
-  createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<YiGridStepper>;
+  /** Rows: `metrics`, cell 0's YiColumn row of every replicate. */
+  createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<Stepper<YiGridStats>>;
 } = {
   model: 'yi-grid',
   parse: parseYiGridSpec,
@@ -93,7 +89,7 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
   async createStepper(cells, backend, options = {}) {
     if (backend.kind === 'webgpu') {
       const gpu = await YiGridGpu.create(backend.gpu, cells, options);
-      return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, { rows: () => gpu.rows() });
+      return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, async () => ({ metrics: await gpu.rows() }));
     }
     let last: Float64Array | undefined;
     const runner = {
@@ -105,11 +101,9 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
       }),
       destroy: () => {},
     };
-    return finishingStepper(cells, runner, finish, {
-      async rows() {
-        if (!last) throw new Error('rows: run step first');
-        return last;
-      },
+    return finishingStepper(cells, runner, finish, () => {
+      if (!last) throw new Error('replicateRows: run step first');
+      return { metrics: last };
     });
   },
   finish,
