@@ -4,8 +4,9 @@
  * The core's kernels and libraries live in `shaders/`, each model's in `shaders/<model>/` (defined
  * by the model's GPU host as a `Kernel`). A kernel is compiled as: the STREAM_* table, the
  * prepended consts, the random library, its libraries, then the kernel, with `#if FLAG` blocks
- * resolved by wgsl-preprocessor and loops marked `// unroll` expanded. Numeric specialisation (d, workgroup size, …) goes through
- * `override` constants; pipelines are cached per device by everything that specialises them.
+ * resolved by wgsl-preprocessor and loops marked `// unroll` expanded. Numeric specialisation
+ * (d, workgroup size, …) goes through `override` constants; pipelines are cached per device by
+ * everything that specialises them.
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { ENGINE_GENERATOR, streamDeclarations, type Generator } from '../random/address.js';
