@@ -1,14 +1,23 @@
 /**
  * Splitting a run's threads (sweep cells × replicates, cell-major) into chunks that fit the
- * device's storage bindings, and reading each cell's reduced sums back. Shared by the fused
- * fitting kernels' hosts (linear, gmm-selection, yi-grid).
+ * device's storage bindings, and reading each cell's reduced sums back.
  *
- * With one cell, chunks are multiples of the reduction's workgroup; with several, they hold
- * whole cells. Either way every reduction block starts at the same replicate of its cell as in
- * any other chunking, so a cell's statistics do not depend on the chunking, bit for bit.
+ * Three planners share one invariant: every reduction block starts at the same replicate of its
+ * cell in any chunking, so a cell's statistics do not depend on the chunking, bit for bit. They
+ * differ in what the reduction bound to their chunks can segment, so they stay three:
+ * - planChunks (linear, gmm-selection, yi-grid): with one cell, multiples of the reduction's
+ *   workgroup; with several, whole cells (ColumnReducer segments a chunk by cell only).
+ * - planCellPieces (gaussian): whole cells, or one cell cut into pieces — its host also gathers
+ *   every replicate's log variance per piece.
+ * - planGroupChunks (categorical, bigram): whole groups of ≤ groupSize replicates of one cell,
+ *   packed greedily; their kernels reduce per group in workgroup memory, so any group boundary
+ *   may end a chunk.
+ * One planner would need the group-wise reduction in every host; the chunk-independence tests
+ * (bit for bit) are what a merge would have to keep.
  */
 import { emptySums, type MetricSums } from '../engine/metrics.js';
 import type { ColumnReducer, ReduceBinding } from './reduce.js';
+import type { StepperOptions } from '../engine/model.js';
 
 export interface ChunkRange {
   /** Global thread index (cell × R + replicate) of the chunk's first row, and its rows. */
@@ -57,6 +66,76 @@ export function planChunks(limits: GPUSupportedLimits, request: ChunkRequest): C
     chunks.push({ offset, rows, firstCell: Math.floor(offset / R), segmentRows: Math.min(R, rows) });
   }
   return chunks;
+}
+
+/** Largest power of two ≤ x (x ≥ 1). */
+export const powerOfTwoAtMost = (x: number) => 2 ** Math.floor(Math.log2(x));
+
+/**
+ * Chunks as [offset, rows] over cells·R threads: whole cells per chunk where one fits in
+ * `perChunk` rows, else each cell cut into pieces of `perChunk` rows. Either way every
+ * reduction block (aligned to the cell's start, and `perChunk` is a multiple of its size) lies
+ * in one cell, so a cell's partials do not depend on the chunking or on the other cells.
+ */
+export function planCellPieces(cells: number, replicates: number, perChunk: number): [number, number][] {
+  const chunks: [number, number][] = [];
+  if (replicates <= perChunk) {
+    const cellsPerChunk = Math.floor(perChunk / replicates);
+    for (let c = 0; c < cells; c += cellsPerChunk) chunks.push([c * replicates, Math.min(cellsPerChunk, cells - c) * replicates]);
+  } else {
+    for (let c = 0; c < cells; c++) {
+      for (let r = 0; r < replicates; r += perChunk) chunks.push([c * replicates + r, Math.min(perChunk, replicates - r)]);
+    }
+  }
+  return chunks;
+}
+
+/**
+ * A contiguous run of replicates (cell-major: cell·R + r) made of whole reduction groups: a
+ * group is up to `groupSize` replicates of one cell, so each partial belongs to one cell and a
+ * cell's statistics do not depend on the chunking or on the other cells.
+ */
+export interface ReplicateChunk {
+  /** cell·R + r of the first replicate. */
+  firstReplicate: number;
+  replicates: number;
+  /** Index of the first group: cell·groupsPerCell + ⌊r / groupSize⌋. */
+  firstGroup: number;
+  groups: number;
+}
+
+/** Splits cells × R replicates into chunks of at most `maxReplicates`, at group boundaries. */
+export function planGroupChunks(cells: number, R: number, groupSize: number, maxReplicates: number): ReplicateChunk[] {
+  const groupsPerCell = Math.ceil(R / groupSize);
+  const chunks: ReplicateChunk[] = [];
+  let current: ReplicateChunk | null = null;
+  for (let group = 0; group < cells * groupsPerCell; group++) {
+    const cell = Math.floor(group / groupsPerCell), block = group % groupsPerCell;
+    const replicates = Math.min(groupSize, R - block * groupSize);
+    if (!current || current.replicates + replicates > maxReplicates) {
+      current = { firstReplicate: cell * R + block * groupSize, replicates: 0, firstGroup: group, groups: 0 };
+      chunks.push(current);
+    }
+    current.replicates += replicates;
+    current.groups++;
+  }
+  return chunks;
+}
+
+/**
+ * Replicates per chunk: what the storage binding limits allow for `bytesPerReplicate` (or
+ * fewer if asked), and at least one reduction group.
+ */
+export function chunkCapacity(limits: GPUSupportedLimits, bytesPerReplicate: number, groupSize: number, options: StepperOptions, what: string): number {
+  const largest = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / bytesPerReplicate);
+  if (largest < groupSize) {
+    throw new RangeError(`${what} needs ${bytesPerReplicate * groupSize} bytes per ${groupSize} replicates, beyond this device's storage binding size (${limits.maxStorageBufferBindingSize})`);
+  }
+  const requested = options.chunkReplicates;
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < groupSize)) {
+    throw new RangeError(`chunkReplicates: must be an integer ≥ ${groupSize}, got ${requested}`);
+  }
+  return Math.min(requested ?? largest, largest);
 }
 
 /** A bind group of group 0 binding `buffers[i]` at binding i. */

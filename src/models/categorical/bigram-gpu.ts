@@ -15,10 +15,10 @@ import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import bigramSource from '../../../shaders/categorical/bigram.wgsl?raw';
 import { encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
-import { BlockParams } from '../../core/gpu/chunks.js';
+import { BlockParams, powerOfTwoAtMost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 import {
-  ChunkedReduction, bindEntries, blockRanges, cellWords, distinctProblems, powerOfTwoAtMost, problemBuffer, problemWords, type ChunkResources,
+  ChunkedReduction, bindEntries, blockRanges, cellWords, distinctProblems, problemBuffer, problemWords, type ChunkResources,
 } from './gpu.js';
 
 const BIGRAM_KERNEL: Kernel = { name: 'bigram', source: bigramSource, libraries: [] };

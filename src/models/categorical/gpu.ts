@@ -2,8 +2,8 @@
  * Host side of shaders/categorical/categorical.wgsl: counts, per-cell tables, pipelines and bind groups for
  * every sweep cell of a categorical run, planned from the device's limits, and one call per
  * generation returning each cell's metric sums (only reduced partials are read back).
- * Twin: src/models/categorical/twin.ts. The chunk and reduction-group planning here is shared with
- * src/models/categorical/bigram-gpu.ts.
+ * Twin: twin.ts. Its chunked reduction (by groups: core/gpu/chunks.ts planGroupChunks) is shared
+ * with bigram-gpu.ts.
  */
 import type { ResolvedCategoricalSpec, ResolvedBigramSpec } from './spec.js';
 import type { TokenProblem } from './problem.js';
@@ -18,63 +18,12 @@ import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import categoricalSource from '../../../shaders/categorical/categorical.wgsl?raw';
 import { bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
-import { BlockParams } from '../../core/gpu/chunks.js';
+import { BlockParams, chunkCapacity, planGroupChunks, powerOfTwoAtMost, type ReplicateChunk } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
 const CATEGORICAL_KERNEL: Kernel = { name: 'categorical', source: categoricalSource, libraries: [] };
 
 const PARAMS_BYTES = 80;
-
-/** Largest power of two ≤ x (x ≥ 1). */
-export const powerOfTwoAtMost = (x: number) => 2 ** Math.floor(Math.log2(x));
-
-/**
- * A contiguous run of replicates (cell-major: cell·R + r) made of whole reduction groups: a
- * group is up to `groupSize` replicates of one cell, so each partial belongs to one cell and a
- * cell's statistics do not depend on the chunking or on the other cells.
- */
-export interface ReplicateChunk {
-  /** cell·R + r of the first replicate. */
-  firstReplicate: number;
-  replicates: number;
-  /** Index of the first group: cell·groupsPerCell + ⌊r / groupSize⌋. */
-  firstGroup: number;
-  groups: number;
-}
-
-/** Splits cells × R replicates into chunks of at most `maxReplicates`, at group boundaries. */
-export function planChunks(cells: number, R: number, groupSize: number, maxReplicates: number): ReplicateChunk[] {
-  const groupsPerCell = Math.ceil(R / groupSize);
-  const chunks: ReplicateChunk[] = [];
-  let current: ReplicateChunk | null = null;
-  for (let group = 0; group < cells * groupsPerCell; group++) {
-    const cell = Math.floor(group / groupsPerCell), block = group % groupsPerCell;
-    const replicates = Math.min(groupSize, R - block * groupSize);
-    if (!current || current.replicates + replicates > maxReplicates) {
-      current = { firstReplicate: cell * R + block * groupSize, replicates: 0, firstGroup: group, groups: 0 };
-      chunks.push(current);
-    }
-    current.replicates += replicates;
-    current.groups++;
-  }
-  return chunks;
-}
-
-/**
- * Replicates per chunk: what the storage binding limits allow for `bytesPerReplicate` (or
- * fewer if asked), and at least one reduction group.
- */
-export function chunkCapacity(limits: GPUSupportedLimits, bytesPerReplicate: number, groupSize: number, options: StepperOptions, what: string): number {
-  const largest = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / bytesPerReplicate);
-  if (largest < groupSize) {
-    throw new RangeError(`${what} needs ${bytesPerReplicate * groupSize} bytes per ${groupSize} replicates, beyond this device's storage binding size (${limits.maxStorageBufferBindingSize})`);
-  }
-  const requested = options.chunkReplicates;
-  if (requested !== undefined && (!Number.isInteger(requested) || requested < groupSize)) {
-    throw new RangeError(`chunkReplicates: must be an integer ≥ ${groupSize}, got ${requested}`);
-  }
-  return Math.min(requested ?? largest, largest);
-}
 
 /**
  * The distinct P* of the cells (a sweep of probs.alpha has several; cells with equal probs
@@ -230,7 +179,7 @@ export class ChunkedReduction {
     const reducer = await ColumnReducer.create(device, columns);
     const groupSize = reducer.workgroupSize;
     const capacity = chunkCapacity(device.limits, Math.max(bytesPerReplicate, columns * 4), groupSize, options, what);
-    const plan = planChunks(cells, R, groupSize, capacity);
+    const plan = planGroupChunks(cells, R, groupSize, capacity);
     const largestRows = Math.max(...plan.map((chunk) => chunk.groups * groupSize));
     const partials = device.createBuffer({ label: 'partials', size: reducer.partialBytes(largestRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     let stagingBytes = 0;

@@ -18,7 +18,7 @@ import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../..
 import gaussianSource from '../../../shaders/gaussian/gaussian.wgsl?raw';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
-import { maxChunkReplicates, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
+import { maxChunkReplicates, planCellPieces, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
 const GAUSSIAN_KERNEL: Kernel = { name: 'gaussian', source: gaussianSource, libraries: [CHOLESKY, GRAM] };
@@ -75,25 +75,6 @@ export interface GaussianGpuOptions {
   firstReplicate?: number;
 }
 
-/**
- * Chunks as [offset, rows] over cells·R threads: whole cells per chunk where one fits in
- * `perChunk` rows, else each cell cut into pieces of `perChunk` rows. Either way every
- * reduction block (aligned to the cell's start, and `perChunk` is a multiple of its size) lies
- * in one cell, so a cell's partials do not depend on the chunking or on the other cells.
- */
-function planChunks(cells: number, replicates: number, perChunk: number): [number, number][] {
-  const chunks: [number, number][] = [];
-  if (replicates <= perChunk) {
-    const cellsPerChunk = Math.floor(perChunk / replicates);
-    for (let c = 0; c < cells; c += cellsPerChunk) chunks.push([c * replicates, Math.min(cellsPerChunk, cells - c) * replicates]);
-  } else {
-    for (let c = 0; c < cells; c++) {
-      for (let r = 0; r < replicates; r += perChunk) chunks.push([c * replicates + r, Math.min(perChunk, replicates - r)]);
-    }
-  }
-  return chunks;
-}
-
 export class GaussianGpu {
   private constructor(
     private readonly device: GPUDevice,
@@ -136,7 +117,7 @@ export class GaussianGpu {
     if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
       throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
     }
-    const plan = planChunks(cells.length, R, Math.min(requested ?? largest, largest));
+    const plan = planCellPieces(cells.length, R, Math.min(requested ?? largest, largest));
     const largestChunk = Math.max(...plan.map(([, rows]) => rows));
 
     const cellData = new ArrayBuffer(cells.length * 8);
