@@ -2,6 +2,17 @@
 import type { ModelFixtures } from '../fixture.js';
 
 export const fixtures: ModelFixtures = {
+  /** Run on WebGPU and on the twin, compared replicate by replicate (test/gpu-twin.test.ts). */
+  gpuTwin: [
+    { name: 'linear, replace', spec: { model: 'linear', d: 6, n0: 40, n: 30, generations: 3, replicates: 300, seed: 'twin' }, rows: { theta: { relative: 1e-3 } } },
+    {
+      name: 'linear, ball verifier, a sweep of its radius',
+      spec: { model: 'linear', d: 5, n0: 40, n: 30, generations: 3, replicates: 300, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 }, sweep: { 'verifier.radius': [0.2, 0.4] } },
+      // A sample within f32 rounding of the ball's edge may be accepted on one backend only.
+      rows: { theta: { relative: 1e-3, outliers: 0.01 } },
+    },
+    { name: 'linear, cooperative layout (d = 20), accumulate', spec: { model: 'linear', d: 20, n0: 60, n: 40, mode: 'accumulate', generations: 2, replicates: 100 }, rows: { theta: { relative: 1e-3 } } },
+  ],
   /** Stopped after a generation, snapshotted, restored into a fresh stepper and continued (test/snapshot.test.ts). */
   snapshot: [
     ['linear, replace, verifier', { model: 'linear', d: 5, n0: 20, n: 16, generations: 4, replicates: 600, verifier: { kind: 'ball', bias: 0.2, radius: 0.3 } }],

@@ -70,7 +70,7 @@ function sumRows(rows: Float64Array): MetricSums {
 const STATELESS = { snapshot: () => ({}), restore: () => {} };
 
 export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
-  /** Rows: `metrics`, cell 0's YiColumn row of every replicate. */
+  /** Rows: `metrics`, every replicate's YiColumn row (cell-major; on WebGPU, runs of one chunk). */
   createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<Stepper<YiGridStats>>;
 } = {
   model: 'yi-grid',
@@ -91,19 +91,20 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
       const gpu = await YiGridGpu.create(backend.gpu, cells, options);
       return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, async () => ({ metrics: await gpu.rows() }));
     }
-    let last: Float64Array | undefined;
+    let last: Float64Array[] = [];
     const runner = {
       ...STATELESS,
-      step: () => cells.map((cell, c) => {
-        const rows = yiGridRows(cell, options.firstReplicate);
-        if (c === 0) last = rows;
-        return sumRows(rows);
-      }),
+      step: () => {
+        last = cells.map((cell) => yiGridRows(cell, options.firstReplicate));
+        return last.map(sumRows);
+      },
       destroy: () => {},
     };
     return finishingStepper(cells, runner, finish, () => {
-      if (!last) throw new Error('replicateRows: run step first');
-      return { metrics: last };
+      if (!last.length) throw new Error('replicateRows: run step first');
+      const metrics = new Float64Array(last.reduce((n, rows) => n + rows.length, 0));
+      last.reduce((offset, rows) => (metrics.set(rows, offset), offset + rows.length), 0);
+      return { metrics };
     });
   },
   finish,
