@@ -83,7 +83,7 @@ describe('merge refuses shards that are not every shard of one run, with exit st
     const [other] = runShards('other-seed', [...args, '--seed', '7'], 1);
     expectRefused([files[0], other], `${other} is not a shard of the same run as ${files[0]}: seed differs`);
   });
-  it('a file that is not a shard', () => expectRefused([join(dir, 'nothing.json')], `${join(dir, 'nothing.json')}: cannot read a synthloop shard file`));
+  it('a file that is not a shard', () => expectRefused([join(dir, 'nothing.json')], `${join(dir, 'nothing.json')}: cannot read synthloop shard file: no such file`));
 });
 
 describe('synthloop run --shard refuses', () => {

@@ -2,7 +2,8 @@
 // checkpoints (--checkpoint, read by --resume) — as JSON in which typed arrays (sums,
 // snapshots) are stored exactly, as base64 of their bytes. Written atomically: a temporary
 // file renamed over the target, so a run killed at any moment leaves the previous complete file.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readJsonFile } from './input-file.js';
 import type { Checkpoint } from '../core/engine/run.js';
 import type { ShardOutput } from '../core/engine/shard.js';
 
@@ -10,6 +11,8 @@ const TYPED_ARRAYS = { Float32Array, Float64Array, Uint32Array, Uint8Array } as 
 type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
 export const FILE_VERSION = 1;
+/** Largest shard or checkpoint file read: about what one JavaScript string can hold. */
+const MAX_RUN_FILE_BYTES = 512 * 2 ** 20;
 
 /** What each kind of file holds, beside `source`: the preset or spec file the run was started from. */
 export interface RunFiles {
@@ -48,12 +51,7 @@ export function writeAtomically(file: string, text: string): void {
 
 /** Reads a file `runFileText` wrote; throws a RangeError naming the file when it is not one of `kind`. */
 export function readRunFile<K extends keyof RunFiles>(file: string, kind: K): RunFile<K> {
-  let content: RunFile<K>;
-  try {
-    content = JSON.parse(readFileSync(file, 'utf8'), decode) as RunFile<K>;
-  } catch (error) {
-    throw new RangeError(`${file}: cannot read a synthloop ${kind} file: ${(error as Error).message}`);
-  }
+  const content = readJsonFile(file, `synthloop ${kind} file`, MAX_RUN_FILE_BYTES, decode) as RunFile<K>;
   if (content?.synthloop !== kind || content.version !== FILE_VERSION) {
     const found = content?.synthloop ? `a ${content.synthloop} file, version ${content.version}` : 'not a synthloop file';
     throw new RangeError(`${file}: not a synthloop ${kind} file of version ${FILE_VERSION} (${found})`);

@@ -2,31 +2,29 @@
  * Where a spec comes from (a preset or a JSON file) and `--set path=value` edits to it.
  * Problems are SpecErrors, so the CLI reports them like any invalid field.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { InputFileError, readJsonFile } from './input-file.js';
 import { SpecError } from '../core/spec/errors.js';
 import { PRESETS } from '../models/index.js';
 import { didYouMean } from '../core/spec/suggest.js';
 
 export { parseSetValue, setPath } from '../core/spec/path.js';
 
-/** A preset's spec (a copy), or the parsed contents of a JSON file. */
+/** Largest spec file read: a spec with a long sweep list is a few kB. */
+const MAX_SPEC_BYTES = 16 * 2 ** 20;
+
+/** A preset's spec (a copy), or the parsed contents of a JSON file (read strictly: input-file.ts). */
 export function loadSpecSource(nameOrPath: string): unknown {
   const preset = PRESETS[nameOrPath];
   if (preset) return structuredClone(preset.spec);
-  let text: string;
-  try {
-    text = readFileSync(nameOrPath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !/[\\/]|\.json$/i.test(nameOrPath)) {
-      const presets = Object.keys(PRESETS);
-      throw new SpecError([{ path: nameOrPath, message: `not a preset or a spec file${didYouMean(nameOrPath, presets)}; presets: ${presets.join(', ')}` }]);
-    }
-    throw new SpecError([{ path: nameOrPath, message: `cannot read spec file: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
+  if (!existsSync(nameOrPath) && !/[\\/]|\.json$/i.test(nameOrPath)) {
+    const presets = Object.keys(PRESETS);
+    throw new SpecError([{ path: nameOrPath, message: `not a preset or a spec file${didYouMean(nameOrPath, presets)}; presets: ${presets.join(', ')}` }]);
   }
   try {
-    return JSON.parse(text);
+    return readJsonFile(nameOrPath, 'spec file', MAX_SPEC_BYTES);
   } catch (error) {
-    throw new SpecError([{ path: nameOrPath, message: `malformed JSON: ${(error as Error).message}` }]);
+    if (!(error instanceof InputFileError)) throw error;
+    throw new SpecError([{ path: nameOrPath, message: error.message.slice(nameOrPath.length + 2) }]);
   }
 }
