@@ -697,7 +697,8 @@ describe('what the CLI reads', () => {
       const error = specErrorOf(() => loadSpec(name, { set: [] }));
       let parsed: unknown;
       try {
-        parsed = JSON.parse(text);
+        // A leading byte-order mark is accepted, as editors on Windows write one.
+        parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
       } catch {
         // Not JSON at all: the error names the file and says so.
         expect(error?.issues).toEqual([{ path: name, message: expect.stringMatching(/^malformed JSON: /) }]);
