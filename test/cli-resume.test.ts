@@ -95,6 +95,6 @@ describe('--resume refuses what the checkpoint decides', () => {
     expect(synthloop('run', 'yi-verified', '--backend', 'cpu', '--replicates', '300', '--generations', '1', '--shard', '0/1', '--out', shard).status).toBe(0);
     const result = synthloop('run', '--resume', shard);
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain(`${shard}: not a synthloop checkpoint file of version 1 (a shard file, version 1)`);
+    expect(result.stderr).toContain(`${shard}: not a synthloop checkpoint file of version 2 (a shard file, version 2)`);
   });
 });

@@ -2,11 +2,14 @@
 // exit status 2, the problem (naming the file) on the first line of stderr, no stack trace, and
 // nothing written. Spec, shard and checkpoint files are read by the same strict reader.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../src/cli/input-file.js';
+import { readRunFile, runFileText, type RunFile } from '../src/cli/run-files.js';
+import { mergeShards, parseSpec, runExperiment } from '../src/models/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'synthloop-hostile-'));
 
@@ -91,5 +94,100 @@ describe('shard and checkpoint files go through the same reader', () => {
 
   it('leave no file behind', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+/** A shard file and a checkpoint file of a small twin run, written by the CLI itself. */
+function runFiles(name: string) {
+  const shard = join(dir, `${name}-shard.json`), checkpoint = join(dir, `${name}-checkpoint.json`);
+  const args = ['dohmatob-replace', '--backend', 'cpu', '--replicates', '300', '--generations', '2', '-q'];
+  expect(synthloop('run', ...args, '--shard', '0/1', '--out', shard).status).toBe(0);
+  expect(synthloop('run', ...args, '--checkpoint', checkpoint, '--out', join(dir, `${name}-out.txt`)).status).toBe(0);
+  return { shard, checkpoint };
+}
+
+describe('shard and checkpoint files prove their integrity', () => {
+  const { shard, checkpoint } = runFiles('integrity');
+
+  it('a sum multiplied by 1.5, or one float64 short: refused by the digest, naming the file', () => {
+    const content = JSON.parse(readFileSync(shard, 'utf8'));
+    const sums = Buffer.from(content.sums[0][1].sum.base64, 'base64');
+    const scaled = new Float64Array(sums.buffer.slice(sums.byteOffset, sums.byteOffset + sums.byteLength));
+    scaled[1] *= 1.5;
+    const edited = file('shard-scaled.json', JSON.stringify({ ...content, sums: [[content.sums[0][0], { ...content.sums[0][1], sum: { ...content.sums[0][1].sum, base64: Buffer.from(scaled.buffer).toString('base64') } }, ...content.sums[0].slice(2)]] }));
+    expectRefused(['merge', edited], `${edited}: its digest does not match its content`);
+    const short = file('shard-short.json', JSON.stringify({ ...content, sums: [[content.sums[0][0], { ...content.sums[0][1], sum: { ...content.sums[0][1].sum, base64: Buffer.from(scaled.buffer, 0, scaled.byteLength - 8).toString('base64') } }, ...content.sums[0].slice(2)]] }));
+    expectRefused(['merge', short], `${short}: its digest does not match its content`);
+  });
+
+  it('a checkpoint whose seed was changed: refused, not resumed under the new seed', () => {
+    const content = JSON.parse(readFileSync(checkpoint, 'utf8'));
+    const edited = file('checkpoint-seed.json', JSON.stringify({ ...content, spec: { ...content.spec, seed: 99 } }));
+    expectRefused(['run', '--resume', edited], `${edited}: its digest does not match its content`);
+  });
+
+  it('byte-level damage anywhere (fuzzed): always refused naming the file, never read as valid', () => {
+    for (const [kind, path] of [['shard', shard], ['checkpoint', checkpoint]] as const) {
+      const bytes = readFileSync(path);
+      // The final newline is not content; every other byte is.
+      fc.assert(fc.property(fc.nat({ max: bytes.length - 2 }), fc.integer({ min: 1, max: 255 }), fc.constantFrom('flip', 'cut', 'drop'), (at, xor, how) => {
+        const damaged = how === 'flip' ? Uint8Array.from(bytes, (b, i) => (i === at ? b ^ xor : b)) : how === 'cut' ? bytes.subarray(0, at) : Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
+        const target = file(`fuzz-${kind}.json`, damaged);
+        expect(() => readRunFile(target, kind)).toThrow(new RegExp(`^${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `));
+      }), { numRuns: 150 });
+    }
+  });
+
+  it('a merge refuses sums of the wrong length even when a file is re-signed (checked in mergeShards)', () => {
+    const content = readRunFile(shard, 'shard');
+    const sums = content.sums.map((cell) => cell.map((s, t) => (t === 1 ? { ...s, sum: s.sum.subarray(0, s.sum.length - 1) } : s)));
+    expect(() => mergeShards([{ name: 'short.json', output: { ...content, sums } }])).toThrow(/short\.json: the sums of cell 0, generation 1 have \d+ and \d+ columns, not \d+/);
+  });
+});
+
+describe('--resume re-validates what it resumes (files re-signed, as an editor with the format could)', () => {
+  const { checkpoint } = runFiles('resume');
+  const resigned = (name: string, edit: (content: RunFile<'checkpoint'>) => unknown) => {
+    const content = readRunFile(checkpoint, 'checkpoint');
+    return file(name, runFileText('checkpoint', content.source, edit(content) as RunFile<'checkpoint'>));
+  };
+
+  it('generations past the maximum, or d = 0: the spec refused as `run` refuses it (no WGSL error, no retry)', () => {
+    const long = resigned('resume-long.json', (c) => ({ ...c, spec: { ...c.spec, generations: 99_999 } }));
+    expectRefused(['run', '--resume', long], `${long}: spec.generations: must be an integer between`);
+    const flat = resigned('resume-d0.json', (c) => ({ ...c, spec: { ...c.spec, d: 0 } }));
+    expectRefused(['run', '--resume', flat], `${flat}: spec.d: must be an integer between 1 and 64, got 0`);
+  });
+
+  it('t beyond T, generations missing, no spec: refused naming what is wrong', () => {
+    const late = resigned('resume-late.json', (c) => ({ ...c, t: 12 }));
+    expectRefused(['run', '--resume', late], 'resume: t must be a completed generation, an integer in 0..2, got 12');
+    const partial = resigned('resume-partial.json', (c) => ({ ...c, generations: [c.generations[0].slice(0, 1)] }));
+    expectRefused(['run', '--resume', partial], 'resume: generations must hold generations 0..');
+    const specless = resigned('resume-specless.json', ({ spec: _, ...c }) => c);
+    expectRefused(['run', '--resume', specless], `${specless}: spec.spec: must be an object with a "model" field, got nothing`);
+  });
+});
+
+describe('output paths and flags are checked before any work', () => {
+  it('--out naming a folder, or a folder that does not exist: refused at once, nothing left behind', () => {
+    expectRefused(['run', 'yi-grid', '--out', dir], `--out: ${dir} is a directory; name a file`, 3);
+    const missing = join(dir, 'no-such-folder', 'out.csv');
+    expectRefused(['run', 'yi-grid', '--out', missing], `--out: ${missing}: the folder ${join(dir, 'no-such-folder')} does not exist`, 3);
+    expectRefused(['merge', join(dir, 'x.json'), '--out', dir], `--out: ${dir} is a directory; name a file`, 3);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--out equal to --checkpoint, and --adapter with the cpu backend: refused', () => {
+    const same = join(dir, 'same.json');
+    expectRefused(['run', '--backend', 'cpu', '--checkpoint', same, '--out', same], `--out: ${same} is also the checkpoint file`);
+    expectRefused(['run', '--backend', 'cpu', '--adapter', 'llvmpipe'], '--adapter: names a WebGPU adapter, but the backend is cpu');
+  });
+});
+
+describe('a deterministic GPU error is not a lost device', () => {
+  it('a kernel that cannot compile (d = 0 past validation) fails at once, without recovery attempts', async () => {
+    const spec = { ...parseSpec({ model: 'linear', d: 2, n0: 10, n: 10, generations: 1, replicates: 64, backend: 'webgpu' }), d: 0 };
+    await expect(runExperiment(spec, { adapter: 'llvmpipe' })).rejects.toThrow(/^the GPU failed: invalid use/);
   });
 });

@@ -35,6 +35,11 @@ function nestingDepth(text: string, limit: number): number {
 
 /** A JSON file's value, read strictly; `what` names the kind of file in messages, `maxBytes` bounds its size. */
 export function readJsonFile(file: string, what: string, maxBytes: number, reviver?: (key: string, value: unknown) => unknown): unknown {
+  return parseJsonText(file, readTextFile(file, what, maxBytes), reviver);
+}
+
+/** A text file's text: at most `maxBytes`, valid UTF-8. */
+export function readTextFile(file: string, what: string, maxBytes: number): string {
   let size: number;
   try {
     const stats = statSync(file);
@@ -49,7 +54,11 @@ export function readJsonFile(file: string, what: string, maxBytes: number, reviv
   const bytes = readFileSync(file);
   const invalid = firstInvalidUtf8(bytes);
   if (invalid >= 0) throw new InputFileError(file, `is not valid UTF-8 (byte ${invalid}: 0x${bytes[invalid].toString(16)}); save it as UTF-8`);
-  const text = new TextDecoder().decode(bytes);
+  return new TextDecoder().decode(bytes);
+}
+
+/** JSON text's value, its nesting bounded; problems name `file`. */
+export function parseJsonText(file: string, text: string, reviver?: (key: string, value: unknown) => unknown): unknown {
   if (nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new InputFileError(file, `nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text, reviver);

@@ -2,7 +2,7 @@
 // whole run would print, after checking that they are every shard of the same run, once each.
 import { mergeShards } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
-import { readRunFile } from './run-files.js';
+import { checkWritable, readRunFile } from './run-files.js';
 import { INVALID_SPEC_EXIT, writeOutput } from './run.js';
 
 export interface MergeCommandOptions {
@@ -15,6 +15,7 @@ export async function mergeCommand(files: string[], options: MergeCommandOptions
   let text: string;
   let notices: string[];
   try {
+    if (options.out) checkWritable(options.out, '--out');
     const shards = files.map((file) => ({ name: file, output: readRunFile(file, 'shard') }));
     const result = mergeShards(shards);
     notices = result.notices;

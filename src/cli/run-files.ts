@@ -1,16 +1,20 @@
 // The files `synthloop run` leaves for later — shard results (--shard, read by `merge`) and
 // checkpoints (--checkpoint, read by --resume) — as JSON in which typed arrays (sums,
-// snapshots) are stored exactly, as base64 of their bytes. Written atomically: a temporary
-// file renamed over the target, so a run killed at any moment leaves the previous complete file.
-import { renameSync, writeFileSync } from 'node:fs';
-import { readJsonFile } from './input-file.js';
+// snapshots) are stored exactly, as base64 of their bytes, with a SHA-256 digest of the rest so a
+// damaged or edited file is refused. Written atomically: a temporary file renamed over the
+// target, so a run killed at any moment leaves the previous complete file.
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseJsonText, readTextFile } from './input-file.js';
 import type { Checkpoint } from '../core/engine/run.js';
 import type { ShardOutput } from '../core/engine/shard.js';
 
 const TYPED_ARRAYS = { Float32Array, Float64Array, Uint32Array, Uint8Array } as const;
 type TypedArrayName = keyof typeof TYPED_ARRAYS;
 
-export const FILE_VERSION = 1;
+/** 2: files carry `digest`. */
+export const FILE_VERSION = 2;
 /** Largest shard or checkpoint file read: about what one JavaScript string can hold. */
 const MAX_RUN_FILE_BYTES = 512 * 2 ** 20;
 
@@ -37,24 +41,50 @@ function decode(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** A shard or checkpoint file's text. */
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** A shard or checkpoint file's text: its content, then the SHA-256 of that content's JSON. */
 export function runFileText<K extends keyof RunFiles>(kind: K, source: string, content: RunFiles[K]): string {
-  return JSON.stringify({ synthloop: kind, version: FILE_VERSION, source, ...content }, encode) + '\n';
+  const body = JSON.stringify({ synthloop: kind, version: FILE_VERSION, source, ...content }, encode);
+  return `${body.slice(0, -1)},"digest":"${sha256(body)}"}\n`;
 }
 
-/** Writes a file as a whole or not at all: a temporary file beside it, renamed over it. */
+/** Writes a file as a whole or not at all: a temporary file beside it, renamed over it (removed if that fails). */
 export function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/** Refuses, before any work, an output path that cannot be written: `option` names the flag. */
+export function checkWritable(file: string, option: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new RangeError(`${option}: ${file} is a directory; name a file`);
+  const folder = dirname(resolve(file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new RangeError(`${option}: ${file}: the folder ${folder} does not exist`);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch {
+    throw new RangeError(`${option}: ${file}: the folder ${folder} is not writable`);
+  }
 }
 
 /** Reads a file `runFileText` wrote; throws a RangeError naming the file when it is not one of `kind`. */
 export function readRunFile<K extends keyof RunFiles>(file: string, kind: K): RunFile<K> {
-  const content = readJsonFile(file, `synthloop ${kind} file`, MAX_RUN_FILE_BYTES, decode) as RunFile<K>;
-  if (content?.synthloop !== kind || content.version !== FILE_VERSION) {
+  const text = readTextFile(file, `synthloop ${kind} file`, MAX_RUN_FILE_BYTES);
+  const content = parseJsonText(file, text, decode) as RunFile<K> | null;
+  if (content === null || typeof content !== 'object' || content.synthloop !== kind || content.version !== FILE_VERSION) {
     const found = content?.synthloop ? `a ${content.synthloop} file, version ${content.version}` : 'not a synthloop file';
     throw new RangeError(`${file}: not a synthloop ${kind} file of version ${FILE_VERSION} (${found})`);
   }
+  // Checked on the text as written (runFileText): byte for byte, whatever JSON would also accept.
+  const signed = /^(.*),"digest":"([0-9a-f]{64})"\}\n?$/s.exec(text);
+  if (!signed || sha256(`${signed[1]}}`) !== signed[2]) {
+    throw new RangeError(`${file}: its digest does not match its content: the file is damaged or was edited`);
+  }
+  delete (content as { digest?: string }).digest;
   return content;
 }

@@ -2,15 +2,16 @@
 // shard of it (--shard, for `synthloop merge`), checkpoint it (--checkpoint), or finish a
 // checkpointed run (--resume).
 import type { AdapterChoice } from '../core/adapter.js';
-import { shardOutput, type Checkpoint } from '../core/engine/run.js';
+import { checkResume, shardOutput, type Checkpoint } from '../core/engine/run.js';
 import { runExperiment } from '../models/index.js';
 import { parseShard, shardRange, type Shard } from '../core/engine/shard.js';
 import { loadSpecSource, setPath } from './spec-source.js';
 import { SpecError } from '../core/spec/errors.js';
-import { parseSpec, type Spec } from '../models/index.js';
+import { experimentCells, parseSpec, type Spec } from '../models/index.js';
 import { DEFAULT_PRESET } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
-import { readRunFile, runFileText, writeAtomically } from './run-files.js';
+import { resolve } from 'node:path';
+import { checkWritable, readRunFile, runFileText, writeAtomically } from './run-files.js';
 import { createProgress } from './progress.js';
 
 export interface RunCommandOptions {
@@ -75,12 +76,33 @@ function runRequest(source: string | undefined, options: RunCommandOptions): Run
       options.shard && '--shard', options.adapter && '--adapter'].filter(Boolean);
     if (given.length) throw new RangeError(`--resume: the spec, shard, backend and adapter come from the checkpoint; drop ${given.join(', ')}`);
     const checkpoint = readRunFile(options.resume, 'checkpoint');
-    return { source: checkpoint.source, spec: checkpoint.spec, shard: checkpoint.shard, resume: checkpoint };
+    // Validated exactly as `run` validates a spec: a checkpoint is input like any other.
+    let spec: Spec;
+    try {
+      spec = parseSpec(checkpoint.spec);
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      throw new SpecError(error.issues.map((issue) => ({ ...issue, path: `${options.resume}: spec.${issue.path}` })));
+    }
+    const resume = { ...checkpoint, spec };
+    checkResume(resume, spec, experimentCells(spec).specs.length);
+    return { source: checkpoint.source, spec, shard: checkpoint.shard, resume };
   }
   const spec = loadSpec(source ?? DEFAULT_PRESET, options);
+  if (spec.backend === 'cpu' && options.adapter) throw new RangeError(`--adapter: names a WebGPU adapter, but the backend is cpu; drop --adapter or choose --backend webgpu`);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (shard) shardRange(spec.replicates, shard);
   return { source: source ?? DEFAULT_PRESET, spec, shard };
+}
+
+/** Output paths checked before any work: writable, not a folder, and not one file for two purposes. */
+function checkOutputs(options: RunCommandOptions): void {
+  const checkpointFile = options.checkpoint ?? options.resume;
+  if (options.out) checkWritable(options.out, '--out');
+  if (options.checkpoint) checkWritable(options.checkpoint, '--checkpoint');
+  if (options.out && checkpointFile && resolve(options.out) === resolve(checkpointFile)) {
+    throw new RangeError(`--out: ${options.out} is also the checkpoint file; the output would overwrite it`);
+  }
 }
 
 /** The output text to FILE (atomically: a killed run never leaves half of it) or stdout. */
@@ -96,6 +118,7 @@ export function writeOutput(text: string, out: string | undefined, quiet: boolea
 export async function runCommand(sourceArgument: string | undefined, options: RunCommandOptions): Promise<number> {
   let request: RunRequest;
   try {
+    checkOutputs(options);
     request = runRequest(sourceArgument, options);
   } catch (error) {
     if (!(error instanceof SpecError) && !(error instanceof RangeError)) throw error;

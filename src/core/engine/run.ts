@@ -140,15 +140,33 @@ class Session {
   }
 }
 
+/** A checkpoint's shape against its spec, before anything runs: every problem a RangeError naming the field. */
+export function checkResume(resume: Checkpoint, spec: Spec, cellCount: number): void {
+  const { t } = resume;
+  if (!Number.isInteger(t) || t < 0 || t > spec.generations) {
+    throw new RangeError(`resume: t must be a completed generation, an integer in 0..${spec.generations}, got ${JSON.stringify(t)}`);
+  }
+  const perCell = (what: string, value: unknown) => {
+    if (!Array.isArray(value) || value.length !== cellCount || value.some((cell) => !Array.isArray(cell) || cell.length !== t + 1)) {
+      throw new RangeError(`resume: ${what} must hold generations 0..${t} of each of the ${cellCount} cell(s)`);
+    }
+  };
+  perCell('generations', resume.generations);
+  if (resume.shard) perCell('sums', resume.sums);
+  if (resume.snapshot === null || typeof resume.snapshot !== 'object') throw new RangeError('resume: snapshot is missing');
+  if (!Array.isArray(resume.notices) || typeof resume.elapsedSeconds !== 'number') throw new RangeError('resume: notices and elapsedSeconds are missing');
+}
+
 const describeFailure = (failure: DeviceFailure) => `${failure.kind} (${failure.detail})`;
 
 export async function runExperiment(spec: Spec, options: RunOptions = {}): Promise<RunOutput> {
   const started = performance.now();
   const { resume } = options;
   if (resume && JSON.stringify(resume.spec) !== JSON.stringify(spec)) throw new RangeError('resume: the checkpoint is of another spec');
-  const notices = [...(resume?.notices ?? [])];
   const model = modelOf(spec);
   const cells = experimentCells(spec);
+  if (resume) checkResume(resume, spec, cells.specs.length);
+  const notices = [...(resume?.notices ?? [])];
   const shard = resume ? resume.shard : options.shard;
   const range = shard ? shardRange(spec.replicates, shard) : undefined;
   // A shard's steppers see cells of its replicates only, counted from its first.
@@ -181,7 +199,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
         const failure = await session.failure();
         if (failure === null) throw error;
         const what = `${describeFailure(failure)} at generation ${t}`;
-        if (!recover) throw new Error(`the GPU failed: ${what}`, { cause: error });
+        if (!recover || failure.kind === 'invalid use') throw new Error(`the GPU failed: ${what}`, { cause: error });
         if (++recoveries > MAX_DEVICE_RECOVERIES) throw new Error(`the GPU failed ${recoveries} times, the last: ${what}; giving up`, { cause: error });
         notices.push(`${what}, re-acquired, resumed`);
         stepper?.destroy();

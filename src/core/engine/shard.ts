@@ -117,6 +117,10 @@ export function mergeShards(shards: readonly { name: string; output: ShardOutput
     }
     const complete = output.sums.length === cells.specs.length && output.sums.every((cell) => cell.length === spec.generations + 1);
     if (!complete) throw new RangeError(`${name}: not the sums of ${cells.specs.length} cell(s) × ${spec.generations + 1} generations`);
+    const columns = first.output.sums[0][0].sum.length;
+    const uneven = output.sums.flatMap((cell, c) => cell.map((sums, t) => [c, t, sums] as const))
+      .find(([, , sums]) => sums.sum.length !== columns || sums.sumSquares.length !== columns);
+    if (uneven) throw new RangeError(`${name}: the sums of cell ${uneven[0]}, generation ${uneven[1]} have ${uneven[2].sum.length} and ${uneven[2].sumSquares.length} columns, not ${columns}`);
     byIndex.set(output.shard.index, shard);
   }
   const missing = Array.from({ length: N }, (_, i) => i).filter((i) => !byIndex.has(i));

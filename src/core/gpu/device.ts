@@ -178,7 +178,8 @@ export async function checkKernelsRun(device: GPUDevice): Promise<void> {
 
 /** Why a device's results can no longer be trusted. */
 export interface DeviceFailure {
-  kind: 'device lost' | 'GPU error';
+  /** `invalid use`: a validation error (a shader that does not compile, say), the same on any device: never retried. */
+  kind: 'device lost' | 'GPU error' | 'invalid use';
   detail: string;
 }
 
@@ -203,7 +204,8 @@ export function watchDevice(device: GPUDevice): DeviceWatch {
     failure ??= { kind: 'device lost', detail: info.message ? `${info.reason}: ${info.message}` : String(info.reason) };
   });
   const onError = (event: Event) => {
-    failure ??= { kind: 'GPU error', detail: (event as GPUUncapturedErrorEvent).error.message };
+    const { error } = event as GPUUncapturedErrorEvent;
+    failure ??= { kind: error.constructor.name === 'GPUValidationError' ? 'invalid use' : 'GPU error', detail: error.message };
   };
   device.addEventListener('uncapturederror', onError);
   return {
