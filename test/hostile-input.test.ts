@@ -191,3 +191,31 @@ describe('a deterministic GPU error is not a lost device', () => {
     await expect(runExperiment(spec, { adapter: 'llvmpipe' })).rejects.toThrow(/^the GPU failed: invalid use/);
   });
 });
+
+describe('the memory plan refuses, before any allocation, what does not fit', () => {
+  it.each(['cpu', 'llvmpipe', 'swiftshader'])('2³¹ − 1 replicates on %s: refused in under a second with the largest R that fits', (backend) => {
+    const on = backend === 'cpu' ? ['--backend', 'cpu'] : ['--backend', 'webgpu', '--adapter', backend];
+    const { stderr } = expectRefused(['run', '--replicates', String(2 ** 31 - 1), ...on], /^replicates: 2147483647 would need [\d.]+ GiB on (the CPU twin|WebGPU), beyond the memory budget of [\d.]+ GiB; at most \d+ fit/, 1);
+    expect(Number(/at most (\d+) fit/.exec(stderr)![1])).toBeGreaterThan(1000);
+  });
+
+  it('the largest R it names does fit, and one more replicate does not', () => {
+    const args = ['run', '--backend', 'cpu', '--set', 'd=2', '--set', 'n0=20', '--set', 'n=20', '--generations', '1', '--max-memory', '1MiB', '--format', 'json', '-q'];
+    const { stderr } = expectRefused([...args, '--replicates', '1000000'], /^replicates: 1000000 would need .* at most \d+ fit/);
+    const fits = Number(/at most (\d+) fit/.exec(stderr)![1]);
+    const run = synthloop(...args, '--replicates', String(fits));
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).spec.replicates).toBe(fits);
+    expectRefused([...args, '--replicates', String(fits + 1)], /^replicates: \d+ would need/);
+  });
+
+  it('--max-memory takes sizes with units and refuses anything else', () => {
+    expectRefused(['run', '--max-memory', '12Q'], '--max-memory: must be a size such as 512MiB or 8GiB');
+    expectRefused(['run', '--max-memory', '0'], '--max-memory: must be a size');
+  });
+
+  it('in the library too: runExperiment refuses past its memoryBudget with a SpecError on replicates', async () => {
+    const spec = parseSpec({ model: 'gaussian', dim: 4, m: 10, generations: 1, replicates: 100_000, backend: 'cpu' });
+    await expect(runExperiment(spec, { memoryBudget: 2 ** 20 })).rejects.toThrow(/^replicates: 100000 would need [\d.]+ MiB on the CPU twin, beyond the memory budget of 1\.0 MiB; at most \d+ fit/);
+  });
+});

@@ -50,6 +50,7 @@ program.command('run')
   .option('--checkpoint <file>', 'after every generation, write what --resume needs to FILE (atomically)')
   .option('--resume <file>', 'finish the run checkpointed in FILE, on the same backend and adapter (checkpointing on into FILE)')
   .option('--verbose', VERBOSE)
+  .option('--max-memory <size>', 'memory the run\'s replicates may hold, e.g. 8GiB (default: half the machine\'s memory); a larger run is refused before any work')
   .option('--no-recover', 'keep no per-generation snapshot for surviving a lost GPU device (saves a read-back a generation: ~20 % of an accumulate run)')
   .action(async (spec, options) => { process.exitCode = await runCommand(spec, options); });
 

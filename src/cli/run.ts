@@ -10,6 +10,7 @@ import { SpecError } from '../core/spec/errors.js';
 import { experimentCells, parseSpec, type Spec } from '../models/index.js';
 import { DEFAULT_PRESET } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
+import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { checkWritable, readRunFile, runFileText, writeAtomically } from './run-files.js';
 import { createProgress } from './progress.js';
@@ -34,6 +35,8 @@ export interface RunCommandOptions {
   resume?: string;
   /** false (--no-recover): no per-generation snapshot, so a lost device ends the run. */
   recover?: boolean;
+  /** The memory budget, e.g. 8GiB (default: half the machine's memory). */
+  maxMemory?: string;
 }
 
 /** Exit status for a spec the user must fix, as for commander's usage errors (main.ts). */
@@ -95,6 +98,19 @@ function runRequest(source: string | undefined, options: RunCommandOptions): Run
   return { source: source ?? DEFAULT_PRESET, spec, shard };
 }
 
+const UNITS: Record<string, number> = { '': 1, B: 1, K: 2 ** 10, KIB: 2 ** 10, M: 2 ** 20, MIB: 2 ** 20, G: 2 ** 30, GIB: 2 ** 30, T: 2 ** 40, TIB: 2 ** 40 };
+
+/** The memory budget in bytes: `--max-memory` (a number with an optional unit, 8GiB), else half the machine's memory. */
+export function memoryBudget(text: string | undefined): number {
+  if (text === undefined) return Math.floor(totalmem() / 2);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = match ? UNITS[match[2].toUpperCase()] : undefined;
+  if (!match || unit === undefined || Number(match[1]) * unit < 1) {
+    throw new SpecError([{ path: '--max-memory', message: `must be a size such as 512MiB or 8GiB (a number of bytes, or with B, KiB, MiB, GiB or TiB), got ${JSON.stringify(text)}` }]);
+  }
+  return Math.floor(Number(match[1]) * unit);
+}
+
 /** Output paths checked before any work: writable, not a folder, and not one file for two purposes. */
 function checkOutputs(options: RunCommandOptions): void {
   const checkpointFile = options.checkpoint ?? options.resume;
@@ -116,8 +132,9 @@ export function writeOutput(text: string, out: string | undefined, quiet: boolea
 }
 
 export async function runCommand(sourceArgument: string | undefined, options: RunCommandOptions): Promise<number> {
-  let request: RunRequest;
+  let request: RunRequest, budget: number;
   try {
+    budget = memoryBudget(options.maxMemory);
     checkOutputs(options);
     request = runRequest(sourceArgument, options);
   } catch (error) {
@@ -133,9 +150,15 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
   let result;
   try {
     result = await runExperiment(spec, {
+      memoryBudget: budget,
       adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume, recover: options.recover,
       onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
     });
+  } catch (error) {
+    // The memory plan refuses before any work, as a spec error.
+    if (!(error instanceof SpecError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return INVALID_SPEC_EXIT;
   } finally {
     progress?.clear();
   }

@@ -91,6 +91,11 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
   /** A cell's statistics of generation t from its sufficient statistics over all its replicates. */
   finish(t: number, cell: S, sums: CellSums): G;
   closedForm?(spec: S): ClosedForm | null;
+  /**
+   * Bytes these cells' replicates hold at the run's peak on a backend (core/engine/memory.ts):
+   * proportional to the replicates, checked against the memory budget before anything is allocated.
+   */
+  memoryBytes(cells: readonly S[], backend: 'webgpu' | 'cpu'): number;
 }
 
 /** A definition as the registry holds it: any model's spec and statistics, types erased. */

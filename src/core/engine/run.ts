@@ -12,6 +12,7 @@ import { type AdapterChoice, type AdapterPath, type GpuContext } from '../adapte
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 import type { CellSums } from './metrics.js';
 import type { Backend, GenerationRecord, ReplicateRows, Stepper } from './model.js';
+import { DEFAULT_MEMORY_BUDGET, planMemory } from './memory.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
 import { shardRange, type ReplicateRange, type Shard, type ShardOutput } from './shard.js';
 import type { Snapshot } from './snapshot.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   captureReplicateRows?: boolean;
   /** GPU replicates per chunk; by default the largest the device's limits allow. */
   chunkReplicates?: number;
+  /** Bytes the run's replicates may hold (core/engine/memory.ts); default DEFAULT_MEMORY_BUDGET. Past it the run is refused before any allocation. */
+  memoryBudget?: number;
   /** Run only this shard of every cell's replicates; the output then carries the sums a merge needs. */
   shard?: Shard;
   /**
@@ -171,7 +174,12 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
   const range = shard ? shardRange(spec.replicates, shard) : undefined;
   // A shard's steppers see cells of its replicates only, counted from its first.
   const stepperCells = range ? cells.specs.map((cell) => ({ ...cell, replicates: range.replicates })) : cells.specs;
+  // Planned before the device is acquired, for the backend asked for; again if "auto" ends on the twin.
+  const budget = options.memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  const asked = (resume?.backend ?? spec.backend) === 'cpu' ? 'cpu' : 'webgpu';
+  planMemory(model, stepperCells, asked, budget);
   const session = await Session.open(spec, options, notices);
+  if (session.backend.kind !== asked) planMemory(model, stepperCells, session.backend.kind, budget);
   const recover = session.backend.kind === 'webgpu' && (options.recover ?? true);
   const keepSnapshots = recover || options.onCheckpoint !== undefined;
   const generations: Stats[][] = resume ? resume.generations.map((cell) => [...cell]) : cells.specs.map(() => []);

@@ -12,8 +12,8 @@ import {
 import { describeSchedule } from '../../core/spec/schedule.js';
 import { keyFromSeed, Stream, type Key } from '../../core/random/address.js';
 import { boxMuller, randomWords, uniformOpen01 } from '../../core/cpu/random.js';
-import { CategoricalColumn, CategoricalTwin, fixedPointCumulative } from './twin.js';
-import { BigramColumn, BigramTwin } from './bigram-twin.js';
+import { CATEGORICAL_COLUMNS, CategoricalColumn, CategoricalTwin, fixedPointCumulative } from './twin.js';
+import { BIGRAM_COLUMNS, BigramColumn, BigramTwin } from './bigram-twin.js';
 import { CategoricalGpu, type CategoricalGpuOptions } from './gpu.js';
 import { BigramGpu } from './bigram-gpu.js';
 import { categoricalRisk } from './theory.js';
@@ -211,6 +211,9 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   describe: (spec) => describeTokens(spec, 'tokens'),
   createStepper: createCategoricalStepper,
   finish: finishCategorical,
+  // WebGPU: two count rows of K and a metric row (the snapshot copies the counts); twin: the counts and a metric row.
+  memoryBytes: (cells, backend) => cells.length * cells[0].replicates
+    * (backend === 'webgpu' ? 4 * (3 * tokenCount(cells[0].probs) + CATEGORICAL_COLUMNS) : 4 * tokenCount(cells[0].probs) + 8 * CATEGORICAL_COLUMNS),
   closedForm(spec): ClosedForm {
     return {
       metric: 'r',
@@ -229,4 +232,7 @@ export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationSt
   describe: (spec) => describeTokens(spec, 'states'),
   createStepper: createBigramStepper,
   finish: finishBigram,
+  // As categorical, with K rows of K: two count tables and the chain's state on WebGPU.
+  memoryBytes: (cells, backend) => cells.length * cells[0].replicates
+    * (backend === 'webgpu' ? 4 * (3 * tokenCount(cells[0].probs) ** 2 + 1 + BIGRAM_COLUMNS) : 4 * tokenCount(cells[0].probs) ** 2 + 8 * BIGRAM_COLUMNS),
 };

@@ -26,7 +26,7 @@ const GAUSSIAN_KERNEL: Kernel = { name: 'gaussian', source: gaussianSource, libr
 const PARAMS_BYTES = 48;
 
 /** vec4s of state per replicate: see STATE_* in shaders/gaussian/gaussian.wgsl. The fit (up to `sum`) carries over; the sums restart. */
-function stateLayout(dim: number) {
+export function stateLayout(dim: number) {
   const Q = Math.ceil(dim / 4), PV = Math.ceil(packedSize(dim) / 4);
   return { delta: 1, factor: 1 + Q, sum: 1 + Q + PV, stride: 1 + 2 * Q + PV + 4 * Q * Q };
 }

@@ -5,9 +5,9 @@
  * chain (σ = 1, μ = 0); the statistics are scaled back by each cell's σ here, in float64.
  */
 import { parseGaussianSpec, type ResolvedGaussianSpec } from './spec.js';
-import { GaussianGpu } from './gpu.js';
+import { GaussianGpu, stateLayout } from './gpu.js';
 import {
-  COLLAPSED_LOG_VARIANCE, GaussianMetric, GaussianTwin, type GaussianReplicateState,
+  COLLAPSED_LOG_VARIANCE, GAUSSIAN_COLUMNS, GaussianMetric, GaussianTwin, type GaussianReplicateState,
 } from './twin.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import { gaussianClosedForm } from './theory.js';
@@ -131,4 +131,10 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   createStepper: createGaussianStepper,
   finish: finish,
   closedForm: gaussianClosedForm,
+  memoryBytes(cells, backend) {
+    const { dim, replicates } = cells[0];
+    const n = cells.length * replicates;
+    // WebGPU: state (and a recovery snapshot's host copy), a metric row and the log variance; twin: δ, the factor, the flag, the log variance.
+    return backend === 'webgpu' ? n * (2 * 16 * stateLayout(dim).stride + 4 * GAUSSIAN_COLUMNS + 4) : n * (8 * dim + 8 * packedSize(dim) + 1 + 8);
+  },
 };

@@ -18,6 +18,9 @@ import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
+/** Floats of state per replicate: see STATE_* in shaders/gmm-selection/gmm_selection.wgsl. */
+export const gmmStateFloats = (d: number) => { const Q = Math.ceil(d / 4); return 4 * (2 * Q + 1 + 4 * Q * Q); };
+
 export const GMM_SELECTION_KERNEL: Kernel = { name: 'gmm_selection', source: gmmSelectionSource, libraries: [CHOLESKY, GRAM] };
 
 const WORKGROUP_SIZE = 64;
@@ -100,7 +103,7 @@ export class GmmSelectionGpu {
     const { device } = gpu;
     const [{ d, replicates: R, selector }] = cells;
     const Q = Math.ceil(d / 4), P = packedSize(d);
-    const stateStride = 4 * (2 * Q + 1 + 4 * Q * Q); // floats; see STATE_* in shaders/gmm-selection/gmm_selection.wgsl
+    const stateStride = gmmStateFloats(d);
     const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, gmmSelectionLoopCost(d), { name: 'd', value: d });
     const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
     const variant = {

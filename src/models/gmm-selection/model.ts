@@ -5,8 +5,8 @@
  * src/models/gmm-selection/twin.ts).
  */
 import { parseGmmSelectionSpec, type ResolvedGmmSelectionSpec } from './spec.js';
-import { GmmSelectionGpu } from './gpu.js';
-import { GmmColumn, GmmSelectionTwin } from './twin.js';
+import { GmmSelectionGpu, gmmStateFloats } from './gpu.js';
+import { GMM_COLUMNS, GmmColumn, GmmSelectionTwin } from './twin.js';
 import { breakdownPoint, gmmSelectionClosedForm, selectorRates } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
@@ -88,4 +88,10 @@ export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSel
   createStepper: createGmmSelectionStepper,
   finish,
   closedForm: gmmSelectionClosedForm,
+  memoryBytes(cells, backend) {
+    const { d, replicates } = cells[0];
+    const n = cells.length * replicates;
+    // WebGPU: state and metric rows, and a recovery snapshot's host copy; twin: w, the flag, a metric row.
+    return backend === 'webgpu' ? n * 4 * (2 * gmmStateFloats(d) + GMM_COLUMNS) : n * (8 * d + 1 + 8 * GMM_COLUMNS);
+  },
 };

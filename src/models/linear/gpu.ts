@@ -47,15 +47,21 @@ interface Layout {
   loopCost: LoopCost;
 }
 
+/** Floats of state per replicate: θ̂ | flags | rhs | Gram (see STATE_* in the kernels), and the wide layout's packed factor. */
+export function linearStateFloats(d: number): number {
+  const Q = Math.ceil(d / 4);
+  const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q);
+  return d < WIDE_LAYOUT_MIN_D ? gramFloats : gramFloats + 4 * Math.ceil(packedSize(d) / 4);
+}
+
 function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const Q = Math.ceil(d / 4), P = packedSize(d);
   const columns = linearColumnCount(d);
   const common = { D: d, Q, P, COLUMNS: columns, ...linearColumnDeclarations() };
-  const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q); // θ̂ | flags | rhs | Gram, see STATE_* in the kernels
   if (d < WIDE_LAYOUT_MIN_D) {
     return {
       // Eight samples per Gram update (shaders/gram.wgsl's gram_add).
-      kernel: LINEAR_KERNEL, replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: gramFloats,
+      kernel: LINEAR_KERNEL, replicatesPerGroup: WORKGROUP_SIZE, consts: { ...common, ...gramBatchConsts(2) }, constants: { WORKGROUP_SIZE }, stateStride: linearStateFloats(d),
       threadsPerGroup: WORKGROUP_SIZE, workgroupBytes: 0, loopCost: linearLoopCost(d),
     };
   }
@@ -69,7 +75,7 @@ function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const roundIterations = Math.ceil((S * Q) / TILES) + 1 + (Q + 1) + (S + 1) + 1;
   return {
     kernel: LINEAR_WIDE_KERNEL, replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
-    stateStride: gramFloats + 4 * Math.ceil(P / 4),
+    stateStride: linearStateFloats(d),
     threadsPerGroup: K * TILES,
     workgroupBytes: workgroupBytes(S),
     loopCost: {

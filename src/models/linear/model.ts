@@ -4,7 +4,8 @@
  * or the float64 twin src/models/linear/twin.ts, one per cell).
  */
 import { parseLinearSpec, type ResolvedLinearSpec } from './spec.js';
-import { LinearGpu } from './gpu.js';
+import { LinearGpu, linearStateFloats } from './gpu.js';
+import { packedSize } from '../../core/cpu/cholesky.js';
 import { LinearTwin } from './twin.js';
 import { linearClosedForm } from './theory.js';
 import { buildProblem } from './problem.js';
@@ -12,7 +13,7 @@ import { generationPlan } from './plan.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { joinSnapshots, splitSnapshot, type Snapshot } from '../../core/engine/snapshot.js';
 import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
-import { finish, type LinearStats } from './columns.js';
+import { finish, linearColumnCount, type LinearStats } from './columns.js';
 import { describeSchedule } from '../../core/spec/schedule.js';
 
 const COLUMNS: MetricColumn[] = [
@@ -81,4 +82,12 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   createStepper: createLinearStepper,
   finish: finish,
   closedForm: linearClosedForm,
+  memoryBytes(cells, backend) {
+    const { d, replicates, mode } = cells[0];
+    const n = cells.length * replicates;
+    // WebGPU: the state rows, the metric rows, and a recovery snapshot's host copy of the state.
+    if (backend === 'webgpu') return n * 4 * (2 * linearStateFloats(d) + linearColumnCount(d));
+    // Twin: θ̂ and the failed flag; accumulate mode keeps each replicate's Gram, rhs and count.
+    return n * (8 * d + 1 + (mode === 'accumulate' ? 8 * (packedSize(d) + d + 1) : 0));
+  },
 };

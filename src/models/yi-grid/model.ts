@@ -91,23 +91,27 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
       const gpu = await YiGridGpu.create(backend.gpu, cells, options);
       return finishingStepper(cells, { ...STATELESS, step: () => gpu.step(), destroy: () => gpu.destroy() }, finish, async () => ({ metrics: await gpu.rows() }));
     }
-    let last: Float64Array[] = [];
+    let stepped = false;
     const runner = {
       ...STATELESS,
       step: () => {
-        last = cells.map((cell) => yiGridRows(cell, options.firstReplicate));
-        return last.map(sumRows);
+        stepped = true;
+        return cells.map((cell) => sumRows(yiGridRows(cell, options.firstReplicate)));
       },
       destroy: () => {},
     };
+    // Recomputed on request (the same words give the same rows) rather than kept: a full grid's rows are ~0.5 GB.
     return finishingStepper(cells, runner, finish, () => {
-      if (!last.length) throw new Error('replicateRows: run step first');
-      const metrics = new Float64Array(last.reduce((n, rows) => n + rows.length, 0));
-      last.reduce((offset, rows) => (metrics.set(rows, offset), offset + rows.length), 0);
+      if (!stepped) throw new Error('replicateRows: run step first');
+      const rows = cells.map((cell) => yiGridRows(cell, options.firstReplicate));
+      const metrics = new Float64Array(rows.reduce((n, cellRows) => n + cellRows.length, 0));
+      rows.reduce((offset, cellRows) => (metrics.set(cellRows, offset), offset + cellRows.length), 0);
       return { metrics };
     });
   },
   finish,
+  // One metric row a replicate: on WebGPU at most a chunk's are resident, on the twin a cell's (an upper bound either way).
+  memoryBytes: (cells, backend) => cells.length * cells[0].replicates * YI_COLUMNS * (backend === 'webgpu' ? 4 : 8),
   closedForm(spec) {
     const value = realLoss(spec.sigma, spec.d, spec.n1);
     return value === null ? null : { metric: 'loss0', source: scienceSource(1, 'OLS on n₁ real samples, σ²d/(n₁ − d − 1)'), values: [value] };
