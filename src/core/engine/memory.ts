@@ -7,6 +7,14 @@
 import { SpecError } from '../spec/errors.js';
 import type { AnyModel, CommonSpec } from './model.js';
 
+/**
+ * What a run holds beyond its models' own buffers and arrays: drivers (llvmpipe and SwiftShader
+ * too) may keep a second copy of a buffer, and a run keeps results and temporaries. Measured peak
+ * RSS growth over a 64-replicate run, on llvmpipe and the twin (nine presets at 4 096–262 144
+ * replicates), was 1.0–2.1× the models' own figures.
+ */
+const OVERHEAD = 2;
+
 /** The budget when the caller gives none (the CLI gives half the machine's memory). */
 export const DEFAULT_MEMORY_BUDGET = 4 * 2 ** 30;
 
@@ -15,7 +23,7 @@ export const formatBytes = (bytes: number) =>
 
 /** Bytes the run's replicates need on `backend`; throws a SpecError on `replicates` past `budget`. */
 export function planMemory(model: AnyModel, cells: readonly CommonSpec[], backend: 'webgpu' | 'cpu', budget: number): number {
-  const bytes = model.memoryBytes(cells, backend);
+  const bytes = OVERHEAD * model.memoryBytes(cells, backend);
   if (bytes <= budget) return bytes;
   // Every model's bytes grow in proportion to the replicates, so the largest R that fits scales.
   const { replicates } = cells[0];

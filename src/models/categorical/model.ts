@@ -211,9 +211,10 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   describe: (spec) => describeTokens(spec, 'tokens'),
   createStepper: createCategoricalStepper,
   finish: finishCategorical,
-  // WebGPU: two count rows of K and a metric row (the snapshot copies the counts); twin: the counts and a metric row.
+  // WebGPU: two count rows of K, a metric row, and a snapshot's counts three times (packed, staged, on the host);
+  // twin: the counts and a metric row.
   memoryBytes: (cells, backend) => cells.length * cells[0].replicates
-    * (backend === 'webgpu' ? 4 * (3 * tokenCount(cells[0].probs) + CATEGORICAL_COLUMNS) : 4 * tokenCount(cells[0].probs) + 8 * CATEGORICAL_COLUMNS),
+    * (backend === 'webgpu' ? 4 * (5 * tokenCount(cells[0].probs) + CATEGORICAL_COLUMNS) : 4 * tokenCount(cells[0].probs) + 8 * CATEGORICAL_COLUMNS),
   closedForm(spec): ClosedForm {
     return {
       metric: 'r',
@@ -232,7 +233,7 @@ export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationSt
   describe: (spec) => describeTokens(spec, 'states'),
   createStepper: createBigramStepper,
   finish: finishBigram,
-  // As categorical, with K rows of K: two count tables and the chain's state on WebGPU.
+  // As categorical, with K rows of K, and the chain's state on WebGPU.
   memoryBytes: (cells, backend) => cells.length * cells[0].replicates
-    * (backend === 'webgpu' ? 4 * (3 * tokenCount(cells[0].probs) ** 2 + 1 + BIGRAM_COLUMNS) : 4 * tokenCount(cells[0].probs) ** 2 + 8 * BIGRAM_COLUMNS),
+    * (backend === 'webgpu' ? 4 * (5 * tokenCount(cells[0].probs) ** 2 + 1 + BIGRAM_COLUMNS) : 4 * tokenCount(cells[0].probs) ** 2 + 8 * BIGRAM_COLUMNS),
 };

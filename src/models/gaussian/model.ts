@@ -134,7 +134,12 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   memoryBytes(cells, backend) {
     const { dim, replicates } = cells[0];
     const n = cells.length * replicates;
-    // WebGPU: state (and a recovery snapshot's host copy), a metric row and the log variance; twin: δ, the factor, the flag, the log variance.
-    return backend === 'webgpu' ? n * (2 * 16 * stateLayout(dim).stride + 4 * GAUSSIAN_COLUMNS + 4) : n * (8 * dim + 8 * packedSize(dim) + 1 + 8);
+    // WebGPU: state, a metric row, the log variance, and a snapshot's carried fit three times (packed, staged, on
+    // the host); twin: δ, the factor, the flag, the log variance.
+    // The fit carries over: the vec4s before `sum` (flags, δ, the factor).
+    const { stride, sum: carried } = stateLayout(dim);
+    return backend === 'webgpu'
+      ? n * (16 * stride + 4 * GAUSSIAN_COLUMNS + 4 + 3 * 16 * carried)
+      : n * (8 * dim + 8 * packedSize(dim) + 1 + 8);
   },
 };

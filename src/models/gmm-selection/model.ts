@@ -91,7 +91,8 @@ export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSel
   memoryBytes(cells, backend) {
     const { d, replicates } = cells[0];
     const n = cells.length * replicates;
-    // WebGPU: state and metric rows, and a recovery snapshot's host copy; twin: w, the flag, a metric row.
-    return backend === 'webgpu' ? n * 4 * (2 * gmmStateFloats(d) + GMM_COLUMNS) : n * (8 * d + 1 + 8 * GMM_COLUMNS);
+    // WebGPU: state and metric rows, and a snapshot's carried w and flags three times (packed, staged, on the host);
+    // twin: w, the flag, a metric row.
+    return backend === 'webgpu' ? n * 4 * (gmmStateFloats(d) + GMM_COLUMNS + 3 * (d + 4)) : n * (8 * d + 1 + 8 * GMM_COLUMNS);
   },
 };

@@ -85,8 +85,9 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   memoryBytes(cells, backend) {
     const { d, replicates, mode } = cells[0];
     const n = cells.length * replicates;
-    // WebGPU: the state rows, the metric rows, and a recovery snapshot's host copy of the state.
-    if (backend === 'webgpu') return n * 4 * (2 * linearStateFloats(d) + linearColumnCount(d));
+    // WebGPU: the state and metric rows, and a snapshot's carried words three times (packed, staged, on the host).
+    const carried = mode === 'accumulate' ? linearStateFloats(d) : d + 4;
+    if (backend === 'webgpu') return n * 4 * (linearStateFloats(d) + linearColumnCount(d) + 3 * carried);
     // Twin: θ̂ and the failed flag; accumulate mode keeps each replicate's Gram, rhs and count.
     return n * (8 * d + 1 + (mode === 'accumulate' ? 8 * (packedSize(d) + d + 1) : 0));
   },
