@@ -219,3 +219,18 @@ describe('the memory plan refuses, before any allocation, what does not fit', ()
     await expect(runExperiment(spec, { memoryBudget: 2 ** 20 })).rejects.toThrow(/^replicates: 100000 would need [\d.]+ MiB on the CPU twin, beyond the memory budget of 1\.0 MiB; at most \d+ fit/);
   });
 });
+
+describe('--resume checks the snapshot against the spec', () => {
+  const { checkpoint } = runFiles('snapshot');
+  it('a state one float short (re-signed): refused naming the file and the array', () => {
+    const content = readRunFile(checkpoint, 'checkpoint');
+    const [name] = Object.keys(content.snapshot);
+    const array = content.snapshot[name];
+    // Taken back to generation 0, so that the resumed run restores it.
+    const short = file('resume-snapshot.json', runFileText('checkpoint', content.source, {
+      ...content, t: 0, generations: content.generations.map((cell) => cell.slice(0, 1)),
+      snapshot: { ...content.snapshot, [name]: array.subarray(0, array.length - 1) },
+    }));
+    expectRefused(['run', '--resume', short], `${short}: snapshot: "${name}" must be a `);
+  });
+});

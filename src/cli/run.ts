@@ -155,9 +155,10 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
       onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
     });
   } catch (error) {
-    // The memory plan refuses before any work, as a spec error.
-    if (!(error instanceof SpecError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    // Input the run refuses before its work: the memory plan (a SpecError), or a checkpoint whose
+    // snapshot does not fit its spec (a RangeError when the steppers restore it).
+    if (!(error instanceof SpecError) && !(error instanceof RangeError)) throw error;
+    process.stderr.write(`${resume ? `${options.resume}: ` : ''}${error.message}\n`);
     return INVALID_SPEC_EXIT;
   } finally {
     progress?.clear();
