@@ -16,8 +16,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { acquireDevice, probeAdapters } from '../src/core/gpu/device.js';
 import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
-import { runExperiment } from '../src/models/index.js';
-import { parseSpec } from '../src/models/index.js';
+import { runExperiment, parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
 

@@ -5,8 +5,7 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { ColumnReducer } from '../src/core/gpu/reduce.js';
 import { planChunks } from '../src/core/gpu/chunks.js';
-import { runExperiment } from '../src/models/index.js';
-import { parseSpec } from '../src/models/index.js';
+import { runExperiment, parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

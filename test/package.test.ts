@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, createLogger } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSpec } from '../src/models/index.js';
-import { runExperiment } from '../src/models/index.js';
+import { parseSpec, runExperiment } from '../src/models/index.js';
 import type { RunResult } from '../src/core/engine/result.js';
 import { launchChromium, serveFolder, watchPage } from './helpers/browser.js';
 

@@ -6,8 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { MAX_DEVICE_RECOVERIES } from '../src/core/engine/run.js';
-import { runExperiment } from '../src/models/index.js';
-import { parseSpec } from '../src/models/index.js';
+import { runExperiment, parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 import { fixtureCases } from './helpers/fixtures.js';
 

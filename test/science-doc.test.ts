@@ -2,8 +2,7 @@
 // section it has, and it, the README's preset table and the papers table agree on every link.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { experimentCells, modelOf, parseSpec } from '../src/models/index.js';
-import { PRESETS } from '../src/models/index.js';
+import { experimentCells, modelOf, parseSpec, PRESETS } from '../src/models/index.js';
 import { PAPERS } from '../src/models/papers.js';
 import { sciencePath } from '../src/core/theory/science.js';
 

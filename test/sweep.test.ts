@@ -3,12 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSweepCells } from '../src/core/engine/experiment.js';
 import type { CommonSpec } from '../src/core/engine/model.js';
-import { MODELS } from '../src/models/index.js';
+import { MODELS, runExperiment, experimentCells, parseSpec } from '../src/models/index.js';
 import { fixtureCases } from './helpers/fixtures.js';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
-import { runExperiment } from '../src/models/index.js';
-import { experimentCells, parseSpec } from '../src/models/index.js';
 import { SpecError } from '../src/core/spec/errors.js';
 import type { ResolvedLinearSpec } from '../src/models/linear/spec.js';
 import { linspace, sweepCells } from '../src/core/spec/sweep.js';

@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
-import { runExperiment } from '../src/models/index.js';
-import { parseSpec } from '../src/models/index.js';
+import { runExperiment, parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

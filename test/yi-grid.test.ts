@@ -4,8 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
-import { runExperiment } from '../src/models/index.js';
-import { parseSpec, experimentCells } from '../src/models/index.js';
+import { runExperiment, parseSpec, experimentCells, PRESETS } from '../src/models/index.js';
 import { yiGridModel } from '../src/models/yi-grid/model.js';
 import { YiColumn, YI_COLUMNS } from '../src/models/yi-grid/columns.js';
 import { parseYiGridSpec, type ResolvedYiGridSpec } from '../src/models/yi-grid/spec.js';
@@ -13,7 +12,6 @@ import { SpecError } from '../src/core/spec/errors.js';
 import { realAcceptRate1D, realLoss, truncatedGaussian } from '../src/models/yi-grid/theory.js';
 import { normals4, randomWords } from '../src/core/cpu/random.js';
 import { keyFromSeed, Stream } from '../src/core/random/address.js';
-import { PRESETS } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();

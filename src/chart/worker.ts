@@ -4,8 +4,7 @@
  */
 import { acquireDevice } from '../core/gpu/device.js';
 import { type GpuContext } from '../core/adapter.js';
-import { parseSpec } from '../models/index.js';
-import { runExperiment } from '../models/index.js';
+import { parseSpec, runExperiment } from '../models/index.js';
 import { SpecError } from '../core/spec/errors.js';
 import { NO_WEBGPU } from '../core/gpu/node-gpu.browser.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';

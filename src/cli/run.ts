@@ -3,12 +3,10 @@
 // checkpointed run (--resume).
 import type { AdapterChoice } from '../core/adapter.js';
 import { checkResume, shardOutput, type Checkpoint } from '../core/engine/run.js';
-import { runExperiment } from '../models/index.js';
+import { runExperiment, experimentCells, parseSpec, type Spec, DEFAULT_PRESET } from '../models/index.js';
 import { parseShard, shardRange, type Shard } from '../core/engine/shard.js';
 import { loadSpecSource, setPath } from './spec-source.js';
 import { SpecError } from '../core/spec/errors.js';
-import { experimentCells, parseSpec, type Spec } from '../models/index.js';
-import { DEFAULT_PRESET } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
