@@ -161,9 +161,9 @@ describe('--resume re-validates what it resumes (files re-signed, as an editor w
 
   it('t beyond T, generations missing, no spec: refused naming what is wrong', () => {
     const late = resigned('resume-late.json', (c) => ({ ...c, t: 12 }));
-    expectRefused(['run', '--resume', late], 'resume: t must be a completed generation, an integer in 0..2, got 12');
+    expectRefused(['run', '--resume', late], `${late}: resume: t must be a completed generation, an integer in 0..2, got 12`);
     const partial = resigned('resume-partial.json', (c) => ({ ...c, generations: [c.generations[0].slice(0, 1)] }));
-    expectRefused(['run', '--resume', partial], 'resume: generations must hold generations 0..');
+    expectRefused(['run', '--resume', partial], `${partial}: resume: generations must hold generations 0..`);
     const specless = resigned('resume-specless.json', ({ spec: _, ...c }) => c);
     expectRefused(['run', '--resume', specless], `${specless}: spec.spec: must be an object with a "model" field, got nothing`);
   });

@@ -2,8 +2,8 @@
 // shard of it (--shard, for `synthloop merge`), checkpoint it (--checkpoint), or finish a
 // checkpointed run (--resume).
 import type { AdapterChoice } from '../core/adapter.js';
-import { checkResume, shardOutput, type Checkpoint } from '../core/engine/run.js';
-import { runExperiment, experimentCells, parseSpec, type Spec, DEFAULT_PRESET } from '../models/index.js';
+import { shardOutput, type Checkpoint } from '../core/engine/run.js';
+import { runExperiment, parseSpec, type Spec, DEFAULT_PRESET } from '../models/index.js';
 import { parseShard, shardRange, type Shard } from '../core/engine/shard.js';
 import { loadSpecSource, setPath } from './spec-source.js';
 import { SpecError } from '../core/spec/errors.js';
@@ -85,9 +85,8 @@ function runRequest(source: string | undefined, options: RunCommandOptions): Run
       if (!(error instanceof SpecError)) throw error;
       throw new SpecError(error.issues.map((issue) => ({ ...issue, path: `${options.resume}: spec.${issue.path}` })));
     }
-    const resume = { ...checkpoint, spec };
-    checkResume(resume, spec, experimentCells(spec).specs.length);
-    return { source: checkpoint.source, spec, shard: checkpoint.shard, resume };
+    // Its shape against the spec is checked by runExperiment before any work (refusals name this file).
+    return { source: checkpoint.source, spec, shard: checkpoint.shard, resume: { ...checkpoint, spec } };
   }
   const spec = loadSpec(source ?? DEFAULT_PRESET, options);
   if (spec.backend === 'cpu' && options.adapter) throw new RangeError(`--adapter: names a WebGPU adapter, but the backend is cpu; drop --adapter or choose --backend webgpu`);
@@ -153,8 +152,8 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
       onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
     });
   } catch (error) {
-    // Input the run refuses before its work: the memory plan (a SpecError), or a checkpoint whose
-    // snapshot does not fit its spec (a RangeError when the steppers restore it).
+    // Input the run refuses before its work: the memory plan (a SpecError), or a checkpoint that
+    // does not fit its spec (a RangeError: its generations, or its snapshot when restored).
     if (!(error instanceof SpecError) && !(error instanceof RangeError)) throw error;
     process.stderr.write(`${resume ? `${options.resume}: ` : ''}${error.message}\n`);
     return INVALID_SPEC_EXIT;

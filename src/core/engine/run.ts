@@ -144,7 +144,7 @@ class Session {
 }
 
 /** A checkpoint's shape against its spec, before anything runs: every problem a RangeError naming the field. */
-export function checkResume(resume: Checkpoint, spec: Spec, cellCount: number): void {
+function checkResume(resume: Checkpoint, spec: Spec, cellCount: number): void {
   const { t } = resume;
   if (!Number.isInteger(t) || t < 0 || t > spec.generations) {
     throw new RangeError(`resume: t must be a completed generation, an integer in 0..${spec.generations}, got ${JSON.stringify(t)}`);
