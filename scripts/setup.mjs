@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const CHROMIUM = process.env.SYNTHLOOP_CHROMIUM ?? '/usr/bin/chromium';
-/** Each need: how to tell it is met here, and the Debian packages that meet it. */
+/** Each need (an adapter path, or Chromium): the Debian packages that meet it, and what it is for. */
 const NEEDS = {
   llvmpipe: { packages: ['libegl1', 'libgl1-mesa-dri'], why: 'Mesa llvmpipe over OpenGL, the fast software adapter' },
   swiftshader: { packages: ['chromium', 'libvulkan1'], why: 'SwiftShader over Vulkan (its ICD ships with chromium), the core-level software adapter' },
@@ -18,8 +18,8 @@ function build() {
   if (!existsSync('dist/cli.js')) execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 }
 
-/** The needs met now. */
-function met() {
+/** The adapters working now, and the needs not met. */
+function survey() {
   const result = spawnSync(process.execPath, ['dist/cli.js', 'devices', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   let working = [];
   try {
@@ -27,7 +27,7 @@ function met() {
   } catch {
     // No JSON: no adapter could even be probed; every adapter need stays unmet.
   }
-  return { working, done: Object.keys(NEEDS).filter((need) => (need === 'chromium' ? existsSync(CHROMIUM) : working.includes(need))) };
+  return { working, missing: Object.keys(NEEDS).filter((need) => !(need === 'chromium' ? existsSync(CHROMIUM) : working.includes(need))) };
 }
 
 function aptInstall(packages) {
@@ -44,19 +44,14 @@ function aptInstall(packages) {
 }
 
 build();
-let state = met();
-let missing = Object.keys(NEEDS).filter((need) => !state.done.includes(need));
-if (missing.length) {
-  const packages = [...new Set(missing.flatMap((need) => NEEDS[need].packages))];
-  console.log(`setup: missing ${missing.join(', ')}; installing ${packages.join(' ')}`);
-  if (aptInstall(packages)) {
-    state = met();
-    missing = Object.keys(NEEDS).filter((need) => !state.done.includes(need));
-  } else {
-    console.error('setup: apt-get not found here');
-  }
+let state = survey();
+if (state.missing.length) {
+  const packages = [...new Set(state.missing.flatMap((need) => NEEDS[need].packages))];
+  console.log(`setup: missing ${state.missing.join(', ')}; installing ${packages.join(' ')}`);
+  if (aptInstall(packages)) state = survey();
+  else console.error('setup: apt-get not found here');
 }
-for (const need of missing) {
+for (const need of state.missing) {
   console.error(`setup: still missing ${need} (${NEEDS[need].why}): install the equivalent of ${NEEDS[need].packages.join(' ')}; the tests that need it fail until then`);
 }
 console.log(`setup: WebGPU adapters working: ${state.working.join(', ') || 'none (runs use the float64 CPU twin)'}; Chromium: ${existsSync(CHROMIUM) ? CHROMIUM : 'missing'}`);

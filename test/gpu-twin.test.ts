@@ -7,7 +7,7 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import type { GpuContext } from '../src/core/adapter.js';
 import type { ReplicateRows } from '../src/core/engine/model.js';
 import type { RowTolerance } from '../src/models/fixture.js';
-import { experimentCells, modelOf, parseSpec } from '../src/models/index.js';
+import { experimentCells, MODELS, modelOf, parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
 import { gpuTwinCases } from './helpers/fixtures.js';
 
@@ -37,8 +37,7 @@ describe.each(paths)('every model: GPU ≡ twin per replicate on %s', (path) => 
   beforeAll(async () => { gpu = await acquireDevice({ adapter: path }); });
   afterAll(() => gpu?.device.destroy());
 
-  it('covers every registered model', async () => {
-    const { MODELS } = await import('../src/models/index.js');
+  it('covers every registered model', () => {
     expect(Object.keys(MODELS).filter((m) => !CASES.some(([, c]) => c.spec.model === m))).toEqual([]);
   });
 

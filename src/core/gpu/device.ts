@@ -24,7 +24,7 @@ export class NoAdapterError extends Error {
 const INSTALL_HINT = [
   'To get a software adapter on Debian/Ubuntu (as root, or run `npm run setup`):',
   '  apt-get install -y libegl1 libgl1-mesa-dri   # Mesa llvmpipe over OpenGL (fastest software path)',
-  '  apt-get install -y chromium                  # SwiftShader Vulkan ICD (/usr/lib/chromium/vk_swiftshader_icd.json)',
+  '  apt-get install -y chromium libvulkan1       # SwiftShader Vulkan ICD (/usr/lib/chromium/vk_swiftshader_icd.json) and the loader',
   'Or use the float64 CPU twin: --backend cpu.',
 ].join('\n');
 
