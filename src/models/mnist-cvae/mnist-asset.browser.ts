@@ -16,7 +16,13 @@ export function assetPath(name: AssetName): string {
 }
 
 export async function readAsset(name: AssetName): Promise<Uint8Array> {
-  const url = URLS[name]();
+  let url: URL;
+  try {
+    url = URLS[name]();
+  } catch {
+    // A worker started from a blob: URL (Vite's `?worker&inline`) has no base to resolve the asset against.
+    throw new Error(`assets/${name}: its URL cannot be resolved against this module's URL (${import.meta.url}); a worker inlined as a blob: URL cannot fetch the assets`);
+  }
   let response: Response;
   try {
     response = await fetch(url);
