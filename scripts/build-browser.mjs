@@ -5,6 +5,7 @@
 // #node-gpu resolves to its browser stub (package.json `imports`), so no Dawn or node:* code is in.
 // Not Vite's library mode: it would inline the worker (a second engine); here the chart keeps
 // `new Worker(new URL('./worker.js', import.meta.url))`, which the user's bundler follows.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'rolldown';
 
@@ -37,11 +38,32 @@ const builtWorkerUrl = {
   },
 };
 
+/**
+ * The mnist-cvae assets are fetched from `new URL('../../../assets/<name>', import.meta.url)`, a path
+ * from src/models/mnist-cvae/; from the flat dist/browser/ chunks the package's assets/ (shipped by
+ * `files`) is two folders up. Rolldown leaves such URLs as they are; the user's bundler (Vite) then
+ * follows the rewritten one into node_modules/synthloop/assets/ and emits the file.
+ */
+const packageAssetUrls = {
+  name: 'package-asset-urls',
+  transform(code, id) {
+    if (!/[\\/]src[\\/]models[\\/]mnist-cvae[\\/]mnist-asset\.browser\.ts$/.test(id)) return null;
+    const urls = [...code.matchAll(/new URL\('\.\.\/\.\.\/\.\.\/assets\/([\w.-]+)', import\.meta\.url\)/g)];
+    if (urls.length === 0) throw new Error(`${id}: no asset URL to rewrite was found`);
+    for (const [, name] of urls) {
+      if (!pkg.files.includes(`assets/${name}`) || !existsSync(new URL(`../assets/${name}`, import.meta.url))) {
+        throw new Error(`${id}: assets/${name} must exist and be in package.json files`);
+      }
+    }
+    return code.replaceAll("new URL('../../../assets/", "new URL('../../assets/");
+  },
+};
+
 await build({
   input: { index: 'src/index.ts', chart: 'src/chart/index.ts', worker: 'src/chart/worker.ts' },
   platform: 'browser',
   external: isDependency,
-  plugins: [rawText, builtWorkerUrl],
+  plugins: [rawText, builtWorkerUrl, packageAssetUrls],
   logLevel: 'warn',
   output: {
     dir: 'dist/browser',
