@@ -11,8 +11,9 @@ import { yiGrid } from './yi-grid/index.js';
 import { gmmSelection } from './gmm-selection/index.js';
 import { gaussian } from './gaussian/index.js';
 import { tokens } from './categorical/index.js';
+import { mnistCvae } from './mnist-cvae/index.js';
 
-const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, tokens];
+const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, tokens, mnistCvae];
 
 export const MODELS: Readonly<Record<string, AnyModel>> = Object.fromEntries(FOLDERS.flatMap((f) => f.models).map((m) => [m.model, m]));
 export const PRESETS: Readonly<Record<string, Preset>> = Object.assign({}, ...FOLDERS.map((f) => f.presets));

@@ -53,6 +53,19 @@ export interface StepperOptions {
    * replicates draw in the whole run (src/core/engine/shard.ts).
    */
   firstReplicate?: number;
+  /** Called with the images a model draws after a generation (only models that draw any call it). */
+  onImage?: (image: GenerationImage) => void;
+}
+
+/** A grayscale image a model draws of one cell after generation t (mnist-cvae: decoder means of one replicate, 10 digits a class). */
+export interface GenerationImage {
+  cell: number;
+  t: number;
+  name: string;
+  width: number;
+  height: number;
+  /** width × height, row-major, 0 (black) .. 255 (white ink on black: as MNIST). */
+  gray: Uint8Array;
 }
 
 /**

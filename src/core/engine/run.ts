@@ -11,7 +11,7 @@ import { acquireDevice, NoAdapterError, watchDevice, type DeviceFailure, type De
 import { type AdapterChoice, type AdapterPath, type GpuContext } from '../adapter.js';
 import { experimentCells, modelOf, type Spec } from './experiment.js';
 import type { CellSums } from './metrics.js';
-import type { Backend, GenerationRecord, ReplicateRows, Stepper } from './model.js';
+import type { Backend, GenerationRecord, ReplicateRows, Stepper, StepperOptions } from './model.js';
 import { DEFAULT_MEMORY_BUDGET, planMemory } from './memory.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
 import { shardRange, type ReplicateRange, type Shard, type ShardOutput } from './shard.js';
@@ -32,6 +32,8 @@ export interface RunOptions {
   captureReplicateRows?: boolean;
   /** GPU replicates per chunk; by default the largest the device's limits allow. */
   chunkReplicates?: number;
+  /** Images a model draws after each generation (mnist-cvae: a digit grid per cell), for the caller to save or show. */
+  onImage?: StepperOptions['onImage'];
   /** Bytes the run's replicates may hold (core/engine/memory.ts); default DEFAULT_MEMORY_BUDGET. Past it the run is refused before any allocation. */
   memoryBudget?: number;
   /** Run only this shard of every cell's replicates; the output then carries the sums a merge needs. */
@@ -196,7 +198,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
       let stats: Stats[], snapshot: Snapshot | undefined, rows: ReplicateRows | undefined;
       try {
         if (!stepper) {
-          stepper = await model.createStepper(stepperCells, session.backend, { chunkReplicates: options.chunkReplicates, firstReplicate: range?.first });
+          stepper = await model.createStepper(stepperCells, session.backend, { chunkReplicates: options.chunkReplicates, firstReplicate: range?.first, onImage: options.onImage });
           if (restorePoint) await stepper.restore(restorePoint.snapshot, restorePoint.t);
         }
         stats = (await stepper.step(t)) as Stats[];

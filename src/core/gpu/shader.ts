@@ -69,6 +69,12 @@ export interface KernelVariant {
    * const-expression (private array sizes such as D); everything else is an override.
    */
   consts?: Record<string, number>;
+  /**
+   * The bind group's entries, binding 0.. in order, where the layout must not depend on which
+   * bindings the entry point uses ('auto' keeps only those): a program's custom ops all bind
+   * their words, the context and their tensors, used or not.
+   */
+  bindings?: readonly GPUBufferBindingType[];
 }
 
 /**
@@ -143,13 +149,15 @@ export function getPipeline(device: GPUDevice, variant: KernelVariant): Promise<
   if (!cache) pipelineCache.set(device, (cache = new Map()));
   const key = JSON.stringify([variant.kernel.name, variant.entryPoint, variant.generator ?? ENGINE_GENERATOR,
     Object.entries(variant.flags ?? {}).sort(), Object.entries(variant.constants ?? {}).sort(),
-    Object.entries(variant.consts ?? {}).sort()]);
+    Object.entries(variant.consts ?? {}).sort(), variant.bindings ?? 'auto']);
   let pipeline = cache.get(key);
   if (!pipeline) {
     const module = device.createShaderModule({ label: variant.kernel.name, code: kernelSource(variant) });
     pipeline = device.createComputePipelineAsync({
       label: `${variant.kernel.name}.${variant.entryPoint}`,
-      layout: 'auto',
+      layout: variant.bindings ? device.createPipelineLayout({ bindGroupLayouts: [device.createBindGroupLayout({
+        entries: variant.bindings.map((type, binding) => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } })),
+      })] }) : 'auto',
       compute: { module, entryPoint: variant.entryPoint, constants: variant.constants },
     });
     // A failed compile must not poison the cache for a later, corrected attempt.

@@ -9,7 +9,7 @@ import type { Key } from '../random/address.js';
 import { getPipeline, type Kernel, type WgslLibrary } from '../gpu/shader.js';
 import { activeTimer } from '../gpu/timing.js';
 import { alignTo } from '../gpu/dispatch.js';
-import { floatWord, type Activation, type Op, type TensorSpec, type View } from './program.js';
+import { floatWord, type Activation, type CompiledProgram, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
 import denseSource from '../../../shaders/nn/dense.wgsl?raw';
 import optimiseSource from '../../../shaders/nn/optimise.wgsl?raw';
 import contextSource from '../../../shaders/nn/context.wgsl?raw';
@@ -33,12 +33,12 @@ interface PreparedOp {
 }
 
 /** Operations ready to encode: pipelines, uniforms and bind groups made once. */
-export interface PreparedProgram {
+export interface PreparedProgram extends CompiledProgram {
   ops: PreparedOp[];
   uniforms: GPUBuffer[];
 }
 
-export class NnGpu {
+export class NnGpu implements NnExecutor {
   private readonly buffers = new Map<string, GPUBuffer>();
   private readonly context: GPUBuffer;
   private readonly unused: GPUBuffer;
@@ -67,6 +67,18 @@ export class NnGpu {
     this.gpu.device.queue.writeBuffer(this.context, 0, new Uint32Array([this.key[0], this.key[1], round, this.replicateBase, 0, 0, 0, 0]));
   }
 
+  restartStep(): void {
+    this.gpu.device.queue.writeBuffer(this.context, 16, new Uint32Array([0]));
+  }
+
+  async compile(ops: readonly Op[]): Promise<PreparedProgram> {
+    return this.prepare(ops);
+  }
+
+  execute(program: CompiledProgram, times = 1): void {
+    this.encode(program as PreparedProgram, times);
+  }
+
   buffer(name: string): GPUBuffer {
     const buffer = this.buffers.get(name);
     if (!buffer) throw new Error(`tensor ${name} is not declared`);
@@ -79,7 +91,12 @@ export class NnGpu {
   }
 
   /** A tensor's contents after the queued work (every replicate's copies). */
-  async read(name: string, elements?: number): Promise<ArrayBuffer> {
+  async read(name: string, elements?: number): Promise<Float32Array | Uint32Array> {
+    const bytes = await this.readBytes(name, elements);
+    return this.specs[name].type === 'u32' ? new Uint32Array(bytes) : new Float32Array(bytes);
+  }
+
+  private async readBytes(name: string, elements?: number): Promise<ArrayBuffer> {
     const spec = this.specs[name];
     const size = 4 * (elements ?? (spec.shared ? spec.size : spec.size * this.replicates));
     const { device } = this.gpu;
@@ -182,7 +199,10 @@ export class NnGpu {
           const params = this.uniform(Object.assign(new Array(16).fill(0), op.words), `${op.kernel.entryPoint} params`);
           uniforms.push(params);
           const size = op.kernel.workgroupSize ?? CUSTOM_WORKGROUP;
-          const pipeline = await getPipeline(device, { kernel: op.kernel.kernel, entryPoint: op.kernel.entryPoint, constants: { WORKGROUP_SIZE: size } });
+          const pipeline = await getPipeline(device, {
+            kernel: op.kernel.kernel, entryPoint: op.kernel.entryPoint, constants: { WORKGROUP_SIZE: size },
+            bindings: ['uniform', 'read-only-storage', ...op.tensors.map(() => 'storage' as const)],
+          });
           const buffers = [params, this.context, ...op.tensors.map((t) => this.buffer(t))];
           const groups = Math.ceil(op.threads / size);
           if (groups > device.limits.maxComputeWorkgroupsPerDimension) throw new RangeError(`${op.kernel.entryPoint}: ${op.threads} threads per replicate exceed this device's dispatch limit`);

@@ -91,7 +91,7 @@ export interface TickOp {
 /**
  * A model's own operation: a WGSL entry point and its float64 twin. The kernel binds, in order:
  * 0 `params` (uniform, 16 u32 words: `words`), 1 `context` (NnContext, read), then `tensors` (storage,
- * read_write, in order) — and must use every one of them. Threads: `threads` per replicate along
+ * read_write, in order), whether it uses them or not. Threads: `threads` per replicate along
  * x (global_invocation_id.x), the chunk's replicate along z.
  */
 export interface CustomOp {
@@ -128,6 +128,28 @@ export interface CustomKernel {
 }
 
 export type Op = DenseOp | ColumnSumOp | AdamOp | InitialiseOp | TickOp | CustomOp;
+
+/** A program compiled by an executor (pipelines and bind groups on WebGPU; the ops themselves in the twin). */
+export interface CompiledProgram {
+  readonly ops: readonly unknown[];
+}
+
+/** What runs tensor programs for a chunk of replicates: the WebGPU executor (gpu.ts) or the float64 twin (twin.ts). */
+export interface NnExecutor {
+  readonly replicates: number;
+  /** The round (the counter's generation word) of what follows; restarts the step at 0. */
+  setRound(round: number): void;
+  /** Restarts the step counter at 0 (each phase addresses its words by its own steps). */
+  restartStep(): void;
+  /** Fills a tensor: every replicate's copies in order, or the shared one. */
+  write(name: string, data: Float32Array | Uint32Array): void;
+  /** A tensor's contents after everything queued. */
+  read(name: string): Promise<Float32Array | Float64Array | Uint32Array>;
+  compile(ops: readonly Op[]): Promise<CompiledProgram>;
+  /** Runs a compiled program `times` times (queued on WebGPU). */
+  execute(program: CompiledProgram, times?: number): void;
+  destroy(): void;
+}
 
 /** The bits of an f32, for a custom op's words. */
 export function floatWord(value: number): number {

@@ -5,7 +5,7 @@
  */
 import { randomWords } from '../cpu/random.js';
 import type { Key } from '../random/address.js';
-import type { Op, TensorSpec, TwinInvocation, TwinTensors, View } from './program.js';
+import type { CompiledProgram, NnExecutor, Op, TensorSpec, TwinInvocation, TwinTensors, View } from './program.js';
 
 const LEAKY_SLOPE = 0.2;
 const f32 = Math.fround;
@@ -15,7 +15,7 @@ export function symmetricUnit(word: number): number {
   return (word >>> 8) * 2 ** -23 - 1;
 }
 
-export class NnTwin {
+export class NnTwin implements NnExecutor {
   readonly tensors: TwinTensors = {};
   round = 0;
   step = 0;
@@ -42,6 +42,33 @@ export class NnTwin {
   private at(view: View, r: number, row: number, col: number): number {
     return this.base(view.tensor, r) + (view.offset ?? 0) + row * (view.stride ?? view.cols) + col;
   }
+
+  setRound(round: number): void {
+    this.round = round;
+    this.step = 0;
+  }
+
+  restartStep(): void {
+    this.step = 0;
+  }
+
+  write(name: string, data: Float32Array | Uint32Array): void {
+    this.tensors[name].set(data);
+  }
+
+  async read(name: string): Promise<Float64Array | Uint32Array> {
+    return this.tensors[name].slice();
+  }
+
+  async compile(ops: readonly Op[]): Promise<CompiledProgram> {
+    return { ops };
+  }
+
+  execute(program: CompiledProgram, times = 1): void {
+    this.run(program.ops as readonly Op[], times);
+  }
+
+  destroy(): void {}
 
   run(ops: readonly Op[], times = 1): void {
     for (let time = 0; time < times; time++) for (const op of ops) this.apply(op);
