@@ -143,7 +143,7 @@ fn prior(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // ---- Bernoulli loss gradient at the logits: (σ(l) − x) · scale -------------------------------------
-// words: 0 rows, 1 logits size, 2 x size, 3 x stride, 4 scale (f32).
+// words: 0 rows, 1 logits size, 2 x size, 3 x stride, 4 scale (f32), 5 grad size.
 @group(0) @binding(2) var<storage, read_write> bg_logits: array<f32>;
 @group(0) @binding(3) var<storage, read_write> bg_x: array<f32>;
 @group(0) @binding(4) var<storage, read_write> bg_grad: array<f32>;
@@ -153,8 +153,7 @@ fn bernoulli_grad(@builtin(global_invocation_id) gid: vec3u) {
   if (gid.x >= word(0u) * PIXELS) { return; }
   let row = gid.x / PIXELS;
   let p = gid.x % PIXELS;
-  let at = gid.z * word(1u) + gid.x;
-  bg_grad[at] = (sigmoid(bg_logits[at]) - bg_x[gid.z * word(2u) + row * word(3u) + p]) * word_f32(4u);
+  bg_grad[gid.z * word(5u) + gid.x] = (sigmoid(bg_logits[gid.z * word(1u) + gid.x]) - bg_x[gid.z * word(2u) + row * word(3u) + p]) * word_f32(4u);
 }
 
 // ---- gradient at the encoder's output: the decoder's through z, plus the KL term's ---------------
@@ -233,7 +232,7 @@ fn sample_pixels(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 // ---- logistic loss gradient of the verifier: rows before `half` are real (target 1) ---------------
-// words: 0 rows, 1 out size, 2 half, 3 scale (f32).
+// words: 0 rows, 1 out size, 2 half, 3 scale (f32), 4 grad size.
 @group(0) @binding(2) var<storage, read_write> lo_out: array<f32>;
 @group(0) @binding(3) var<storage, read_write> lo_grad: array<f32>;
 
@@ -241,8 +240,7 @@ fn sample_pixels(@builtin(global_invocation_id) gid: vec3u) {
 fn logistic_grad(@builtin(global_invocation_id) gid: vec3u) {
   let row = gid.x;
   if (row >= word(0u)) { return; }
-  let at = gid.z * word(1u) + row;
-  lo_grad[at] = (sigmoid(lo_out[at]) - select(0.0, 1.0, row < word(2u))) * word_f32(3u);
+  lo_grad[gid.z * word(4u) + row] = (sigmoid(lo_out[gid.z * word(1u) + row]) - select(0.0, 1.0, row < word(2u))) * word_f32(3u);
 }
 
 // ---- the filter: per class of a candidate batch, keep the top k by the verifier's logit ------------

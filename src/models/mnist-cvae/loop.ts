@@ -177,21 +177,46 @@ export class CvaeLoop {
     return { op: 'adam', params, grads: `${params}Grad`, m: `${params}M`, v: `${params}V`, offset: 0, count, settings: { learningRate: this.spec.learningRate, ...ADAM } };
   }
 
-  private trainStep(source: GatherSource): Op[] {
+  /** The batch's mean negative ELBO's gradient into genGrad (the step's words: batch, coins, ε). */
+  lossGradient(source: GatherSource): Op[] {
     const { batch: B, latent } = this.spec, L = this.layout;
     const zin = L.view('zin', B, latent + CLASSES);
+    return [
+      ...this.batchForward(source),
+      bernoulliGrad(B, L.bound('logits'), L.bound('x'), ENCODER_INPUTS, L.bound('dlogits'), 1 / B),
+      ...backward(L.decoder, 'genGrad', zin, [this.hidden('h2', B), L.view('logits', B, PIXELS)], L.view('dlogits', B, PIXELS), [this.hidden('dh2', B)], L.view('dzin', B, latent + CLASSES)),
+      latentGrad(B, latent, L.bound('enc'), L.bound('eps'), L.bound('dzin'), L.bound('denc'), 1 / B),
+      ...backward(L.encoder, 'genGrad', this.x(B), [this.hidden('h1', B), L.view('enc', B, 2 * latent)], L.view('denc', B, 2 * latent), [this.hidden('dh1', B)]),
+    ];
+  }
+
+  /** A training batch through the CVAE: the images, the encoder, z = μ + σ·ε, the decoder's logits. */
+  private batchForward(source: GatherSource): Op[] {
+    const { batch: B, latent } = this.spec, L = this.layout;
     return [
       gather(L.bound('x'), ENCODER_INPUTS, 0, B, source),
       ...this.encoderForward(B),
       reparameterise(B, latent, L.bound('enc'), L.bound('eps'), L.bound('zin'), L.bound('x'), ENCODER_INPUTS, CvaeStream.trainLatent),
       ...this.decoderForward(B),
-      bernoulliGrad(B, L.bound('logits'), L.bound('x'), ENCODER_INPUTS, L.bound('dlogits'), 1 / B),
-      ...backward(L.decoder, 'genGrad', zin, [this.hidden('h2', B), L.view('logits', B, PIXELS)], L.view('dlogits', B, PIXELS), [this.hidden('dh2', B)], L.view('dzin', B, latent + CLASSES)),
-      latentGrad(B, latent, L.bound('enc'), L.bound('eps'), L.bound('dzin'), L.bound('denc'), 1 / B),
-      ...backward(L.encoder, 'genGrad', this.x(B), [this.hidden('h1', B), L.view('enc', B, 2 * latent)], L.view('denc', B, 2 * latent), [this.hidden('dh1', B)]),
-      this.adam('gen', L.generatorParams),
-      { op: 'tick' },
     ];
+  }
+
+  /** Each batch row's negative ELBO into rowValue (the loss is their mean): for gradient checks. */
+  batchLoss(source: GatherSource): Op[] {
+    const { batch: B, latent } = this.spec, L = this.layout;
+    return [...this.batchForward(source), elboRows(B, latent, L.bound('logits'), L.bound('x'), ENCODER_INPUTS, L.bound('enc'), L.bound('rowValue'))];
+  }
+
+  /** Round 0's source: the seed set, binarised afresh each step. */
+  seedSource(): GatherSource {
+    return {
+      mode: 'real', packed: this.layout.bound('data'), packedCount: 1, gray: 'seedGray', labels: 'seedLabels', realCount: this.data.seed.count,
+      indexStream: CvaeStream.trainBatch, binariseStream: CvaeStream.trainBinarise,
+    };
+  }
+
+  private trainStep(source: GatherSource): Op[] {
+    return [...this.lossGradient(source), this.adam('gen', this.layout.generatorParams), { op: 'tick' }];
   }
 
   private verifierStep(): Op[] {
@@ -290,16 +315,14 @@ export class CvaeLoop {
   async round(t: number): Promise<RoundMetrics> {
     const { spec, layout: L, executor } = this;
     executor.setRound(t);
-    executor.write('metrics', new Float32Array(4));
-    executor.write('featureSums', new Float32Array(FEATURES));
-    executor.write('featureGram', new Float32Array(FEATURES * FEATURES));
+    const R = executor.replicates;
+    executor.write('metrics', new Float32Array(R * 4));
+    executor.write('featureSums', new Float32Array(R * FEATURES));
+    executor.write('featureGram', new Float32Array(R * FEATURES * FEATURES));
     const generatorInit = () => this.initialise([...L.encoder, ...L.decoder], 'gen', CvaeStream.generatorInit);
     if (t === 0) {
       await this.run('init generator', generatorInit, 1);
-      await this.run('train on seed', () => this.trainStep({
-        mode: 'real', packed: L.bound('data'), packedCount: 1, gray: 'seedGray', labels: 'seedLabels', realCount: this.data.seed.count,
-        indexStream: CvaeStream.trainBatch, binariseStream: CvaeStream.trainBinarise,
-      }), spec.steps);
+      await this.run('train on seed', () => this.trainStep(this.seedSource()), spec.steps);
     } else {
       if (this.filters(t) && (spec.verifier.mode === 'retrain' || t === 1)) {
         await this.run('init verifier', () => this.initialise(L.verifier, 'ver', CvaeStream.verifierInit), 1);
@@ -322,7 +345,6 @@ export class CvaeLoop {
     await this.run('evaluate', () => this.evaluationBatch(), spec.evaluation.images / L.evaluationRows);
     await this.run('sample', () => this.sampleBatch(), spec.evaluation.samples / L.sampleRows);
     const [metrics, sums, gram] = await Promise.all(['metrics', 'featureSums', 'featureGram'].map((name) => executor.read(name)));
-    const R = executor.replicates;
     const column = (c: number, scale: number) => Float64Array.from({ length: R }, (_, r) => metrics[r * 4 + c] / scale);
     return {
       nelbo: column(Metric.nelbo, spec.evaluation.images),

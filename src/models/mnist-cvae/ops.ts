@@ -156,7 +156,7 @@ const BERNOULLI_GRAD = kernel('bernoulli_grad', (inv) => {
 
 /** d loss / d logits = (σ(l) − x)·scale (scale 1/batch: the loss is the batch mean). */
 export function bernoulliGrad(rows: number, logits: Bound, x: Bound, xStride: number, grad: Bound, scale: number): CustomOp {
-  return custom(BERNOULLI_GRAD, [logits.name, x.name, grad.name], [rows, logits.size, x.size, xStride, floatWord(scale)], rows * PIXELS);
+  return custom(BERNOULLI_GRAD, [logits.name, x.name, grad.name], [rows, logits.size, x.size, xStride, floatWord(scale), grad.size], rows * PIXELS);
 }
 
 const LATENT_GRAD = kernel('latent_grad', (inv) => {
@@ -233,7 +233,7 @@ const LOGISTIC_GRAD = kernel('logistic_grad', (inv) => {
 
 /** The verifier's logistic-loss gradient: rows before `half` real (target 1), the rest generated (0). */
 export function logisticGrad(rows: number, out: Bound, grad: Bound, half: number, scale: number): CustomOp {
-  return custom(LOGISTIC_GRAD, [out.name, grad.name], [rows, out.size, half, floatWord(scale)], rows);
+  return custom(LOGISTIC_GRAD, [out.name, grad.name], [rows, out.size, half, floatWord(scale), grad.size], rows);
 }
 
 const TOP_K = kernel('top_k', (inv) => {
