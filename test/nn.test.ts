@@ -103,7 +103,7 @@ describe.each(paths)('tensor programs on %s against the twin', (path) => {
       const gradient: Op[] = [...forwardOps];
       twin.run(initOps);
       await device.runOnce(initOps);
-      const initial = new Float32Array(await device.read('params'));
+      const initial = await device.read('params') as Float32Array;
       for (let i = 0; i < R * P; i++) expect(initial[i]).toBeCloseTo(twin.tensors.params[i], 6);
 
       twin.run(gradient);
@@ -111,7 +111,7 @@ describe.each(paths)('tensor programs on %s against the twin', (path) => {
       const dout = new Float32Array(out.map((v, i) => v - target[i]));
       (twin.tensors.dout as Float64Array).set(dout);
       await device.runOnce(gradient);
-      const gpuOut = new Float32Array(await device.read('out'));
+      const gpuOut = await device.read('out');
       const scale = Math.max(...Array.from(out, Math.abs));
       for (let i = 0; i < out.length; i++) expect(Math.abs(gpuOut[i] - out[i])).toBeLessThan(1e-5 * scale);
 
@@ -121,15 +121,15 @@ describe.each(paths)('tensor programs on %s against the twin', (path) => {
       twin.run(update);
       const prepared = await device.prepare(update);
       device.encode(prepared);
-      const grads = new Float32Array(await device.read('grads'));
+      const grads = await device.read('grads');
       const gradScale = Math.max(...Array.from(twin.tensors.grads, Math.abs));
       for (let i = 0; i < grads.length; i++) expect(Math.abs(grads[i] - twin.tensors.grads[i])).toBeLessThan(1e-4 * gradScale);
-      const dx = new Float32Array(await device.read('dx'));
+      const dx = await device.read('dx');
       for (let i = 0; i < dx.length; i++) expect(Math.abs(dx[i] - twin.tensors.dx[i])).toBeLessThan(1e-4 * gradScale);
 
       twin.run(update);
       device.encode(prepared);
-      const params = new Float32Array(await device.read('params'));
+      const params = await device.read('params') as Float32Array;
       // Two Adam steps move each parameter by at most ~2·lr; their results agree to f32 rounding of the update.
       for (let i = 0; i < params.length; i++) expect(Math.abs(params[i] - twin.tensors.params[i])).toBeLessThan(2e-4);
       const moved = params.reduce((n, v, i) => n + (Math.abs(v - initial[i]) > 1e-3 ? 1 : 0), 0);
