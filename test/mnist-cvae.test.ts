@@ -32,7 +32,7 @@ describe('mnist-cvae on the float64 twin', () => {
     const params = twin.tensors.gen as Float64Array;
     const loss = () => {
       twin.run(loop.batchLoss(source));
-      return twin.tensors.rowValue.subarray(0, spec.batch).reduce((s, v) => s + v, 0) / spec.batch;
+      return (twin.tensors.rowValue as Float64Array).subarray(0, spec.batch).reduce((s, v) => s + v, 0) / spec.batch;
     };
     const h = 1e-6;
     // Probes in every layer: encoder, decoder, weights and biases.

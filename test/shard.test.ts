@@ -49,15 +49,23 @@ async function shards(spec: Spec, count: number, gpu?: GpuContext): Promise<{ na
 // R = 1000: four reduction blocks, so three shards of 256, 256 and 488 replicates (a partial last block).
 const SPECS = fixtureCases('shard');
 
+const gaussianSpec = (replicates: number) => parseSpec({ model: 'gaussian', m: 10, generations: 1, replicates });
+
 describe('shard ranges', () => {
   it('start on whole blocks of 256 counted from each cell\'s first replicate, and tile the replicates', () => {
-    expect([0, 1, 2].map((index) => shardRange(1000, { index, count: 3 }))).toEqual([
+    expect([0, 1, 2].map((index) => shardRange(gaussianSpec(1000), { index, count: 3 }))).toEqual([
       { first: 0, replicates: 256 }, { first: 256, replicates: 256 }, { first: 512, replicates: 488 },
     ]);
-    expect(shardRange(4096, { index: 3, count: 4 })).toEqual({ first: 3072, replicates: 1024 });
+    expect(shardRange(gaussianSpec(4096), { index: 3, count: 4 })).toEqual({ first: 3072, replicates: 1024 });
   });
   it('refuse more shards than blocks, saying how many fit', () => {
-    expect(() => shardRange(600, { index: 0, count: 4 })).toThrow(/R = 600 is 3 blocks; use at most 3 shards, or at least 769 replicates/);
+    expect(() => shardRange(gaussianSpec(600), { index: 0, count: 4 })).toThrow(/R = 600 is 3 blocks; use at most 3 shards, or at least 769 replicates/);
+  });
+  it('start anywhere for a model that sums its replicates on the host (mnist-cvae: blocks of 1)', () => {
+    const spec = parseSpec({ model: 'mnist-cvae', generations: 1, replicates: 5 });
+    expect([0, 1, 2].map((index) => shardRange(spec, { index, count: 3 }))).toEqual([
+      { first: 0, replicates: 1 }, { first: 1, replicates: 2 }, { first: 3, replicates: 2 },
+    ]);
   });
   it('are named i/N, counted from 0', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });

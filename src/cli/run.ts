@@ -91,7 +91,7 @@ function runRequest(source: string | undefined, options: RunCommandOptions): Run
   const spec = loadSpec(source ?? DEFAULT_PRESET, options);
   if (spec.backend === 'cpu' && options.adapter) throw new RangeError(`--adapter: names a WebGPU adapter, but the backend is cpu; drop --adapter or choose --backend webgpu`);
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
-  if (shard) shardRange(spec.replicates, shard);
+  if (shard) shardRange(spec, shard);
   return { source: source ?? DEFAULT_PRESET, spec, shard };
 }
 

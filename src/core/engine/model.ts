@@ -109,6 +109,11 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
    * proportional to the replicates, checked against the memory budget before anything is allocated.
    */
   memoryBytes(cells: readonly S[], backend: 'webgpu' | 'cpu'): number;
+  /**
+   * Replicates a shard's range starts on a multiple of (default 256, the GPU reduction's block, so
+   * a shard's partial sums are the whole run's); 1 where every replicate's metrics are summed on the host.
+   */
+  shardBlock?: number;
 }
 
 /** A definition as the registry holds it: any model's spec and statistics, types erased. */

@@ -173,7 +173,7 @@ export async function runExperiment(spec: Spec, options: RunOptions = {}): Promi
   if (resume) checkResume(resume, spec, cells.specs.length);
   const notices = [...(resume?.notices ?? [])];
   const shard = resume ? resume.shard : options.shard;
-  const range = shard ? shardRange(spec.replicates, shard) : undefined;
+  const range = shard ? shardRange(spec, shard) : undefined;
   // A shard's steppers see cells of its replicates only, counted from its first.
   const stepperCells = range ? cells.specs.map((cell) => ({ ...cell, replicates: range.replicates })) : cells.specs;
   // Planned before the device is acquired, for the backend asked for; again if "auto" ends on the twin.

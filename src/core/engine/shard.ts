@@ -16,7 +16,7 @@ import { experimentCells, modelOf, type Spec } from './experiment.js';
 import { mergeCellSums, type CellSums } from './metrics.js';
 import { runResult, type BackendName, type RunResult, type Stats } from './result.js';
 
-/** Replicates per reduction block (shaders/reduce.wgsl's largest workgroup; smaller ones divide it). */
+/** Replicates per reduction block (shaders/reduce.wgsl's largest workgroup; smaller ones divide it): shards' default block. */
 export const SHARD_BLOCK = 256;
 
 /** Shard `index` (0 … count − 1) of `count`. */
@@ -56,14 +56,19 @@ export function parseShard(text: string): Shard {
   return shard;
 }
 
-/** The replicates of every cell that shard i of N runs: blocks ⌊iB/N⌋ … ⌊(i+1)B/N⌋ − 1 of B = ⌈R/256⌉. */
-export function shardRange(replicates: number, shard: Shard): ReplicateRange {
-  const blocks = Math.ceil(replicates / SHARD_BLOCK);
+/**
+ * The replicates of every cell that shard i of N runs: blocks ⌊iB/N⌋ … ⌊(i+1)B/N⌋ − 1 of
+ * B = ⌈R/block⌉, where block is the model's `shardBlock` (SHARD_BLOCK where the GPU reduces per block).
+ */
+export function shardRange(spec: Spec, shard: Shard): ReplicateRange {
+  const { replicates } = spec;
+  const block = modelOf(spec).shardBlock ?? SHARD_BLOCK;
+  const blocks = Math.ceil(replicates / block);
   if (shard.count > blocks) {
-    throw new RangeError(`--shard ${describeShard(shard)}: shards split a run at whole blocks of ${SHARD_BLOCK} replicates, and R = ${replicates} is ${blocks} block${blocks === 1 ? '' : 's'}; use at most ${blocks} shard${blocks === 1 ? '' : 's'}, or at least ${SHARD_BLOCK * (shard.count - 1) + 1} replicates`);
+    throw new RangeError(`--shard ${describeShard(shard)}: shards split a run at whole blocks of ${block} replicates, and R = ${replicates} is ${blocks} block${blocks === 1 ? '' : 's'}; use at most ${blocks} shard${blocks === 1 ? '' : 's'}, or at least ${block * (shard.count - 1) + 1} replicates`);
   }
-  const first = Math.floor((shard.index * blocks) / shard.count) * SHARD_BLOCK;
-  const end = Math.min(replicates, Math.floor(((shard.index + 1) * blocks) / shard.count) * SHARD_BLOCK);
+  const first = Math.floor((shard.index * blocks) / shard.count) * block;
+  const end = Math.min(replicates, Math.floor(((shard.index + 1) * blocks) / shard.count) * block);
   return { first, replicates: end - first };
 }
 
@@ -104,7 +109,7 @@ export function mergeShards(shards: readonly { name: string; output: ShardOutput
     if (output.shard.count !== N) {
       throw new RangeError(`${name} is shard ${describeShard(output.shard)} but ${first.name} is shard ${describeShard(first.output.shard)}: the shards of one run share N`);
     }
-    const expected = shardRange(spec.replicates, output.shard);
+    const expected = shardRange(spec, output.shard);
     if (output.shard.first !== expected.first || output.shard.replicates !== expected.replicates) {
       throw new RangeError(`${name}: replicates ${describeRange(output.shard)} are not shard ${describeShard(output.shard)}'s ${describeRange(expected)}`);
     }
@@ -125,7 +130,7 @@ export function mergeShards(shards: readonly { name: string; output: ShardOutput
   }
   const missing = Array.from({ length: N }, (_, i) => i).filter((i) => !byIndex.has(i));
   if (missing.length) {
-    const ranges = missing.map((i) => `${i}/${N} ${describeRange(shardRange(spec.replicates, { index: i, count: N }))}`);
+    const ranges = missing.map((i) => `${i}/${N} ${describeRange(shardRange(spec, { index: i, count: N }))}`);
     throw new RangeError(`missing shard${missing.length > 1 ? 's' : ''} ${ranges.join(', ')}: a merge needs every shard, each replicate exactly once`);
   }
   const ordered = Array.from({ length: N }, (_, i) => byIndex.get(i)!);

@@ -193,6 +193,8 @@ export const mnistCvaeModel: ModelDefinition<ResolvedMnistCvaeSpec, MnistCvaeGen
   parse: parseMnistCvaeSpec,
   sweepable: SWEEPABLE,
   derivedFields: ['kept'],
+  // Each replicate's metrics are summed on the host in float64: a shard may start at any replicate.
+  shardBlock: 1,
   columns: () => COLUMNS,
   describe: (spec) => `CVAE ${spec.hidden}/${spec.latent}, ${spec.steps} steps a round, keep ${spec.keepFraction} of chunks of ${spec.chunk}`
     + `${spec.realFraction ? `, real ${spec.realFraction}` : ''}${spec.accumulate ? ', accumulate' : ''} · T = ${spec.generations}, R = ${spec.replicates}`,
