@@ -14,8 +14,9 @@ const graph = importGraph(ROOT, 'src', imports);
 
 const modelOf = (file: string) => /^src\/models\/([^/]+)\//.exec(file)?.[1];
 const isCore = (file: string) => file.startsWith('src/core/');
-const isTwin = (file: string) => /^src\/models\/[^/]+\/([\w-]+-)?twin\.ts$/.test(file) || file.startsWith('src/core/cpu/');
-const isGpu = (file: string) => file.startsWith('src/core/gpu/') || /^src\/models\/[^/]+\/([\w-]+-)?gpu\.ts$/.test(file);
+// Tensor programs: src/core/nn/twin.ts and a model's ops.ts (custom ops' float64 twins) are twins; src/core/nn/gpu.ts is a GPU host.
+const isTwin = (file: string) => /^src\/models\/[^/]+\/(([\w-]+-)?twin|ops)\.ts$/.test(file) || file.startsWith('src/core/cpu/') || file === 'src/core/nn/twin.ts';
+const isGpu = (file: string) => file.startsWith('src/core/gpu/') || file === 'src/core/nn/gpu.ts' || /^src\/models\/[^/]+\/([\w-]+-)?gpu\.ts$/.test(file);
 
 describe('layering', () => {
   it('reads the whole source tree', () => {
@@ -56,7 +57,9 @@ describe('the registry', () => {
       expect(registry, `src/models/index.ts imports ${folder}`).toContain(`from './${folder}/index.js'`);
       const files = readdirSync(`${ROOT}/src/models/${folder}`);
       for (const part of ['index.ts', 'spec.ts', 'model.ts', 'presets.ts', 'fixtures.ts']) expect(files, `${folder}/${part}`).toContain(part);
-      expect(files.some((f) => /gpu\.ts$/.test(f)) && files.some((f) => /twin\.ts$/.test(f)), `${folder}: a GPU host and a twin`).toBe(true);
+      // A GPU host and a twin, or (models written as tensor programs, src/core/nn) custom ops with their float64 twins in ops.ts.
+      const hostAndTwin = files.some((f) => /gpu\.ts$/.test(f)) && files.some((f) => /twin\.ts$/.test(f));
+      expect(hostAndTwin || files.includes('ops.ts'), `${folder}: a GPU host and a twin, or tensor-program ops`).toBe(true);
       expect(readdirSync(`${ROOT}/shaders/${folder}`).some((f) => f.endsWith('.wgsl')), `shaders/${folder}/`).toBe(true);
     }
   });

@@ -22,22 +22,8 @@ import stateRows from '../../../shaders/state_rows.wgsl?raw';
 /** The consts shaders/gram.wgsl needs besides D, Q, P: samples per Gram update, 4·quads (both, so loops over either expand). */
 export const gramBatchConsts = (quads: number) => ({ GRAM_QUADS: quads, GRAM_BATCH: 4 * quads });
 
-/** A WGSL library: functions and declarations without entry points, included by kernels that name it. */
-export interface WgslLibrary {
-  name: string;
-  source: string;
-}
-
-/**
- * A kernel: its WGSL (a file in `shaders/`, or `shaders/<model>/` for a model's) and the
- * libraries it includes after random.wgsl, in order. Models define their own; the core's are below.
- */
-export interface Kernel {
-  /** Unique: it names the kernel in pipeline labels, GPU timings and the pipeline cache. */
-  name: string;
-  source: string;
-  libraries: readonly WgslLibrary[];
-}
+export type { Kernel, WgslLibrary } from '../kernel.js';
+import type { Kernel, WgslLibrary } from '../kernel.js';
 
 export const CHOLESKY: WgslLibrary = { name: 'cholesky', source: choleskyLibrary };
 export const GRAM: WgslLibrary = { name: 'gram', source: gramLibrary };

@@ -6,16 +6,12 @@
  */
 import type { GpuContext } from '../adapter.js';
 import type { Key } from '../random/address.js';
-import { getPipeline, type Kernel, type WgslLibrary } from '../gpu/shader.js';
+import { getPipeline, type Kernel } from '../gpu/shader.js';
 import { activeTimer } from '../gpu/timing.js';
 import { alignTo } from '../gpu/dispatch.js';
-import { floatWord, type Activation, type CompiledProgram, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
+import { NN_CONTEXT, floatWord, type Activation, type CompiledProgram, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
 import denseSource from '../../../shaders/nn/dense.wgsl?raw';
 import optimiseSource from '../../../shaders/nn/optimise.wgsl?raw';
-import contextSource from '../../../shaders/nn/context.wgsl?raw';
-
-/** The NnContext struct custom kernels bind at 1 (and symmetric_unit). */
-export const NN_CONTEXT: WgslLibrary = { name: 'nn_context', source: contextSource };
 const DENSE: Kernel = { name: 'nn_dense', source: denseSource, libraries: [] };
 const OPTIMISE: Kernel = { name: 'nn_optimise', source: optimiseSource, libraries: [NN_CONTEXT] };
 

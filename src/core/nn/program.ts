@@ -6,7 +6,11 @@
  * chunk at once; random words are addressed by the replicate's global index, so a replicate's
  * training does not depend on how replicates are chunked.
  */
-import type { Kernel } from '../gpu/shader.js';
+import type { Kernel, WgslLibrary } from '../kernel.js';
+import contextSource from '../../../shaders/nn/context.wgsl?raw';
+
+/** The NnContext struct (key, round, replicate base, step) that custom kernels bind at 1, and symmetric_unit. */
+export const NN_CONTEXT: WgslLibrary = { name: 'nn_context', source: contextSource };
 
 export type Activation = 'none' | 'relu' | 'leaky';
 

@@ -4,9 +4,8 @@
  * twin, which does what the entry point does on the same random words.
  */
 import { normals4, randomWords, uniformOpen01 } from '../../core/cpu/random.js';
-import { floatWord, wordFloat, type CustomKernel, type CustomOp, type TwinInvocation } from '../../core/nn/program.js';
-import { NN_CONTEXT } from '../../core/nn/gpu.js';
-import type { Kernel } from '../../core/gpu/shader.js';
+import { NN_CONTEXT, floatWord, wordFloat, type CustomKernel, type CustomOp, type TwinInvocation } from '../../core/nn/program.js';
+import type { Kernel } from '../../core/kernel.js';
 import cvaeSource from '../../../shaders/mnist-cvae/cvae.wgsl?raw';
 
 export const PIXELS = 784;
