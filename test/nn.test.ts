@@ -1,13 +1,16 @@
 // The tensor-program machinery (src/core/nn): the twin's backward pass against finite differences of
 // its forward pass, and one initialise + forward + backward + Adam step of a small MLP (sizes off the
 // 32 × 32 tile, transposes, masks, column sums) on every working adapter against the twin, replicate
-// by replicate, within f32 tolerance; the words a replicate draws do not depend on its chunk.
+// by replicate, within f32 tolerance; the words a replicate draws do not depend on its chunk. Dense
+// ops alone, in every kernel variant and each specialisation the host picks (operands read along k
+// or along m / n, aligned or not for vec4 loads, C vectorised or not, a partial last k step, edges
+// of several workgroup tiles, a shared operand), against the twin.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import type { GpuContext } from '../src/core/adapter.js';
 import { NnTwin } from '../src/core/nn/twin.js';
-import { NnGpu } from '../src/core/nn/gpu.js';
-import { backward, forward, initialiseLayers, layerLayouts, parameterCount, type Op, type TensorSpec, type View } from '../src/core/nn/program.js';
+import { NnGpu, type DenseVariant } from '../src/core/nn/gpu.js';
+import { backward, forward, initialiseLayers, layerLayouts, parameterCount, type DenseOp, type Op, type TensorSpec, type View } from '../src/core/nn/program.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
@@ -134,6 +137,83 @@ describe.each(paths)('tensor programs on %s against the twin', (path) => {
       for (let i = 0; i < params.length; i++) expect(Math.abs(params[i] - twin.tensors.params[i])).toBeLessThan(2e-4);
       const moved = params.reduce((n, v, i) => n + (Math.abs(v - initial[i]) > 1e-3 ? 1 : 0), 0);
       expect(moved).toBeGreaterThan(0.5 * params.length);
+    } finally {
+      device.destroy();
+    }
+  });
+});
+
+/** Views of `rows × cols` at `offset` with row stride `stride` (default cols). */
+const at = (tensor: string, rows: number, cols: number, offset = 0, stride?: number): View => ({ tensor, rows, cols, offset, stride });
+
+/**
+ * Dense ops over tensors a, b, c, bias, mask (b shared): every transpose pair, aligned (offsets and
+ * strides multiples of 4) and not, k below, at and past multiples of 4, m and n past a 64 × 64 tile.
+ */
+function denseCases(): { op: DenseOp; label: string }[] {
+  const cases: { op: DenseOp; label: string }[] = [];
+  const dims = [
+    { m: 13, n: 11, k: 9, off: 1, pad: 1 },
+    { m: 16, n: 12, k: 8, off: 4, pad: 0 },
+    { m: 70, n: 68, k: 21, off: 8, pad: 4 },
+    { m: 5, n: 7, k: 3, off: 3, pad: 2 },
+    { m: 36, n: 20, k: 1, off: 0, pad: 0 },
+  ];
+  let i = 0;
+  for (const { m, n, k, off, pad } of dims) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const a = transA ? at('a', k, m, off, m + pad) : at('a', m, k, off, k + pad);
+        const b = transB ? at('b', n, k, off, k + pad) : at('b', k, n, off, n + pad);
+        const c = at('c', m, n, off, n + pad);
+        const flavour = i++ % 4;
+        const op: DenseOp = { op: 'dense', a, b, c, transA, transB };
+        if (flavour === 0) Object.assign(op, { bias: at('bias', 1, n, off), activation: 'relu' });
+        if (flavour === 1) Object.assign(op, { derivativeAt: at('mask', m, n, off, n + pad), activation: 'leaky', accumulate: true });
+        if (flavour === 2) Object.assign(op, { bias: at('bias', 1, n, off), activation: 'leaky' });
+        if (flavour === 3) Object.assign(op, { derivativeAt: at('mask', m, n, off, n + pad), activation: 'relu' });
+        cases.push({ op, label: `${m}×${n}×${k} off ${off} pad ${pad}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''} flavour ${flavour}` });
+      }
+    }
+  }
+  return cases;
+}
+
+const DENSE_SPECS: Record<string, TensorSpec> = {
+  a: { size: 80 * 80 }, b: { size: 80 * 80, shared: true }, c: { size: 80 * 80 }, bias: { size: 96 }, mask: { size: 80 * 80 },
+};
+
+describe.each(paths)('dense ops on %s against the twin', (path) => {
+  let gpu: GpuContext;
+  beforeAll(async () => { gpu = await acquireDevice({ adapter: path }); });
+  afterAll(() => gpu?.device.destroy());
+
+  const variants: [string, DenseVariant | undefined][] = [
+    ['the adapter\'s', undefined],
+    ['tiled', { kernel: 'tiled' }],
+    ['register 4 × 8', { kernel: 'register', tm: 4, tn: 8, wgX: 2, wgY: 4 }],
+  ];
+  it.each(variants)('%s kernel', async (_, variant) => {
+    const R = 2;
+    const twin = new NnTwin(DENSE_SPECS, R, KEY);
+    const device = new NnGpu(gpu, DENSE_SPECS, R, KEY, 0, variant ? { dense: variant } : {});
+    try {
+      const fill = (name: string, scale: number) => {
+        const spec = DENSE_SPECS[name];
+        const data = new Float32Array(spec.shared ? spec.size : spec.size * R).map((_, i) => Math.sin(i * 0.61 + scale) * scale);
+        twin.write(name, data);
+        device.write(name, data);
+      };
+      for (const { op, label } of denseCases()) {
+        fill('a', 1.3); fill('b', 0.7); fill('c', 0.5); fill('bias', 0.9); fill('mask', 1);
+        twin.run([op]);
+        await device.runOnce([op]);
+        const expected = twin.tensors.c, got = await device.read('c');
+        const scale = Math.max(1, ...Array.from(expected, Math.abs));
+        let worst = 0;
+        for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(got[i] - expected[i]));
+        expect(worst, label).toBeLessThan(2e-5 * scale);
+      }
     } finally {
       device.destroy();
     }

@@ -9,10 +9,12 @@ import type { Key } from '../random/address.js';
 import { getPipeline, type Kernel } from '../gpu/shader.js';
 import { activeTimer } from '../gpu/timing.js';
 import { alignTo } from '../gpu/dispatch.js';
-import { NN_CONTEXT, floatWord, type Activation, type CompiledProgram, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
+import { NN_CONTEXT, floatWord, type Activation, type CompiledProgram, type DenseOp, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
 import denseSource from '../../../shaders/nn/dense.wgsl?raw';
+import denseRegisterSource from '../../../shaders/nn/dense_reg.wgsl?raw';
 import optimiseSource from '../../../shaders/nn/optimise.wgsl?raw';
 const DENSE: Kernel = { name: 'nn_dense', source: denseSource, libraries: [] };
+const DENSE_REGISTER: Kernel = { name: 'nn_dense_reg', source: denseRegisterSource, libraries: [] };
 const OPTIMISE: Kernel = { name: 'nn_optimise', source: optimiseSource, libraries: [NN_CONTEXT] };
 
 const ACTIVATION_CODE: Record<Activation, number> = { none: 0, relu: 1, leaky: 2 };
@@ -21,6 +23,34 @@ const CUSTOM_WORKGROUP = 64;
 const TILE = 32;
 /** Words of VectorParams (shaders/nn/optimise.wgsl). */
 const VECTOR_PARAMS_WORDS = 12;
+
+/**
+ * How a dense op runs: `tiled` (shaders/nn/dense.wgsl: 32 × 32 tiles staged in workgroup memory,
+ * for GPUs) or `register` (shaders/nn/dense_reg.wgsl: a tm × tn block of C per invocation in
+ * registers, operands read straight from storage as vec4s, for SIMD CPU adapters), with the
+ * invocations per workgroup along n (wgX) and m (wgY).
+ */
+export type DenseVariant =
+  | { kernel: 'tiled' }
+  | { kernel: 'register'; tm: 4 | 8 | 12 | 16; tn: 4 | 8 | 12 | 16; wgX: number; wgY: number };
+
+/**
+ * The variant for an adapter: on CPU adapters the register kernel (bench/dense.ts: 2.5–5× the
+ * tiled one's GFLOP/s on llvmpipe, 2–4× on SwiftShader), 16 × 8 blocks on llvmpipe, 8 × 8 on
+ * SwiftShader (the faster there in the same runs); GPUs (hardware, browser) keep the tiled one.
+ */
+export function denseVariant(gpu: GpuContext, _op: DenseOp): DenseVariant {
+  switch (gpu.adapter.path) {
+    case 'llvmpipe': return { kernel: 'register', tm: 16, tn: 8, wgX: 8, wgY: 4 };
+    case 'swiftshader': return { kernel: 'register', tm: 8, tn: 8, wgX: 8, wgY: 8 };
+    default: return { kernel: 'tiled' };
+  }
+}
+
+export interface NnGpuOptions {
+  /** Every dense op's variant (benchmarks, tests); default `denseVariant` per op. */
+  dense?: DenseVariant;
+}
 
 interface PreparedOp {
   pipeline: GPUComputePipeline;
@@ -45,6 +75,7 @@ export class NnGpu implements NnExecutor {
     readonly replicates: number,
     private readonly key: Key,
     private readonly replicateBase = 0,
+    private readonly options: NnGpuOptions = {},
   ) {
     const { device } = gpu;
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
@@ -149,16 +180,28 @@ export class NnGpu implements NnExecutor {
             op.derivativeAt ? this.batch(op.derivativeAt) : 0, 0, 0, 0,
           ], 'dense params');
           uniforms.push(params);
-          const pipeline = await getPipeline(device, {
-            kernel: DENSE, entryPoint: 'dense',
-            constants: {
-              TRANS_A: op.transA ? 1 : 0, TRANS_B: op.transB ? 1 : 0, HAS_BIAS: op.bias ? 1 : 0,
-              ACTIVATION: ACTIVATION_CODE[op.activation ?? 'none'], MASKED: op.derivativeAt ? 1 : 0, ACCUMULATE: op.accumulate ? 1 : 0,
-            },
-          });
+          const constants = {
+            TRANS_A: op.transA ? 1 : 0, TRANS_B: op.transB ? 1 : 0, HAS_BIAS: op.bias ? 1 : 0,
+            ACTIVATION: ACTIVATION_CODE[op.activation ?? 'none'], MASKED: op.derivativeAt ? 1 : 0, ACCUMULATE: op.accumulate ? 1 : 0,
+          };
           const buffers = [params, this.buffer(a.tensor), this.buffer(b.tensor), this.buffer(c.tensor),
             op.bias ? this.buffer(op.bias.tensor) : this.unused, op.derivativeAt ? this.buffer(op.derivativeAt.tensor) : this.unused];
-          return { pipeline, group: this.group(pipeline, buffers, [0, 1, 2, 3, 4, 5]), workgroups: [Math.ceil(c.cols / TILE), Math.ceil(c.rows / TILE), R] };
+          const variant = this.options.dense ?? denseVariant(this.gpu, op);
+          if (variant.kernel === 'tiled') {
+            const pipeline = await getPipeline(device, { kernel: DENSE, entryPoint: 'dense', constants });
+            return { pipeline, group: this.group(pipeline, buffers, [0, 1, 2, 3, 4, 5]), workgroups: [Math.ceil(c.cols / TILE), Math.ceil(c.rows / TILE), R] };
+          }
+          const { tm, tn, wgX, wgY } = variant;
+          // vec4 loads are aligned where a view's offset, row stride and replicate stride are multiples of 4.
+          const aligned = (v: View) => ((v.offset ?? 0) | (v.stride ?? v.cols) | this.batch(v)) % 4 === 0;
+          const pipeline = await getPipeline(device, {
+            kernel: DENSE_REGISTER, entryPoint: 'dense',
+            constants: { ...constants, ALIGNED_A: aligned(a) ? 1 : 0, ALIGNED_B: aligned(b) ? 1 : 0, WG_X: wgX, WG_Y: wgY },
+            consts: { TM: tm, TN: tn, MG: tm / 4, NG: tn / 4 },
+            // C, the bias and the mask as vec4s: their offsets and strides, and n, multiples of 4.
+            flags: { VEC_C: c.cols % 4 === 0 && aligned(c) && (!op.bias || aligned(op.bias)) && (!op.derivativeAt || aligned(op.derivativeAt)) },
+          });
+          return { pipeline, group: this.group(pipeline, buffers, [0, 1, 2, 3, 4, 5]), workgroups: [Math.ceil(c.cols / (tn * wgX)), Math.ceil(c.rows / (tm * wgY)), R] };
         }
         case 'columnSum': {
           const { src, dst } = op;
