@@ -370,6 +370,128 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
   }, 90_000);
 });
 
+/**
+ * yi-mnist-quick (mnist-cvae: a CVAE retrained on its own samples, filtered arm keepFraction 0.1 against
+ * unfiltered 1) shrunk to seconds of training: the whole preset takes minutes on a software adapter.
+ */
+const TINY_MNIST = {
+  ...demoPresetSpec('yi-mnist-quick'),
+  hidden: 8, latent: 2, n: 100, steps: 10, chunk: 10, verifier: { hidden: [8], steps: 3 },
+  evaluation: { images: 20, samples: 20, heldout: 10 }, generations: 1, replicates: 2,
+};
+const MNIST_TIMEOUT = 240_000;
+
+/** Every digit grid the chart shows: its caption and its pixels' spread (a blank canvas has none). */
+function sampleCanvases(page: Page) {
+  return page.locator('synthloop-chart').evaluate((chart) => [...chart.shadowRoot!.querySelectorAll<HTMLElement>('figure.sample')].map((figure) => {
+    const canvas = figure.querySelector('canvas')!;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const levels = new Set<number>();
+    let sum = 0, squares = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      levels.add(data[i]);
+      sum += data[i];
+      squares += data[i] * data[i];
+    }
+    const pixels = data.length / 4, mean = sum / pixels;
+    return {
+      caption: figure.querySelector('figcaption')!.textContent, width: canvas.width, height: canvas.height,
+      shownWidth: canvas.getBoundingClientRect().width, levels: levels.size, spread: Math.sqrt(squares / pixels - mean * mean),
+    };
+  }));
+}
+
+describe('demo page: the MNIST CVAE loop (yi-mnist-quick, shrunk)', () => {
+  it('runs both arms, plots NELBO and FID per round with ±2 SE bands, and draws each arm\'s digit grid per round', async () => {
+    expect(demoPresetSpec('yi-mnist-quick').sweep).toEqual({ keepFraction: [0.1, 1] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchPage(page);
+    // What arrives while the run goes: the rounds' statistics and images come before the end.
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      document.addEventListener('synthloop-progress', (e) => seen.push(`progress ${(e as CustomEvent).detail.t}`));
+      document.addEventListener('synthloop-image', (e) => seen.push(`image ${(e as CustomEvent).detail.image.cell} ${(e as CustomEvent).detail.image.t}`));
+      document.addEventListener('synthloop-done', () => seen.push('done'));
+    });
+    await page.goto(`${base}/${hashFor(TINY_MNIST)}`);
+    const run = await waitForRun(page, () => true, MNIST_TIMEOUT);
+    const result = run.runs[0].result;
+    expect(result.spec.model).toBe('mnist-cvae');
+    expect(result.cells!.map((c) => c.params)).toEqual([{ keepFraction: 0.1 }, { keepFraction: 1 }]);
+    for (const cell of result.cells!) {
+      expect(cell.generations.map((g) => g.t)).toEqual([0, 1]);
+      for (const g of cell.generations) for (const metric of ['nelbo', 'nelboSE', 'fid', 'fidSE']) expect(g[metric], metric).toBeGreaterThan(0);
+    }
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen.filter((e) => e.startsWith('image')).sort()).toEqual(['image 0 0', 'image 0 1', 'image 1 0', 'image 1 1']);
+    expect(seen.indexOf('image 1 0'), 'round 0\'s images before the run ends').toBeLessThan(seen.indexOf('progress 1'));
+    expect(seen.at(-1)).toBe('done');
+
+    // NELBO and FID: one curve and one ±2 SE band per arm, labelled by arm.
+    const chart = page.locator('synthloop-chart');
+    expect(await chart.locator('figure.chart').evaluateAll((f) => f.map((e) => (e as HTMLElement).dataset.chart))).toEqual(['nelbo', 'fid', 'accuracy', 'verifier']);
+    for (const id of ['nelbo', 'fid']) {
+      const figure = chart.locator(`figure[data-chart="${id}"]`);
+      expect(await figure.locator('[class$="-swatch"]').allTextContents(), `${id} legend`).toEqual(['keepFraction 0.1 (filtered)', 'keepFraction 1 (unfiltered)']);
+      const svg = figure.locator('svg').last();
+      expect(await svg.locator('[aria-label="line"] path').count(), `${id} curves`).toBe(2);
+      expect(await svg.locator('[aria-label="area"] path').count(), `${id} ±2 SE bands`).toBe(2);
+    }
+
+    // The samples: both arms side by side at the latest round, then at round 0.
+    await expect(chart.getByTestId('sample-round').inputValue()).resolves.toBe('latest');
+    let canvases = await sampleCanvases(page);
+    expect(canvases.map((c) => c.caption)).toEqual(['round 1 · keepFraction 0.1 (filtered)', 'round 1 · keepFraction 1 (unfiltered)']);
+    for (const canvas of canvases) {
+      expect([canvas.width, canvas.height]).toEqual([280, 280]);
+      expect(canvas.shownWidth).toBeGreaterThan(100);
+      expect(canvas.levels, `${canvas.caption}: gray levels`).toBeGreaterThan(10);
+      expect(canvas.spread, `${canvas.caption}: pixel spread`).toBeGreaterThan(2);
+    }
+    await chart.getByTestId('sample-round').selectOption('0');
+    canvases = await sampleCanvases(page);
+    expect(canvases.map((c) => c.caption)).toEqual(['round 0 · keepFraction 0.1 (filtered)', 'round 0 · keepFraction 1 (unfiltered)']);
+    for (const canvas of canvases) expect(canvas.levels, `${canvas.caption}: gray levels`).toBeGreaterThan(10);
+    await chart.getByTestId('sample-round').selectOption('latest');
+
+    const shot = join(SHOTS, 'demo-mnist.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expectNotBlank(shot);
+    const samples = join(SHOTS, 'demo-mnist-samples.png');
+    await chart.getByTestId('samples').screenshot({ path: samples });
+    expectNotBlank(samples);
+    await page.close();
+    expect(problems).toEqual([]);
+  }, MNIST_TIMEOUT + 30_000);
+
+  it('runs in the stand-alone embed, whose blob: worker fetches the digits and classifier from URLs the page resolved', async () => {
+    const spec = { ...TINY_MNIST, generations: 0 };
+    served.routes.set('/bare-mnist.html', `<!doctype html>\n<script type="module" src="/synthloop-chart.js"></script>\n<synthloop-chart spec='${JSON.stringify(spec)}'></synthloop-chart>`);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchPage(page);
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(`${base}/bare-mnist.html`);
+    const run = await waitForRun(page, () => true, MNIST_TIMEOUT);
+    expect(run.runs[0].result.cells).toHaveLength(2);
+    // The embed's worker is inlined (no worker file fetched), and the assets came from demo/dist/assets/.
+    expect(requested.filter((path) => /worker/.test(path))).toEqual([]);
+    expect(requested.filter((path) => /\.bin$/.test(path)).map((path) => path.replace(/-[\w-]{8}\.bin$/, '.bin')).sort())
+      .toEqual(['/assets/mnist-classifier.bin', '/assets/mnist-digits.bin']);
+    const canvases = await sampleCanvases(page);
+    expect(canvases.map((c) => c.caption)).toEqual(['round 0 · keepFraction 0.1 (filtered)', 'round 0 · keepFraction 1 (unfiltered)']);
+    for (const canvas of canvases) expect(canvas.levels, `${canvas.caption}: gray levels`).toBeGreaterThan(10);
+    // One round: each metric's value ± 2 SE per arm.
+    expect(await page.locator('synthloop-chart figure[data-chart="nelbo"] [class$="-swatch"]').count()).toBe(2);
+    const shot = join(SHOTS, 'demo-mnist-embed.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expectNotBlank(shot);
+    await page.close();
+    expect(problems).toEqual([]);
+  }, MNIST_TIMEOUT + 30_000);
+});
+
 describe('demo page without WebGPU', () => {
   let plain: Browser;
   beforeAll(async () => {

@@ -93,6 +93,15 @@ const TOKENS: FieldDef[] = [
   { path: 'realFraction', label: 'real share α', kind: 'schedule', optional: '0', help: 'P*\'s share of each generation\'s mixture' },
 ];
 
+const MNIST_CVAE: FieldDef[] = [
+  { path: 'hidden', label: 'CVAE hidden width H', kind: 'int', optional: '64', help: 'encoder and decoder hidden layer' },
+  { path: 'latent', label: 'latent dimension d_z', kind: 'int', optional: '8', help: 'the CVAE\'s latent code' },
+  { path: 'n', label: 'kept images per round n', kind: 'schedule', help: 'images the next CVAE trains on (a multiple of 10), or a schedule as JSON' },
+  { path: 'steps', label: 'training steps', kind: 'int', help: 'Adam steps per round, from scratch' },
+  { path: 'chunk', label: 'verifier chunk', kind: 'int', help: 'candidates per class ranked at once; keepFraction × chunk are kept' },
+  { path: 'verifier.steps', label: 'verifier steps', kind: 'int', optional: '200', help: 'training steps of the discriminator-verifier each round' },
+];
+
 const BY_MODEL: Record<string, FieldDef[]> = {
   linear: LINEAR,
   'yi-grid': YI_GRID,
@@ -100,6 +109,7 @@ const BY_MODEL: Record<string, FieldDef[]> = {
   gaussian: GAUSSIAN,
   categorical: TOKENS,
   bigram: TOKENS,
+  'mnist-cvae': MNIST_CVAE,
 };
 
 /** The form's fields for this model (yi-grid is one round: no generations field). */

@@ -10,6 +10,7 @@ import { defineSynthloopChart, describeBackend, type SynthloopChart } from '../.
 import { applyField, fieldsFor, fieldText, getPath, withPath, type FieldDef } from './fields.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetLabel, presetNames } from '../../src/chart/presets.js';
 import type { BackendInfo } from '../../src/chart/protocol.js';
+import { cellsOverTime } from '../../src/chart/charts.js';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../src/chart/strategies.js';
 import { decodeState, encodeState, type PageState } from './url.js';
 
@@ -185,7 +186,11 @@ function buildSweep(): void {
   add.disabled = Object.keys(sweep).length >= 2 || !unused.length;
   $('#sweep-hint').textContent = Object.keys(sweep).length === 0
     ? 'No sweep: one run. Add an axis to run a grid of values in the same dispatches (one axis: a curve, two: a heatmap).'
-    : Object.keys(sweep).length === 1 ? 'One axis: each metric against the swept value, at the last generation.' : 'Two axes: a heatmap (the phase diagram); hover a cell for its numbers.';
+    : Object.keys(sweep).length === 1
+      ? (cellsOverTime({ model: String(state.spec.model), sweepPaths: Object.keys(sweep), series: [] })
+        ? 'One axis of a few arms: a curve per value against the generation; a model that draws shows their samples side by side.'
+        : 'One axis: each metric against the swept value, at the last generation.')
+      : 'Two axes: a heatmap (the phase diagram); hover a cell for its numbers.';
 }
 
 function renameKey(sweep: Record<string, Axis>, from: string, to: string): Record<string, Axis> {

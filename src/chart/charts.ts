@@ -3,7 +3,9 @@
  * - a run without a sweep: each metric against generation t, with a ±2 SE band, the exact
  *   closed form dashed where docs/science.md gives one, one colour per strategy;
  * - a one-round run (T = 0) without a sweep: each metric's value ± 2 SE as a point;
- * - a one-axis sweep: each metric at the last generation against the swept value;
+ * - a one-axis sweep: each metric at the last generation against the swept value — except for
+ *   models whose sweep compares a few arms (mnist-cvae's keepFraction 0.1 vs 1): there each cell is
+ *   a curve against t, as strategies are;
  * - a two-axis sweep: a heatmap of one metric (the phase diagram), with a read-out on hover.
  */
 import * as Plot from '@observablehq/plot';
@@ -49,6 +51,8 @@ interface ChartDef {
   yDomain?: [number, number];
   /** The first generation where the metric is defined. */
   fromT?: number;
+  /** false: the y axis need not reach 0 (values far from it, whose differences matter). */
+  zero?: boolean;
   /** Shown only if this holds for the runs' specs as written. */
   when?: (specs: Record<string, unknown>[]) => boolean;
 }
@@ -85,11 +89,36 @@ const CHARTS: Record<string, ChartDef[]> = {
     { id: 'tv', title: 'Total variation per row ± 2 SE', metrics: ['tv'] },
     { id: 'kl', title: 'KL(P* ‖ P̂) per row ± 2 SE', metrics: ['kl'] },
   ],
+  'mnist-cvae': [
+    { id: 'nelbo', title: 'Test NELBO (nats per image) ± 2 SE', metrics: ['nelbo'], zero: false },
+    { id: 'fid', title: 'FID to real digits (classifier features) ± 2 SE', metrics: ['fid'], zero: false },
+    { id: 'accuracy', title: 'Classifier accuracy on generated digits ± 2 SE', metrics: ['accuracy'], yDomain: [0, 1] },
+    { id: 'verifier', title: 'Verifier\'s held-out accuracy ± 2 SE', metrics: ['verifierAccuracy'], yDomain: [0, 1], fromT: 1 },
+  ],
 };
+
+/** Models whose one-axis sweep is a handful of arms to compare round by round: each cell is a curve against t. */
+const CELLS_OVER_TIME = new Set(['mnist-cvae']);
+/** Most cells drawn as curves (more: the usual metric-against-swept-value chart). */
+const MAX_CELL_CURVES = 6;
+
+/** A sweep cell in words, for legends and captions: `keepFraction 0.1 (filtered)`, `sigma 0.5, n 50`. */
+export function cellLabel(model: string, params: Record<string, number>): string {
+  return Object.entries(params).map(([path, value]) => {
+    const text = `${path} ${formatNumber(value)}`;
+    if (model === 'mnist-cvae' && path === 'keepFraction') return `${text} (${value < 1 ? 'filtered' : 'unfiltered'})`;
+    return text;
+  }).join(', ');
+}
+
+/** Whether this input's one-axis sweep is drawn as one curve per cell against t. */
+export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | 'series'>): boolean {
+  return input.sweepPaths.length === 1 && CELLS_OVER_TIME.has(input.model) && input.series.every((s) => s.params.length <= MAX_CELL_CURVES);
+}
 
 /** The metric a phase diagram shows unless one is chosen. */
 export const DEFAULT_HEATMAP_METRIC: Record<string, string> = {
-  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', categorical: 'r', bigram: 'r',
+  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
 };
 
 /** yi-grid's `best`: which estimator has the smallest mean loss. */
@@ -236,7 +265,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   if (exact.length) {
     marks.push(Plot.lineY(exact, { x: 'x', y: 'value', z: 'series', stroke: single ? '#222' : 'series', strokeDasharray: '4,3', strokeWidth: 1.4 }));
   }
-  marks.push(Plot.ruleY([0], { stroke: '#ccc' }));
+  if (chart.zero !== false) marks.push(Plot.ruleY([0], { stroke: '#ccc' }));
   const readout = (r: Row) => `${r.series ? `${r.series}\n` : ''}${r.metric} = ${formatNumber(r.value)}${Number.isFinite(r.se) ? ` ± ${formatNumber(r.se)} (SE)` : ''}`;
   marks.push(Plot.ruleX(rows, Plot.pointerX({ x: 'x', stroke: '#999', strokeOpacity: 0.6 })));
   marks.push(Plot.tip(rows, Plot.pointerX({ x: 'x', y: 'value', title: (r: Row) => `${xOf === 'generation' ? 't' : path} = ${formatNumber(r.x as number)}\n${readout(r)}` })));
@@ -344,6 +373,14 @@ export function renderCharts(input: ChartInput): HTMLElement[] {
   if (axes === 2) {
     const map = heatmap(input);
     return map ? [map] : [];
+  }
+  if (cellsOverTime(input)) {
+    // Each cell a series of its own (labelled by its swept value), drawn as strategies are.
+    const series = input.series.flatMap((s) => s.cells.map((cell, c): SeriesData => ({
+      label: [s.label, cellLabel(input.model, s.params[c])].filter(Boolean).join(' · '),
+      columns: s.columns, params: [{}], cells: [cell], closedForms: [s.closedForms[c]],
+    })));
+    return renderCharts({ ...input, sweepPaths: [], series });
   }
   const charts = chartsFor(input);
   const render = axes === 1 ? (c: ChartDef) => lineChart(input, c, 'sweep')

@@ -9,13 +9,18 @@
  * (a phase diagram's metric), autorun ("false": wait for run()), controls ("none": no buttons).
  * Properties and methods: configure({spec, compare, metric}), run(), cancel(), result, backend.
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
- * (detail: {message, issues}), synthloop-backend, synthloop-metric.
+ * (detail: {message, issues}), synthloop-backend, synthloop-metric, synthloop-image (detail: {series, image}).
+ *
+ * Models that draw (mnist-cvae: a digit grid per sweep cell after each round) get a samples panel:
+ * every cell's image side by side, at the latest round or one chosen. The worker fetches the
+ * model's assets from URLs resolved here, in the page (its own URL may be a blob: one).
  */
 import { experimentCells, MODELS, parseSpec } from '../models/index.js';
-import type { MetricColumn } from '../core/engine/model.js';
+import type { GenerationImage, MetricColumn } from '../core/engine/model.js';
+import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
 import type { Stats } from '../core/engine/result.js';
 import { SpecError, type SpecIssue } from '../core/spec/errors.js';
-import { DEFAULT_HEATMAP_METRIC, formatNumber, heatmapMetrics, renderCharts, type SeriesData } from './charts.js';
+import { cellLabel, DEFAULT_HEATMAP_METRIC, formatNumber, heatmapMetrics, renderCharts, type SeriesData } from './charts.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET } from './presets.js';
 import type { BackendInfo } from './protocol.js';
@@ -48,6 +53,8 @@ interface Plan {
   replicates: number;
   generations: number;
   series: SeriesData;
+  /** Images the model drew, by cell, then by round t. */
+  images: Map<number, GenerationImage>[];
 }
 
 /** Most rows the summary lists for a sweep (evenly spaced through the grid). */
@@ -83,6 +90,13 @@ th:first-child, td:first-child { text-align: left; }
 .caption { color: #6b7280; font-size: 12px; margin: 4px 0; }
 details { margin-top: 10px; }
 details > div { overflow-x: auto; max-height: 420px; overflow-y: auto; }
+.samples { margin-top: 14px; }
+.samples-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 14px; margin-bottom: 6px; }
+.samples-head strong { font-weight: 600; }
+.sample-grid { display: flex; flex-wrap: wrap; gap: 12px 16px; }
+figure.sample { margin: 0; flex: 0 1 280px; min-width: 140px; }
+figure.sample canvas { display: block; width: 100%; aspect-ratio: 1; image-rendering: pixelated; background: #000; border-radius: 4px; }
+figure.sample figcaption { font-weight: 400; font-size: 13px; color: #374151; margin: 4px 0 0; }
 [hidden] { display: none !important; }
 `;
 
@@ -100,6 +114,11 @@ const TEMPLATE = `
 <div class="error" data-testid="error" role="alert" hidden></div>
 <div class="picker" hidden><label>Heatmap shows <select data-testid="heatmap-metric"></select></label></div>
 <div class="charts" data-testid="charts"></div>
+<div class="samples" data-testid="samples" hidden>
+  <div class="samples-head"><strong>Samples</strong><label>round <select data-testid="sample-round"></select></label>
+  <span class="caption">replicate 0's decoder means: one class per row, 0–9 top to bottom</span></div>
+  <div class="sample-grid" data-testid="sample-grid"></div>
+</div>
 <div class="numbers" data-testid="numbers"></div>
 <details class="every" hidden><summary>Every generation</summary><div data-testid="every-generation"></div></details>
 `;
@@ -125,7 +144,7 @@ export class SynthloopChart extends HTMLElement {
   static createWorker: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 
   private readonly root: ShadowRoot;
-  private readonly runner = new EngineRunner(() => SynthloopChart.createWorker());
+  private readonly runner = new EngineRunner(() => SynthloopChart.createWorker(), () => ({ type: 'init', assets: assetUrls() as Record<string, string> }));
   private config?: ChartConfig;
   private plans: Plan[] = [];
   private token = 0;
@@ -147,6 +166,9 @@ export class SynthloopChart extends HTMLElement {
   private completed: LabelledRun[] = [];
   /** Compared strategies left out of this run, and why. */
   private skipped: string[] = [];
+  /** The samples panel's round: null follows the latest. */
+  private sampleRound: number | null = null;
+  private samplesFrame = 0;
 
   constructor() {
     super();
@@ -158,6 +180,11 @@ export class SynthloopChart extends HTMLElement {
       this.heatmapMetric = (event.target as HTMLSelectElement).value;
       this.emit('synthloop-metric', { metric: this.heatmapMetric });
       this.invalidate();
+    });
+    this.$<HTMLSelectElement>('.samples select').addEventListener('change', (event) => {
+      const value = (event.target as HTMLSelectElement).value;
+      this.sampleRound = value === 'latest' ? null : Number(value);
+      this.renderSamples();
     });
   }
 
@@ -294,6 +321,7 @@ export class SynthloopChart extends HTMLElement {
             cells: cells.specs.map(() => []),
             closedForms: cells.specs.map((cell) => model.closedForm?.(cell) ?? null),
           },
+          images: cells.specs.map(() => new Map()),
         });
       } catch (error) {
         if (!(error instanceof SpecError)) throw error;
@@ -340,6 +368,8 @@ export class SynthloopChart extends HTMLElement {
     this.started = performance.now();
     this.setState('running');
     this.$('.every').hidden = true;
+    this.sampleRound = null;
+    this.renderSamples();
     this.emit('synthloop-start', { plans: this.plans.map((p) => ({ label: p.label, spec: p.input })) });
     void this.runner.backend().then((info) => {
       if (token !== this.token) return;
@@ -365,7 +395,12 @@ export class SynthloopChart extends HTMLElement {
             this.emit('synthloop-progress', { done: this.done, total, strategy: plan.label, t: stats.t, replicateGenerations: this.replicateGenerations, throughput: this.replicateGenerations / seconds });
           }
           this.invalidate();
-        }, controller.signal);
+        }, controller.signal, (image) => {
+          if (token !== this.token) return;
+          plan.images[image.cell]?.set(image.t, image);
+          this.emit('synthloop-image', { series: index, image });
+          this.invalidateSamples();
+        });
         if (token !== this.token) return null;
         // The worker's statistics are authoritative (same values; complete even if a message was dropped).
         plan.series.cells = result.cells ? result.cells.map((c) => c.generations) : [result.generations];
@@ -461,6 +496,64 @@ export class SynthloopChart extends HTMLElement {
       this.frame = 0;
       this.render();
     });
+  }
+
+  /** Redraws the samples panel on the next frame. */
+  private invalidateSamples(): void {
+    if (this.samplesFrame) return;
+    this.samplesFrame = requestAnimationFrame(() => {
+      this.samplesFrame = 0;
+      this.renderSamples();
+    });
+  }
+
+  /** Every cell's image at the chosen round (the latest by default), side by side, each captioned. */
+  private renderSamples(): void {
+    const panel = this.$('.samples');
+    const plans = this.plans;
+    const rounds = [...new Set(plans.flatMap((p) => p.images.flatMap((cell) => [...cell.keys()])))].sort((a, b) => a - b);
+    panel.hidden = rounds.length === 0;
+    const grid = this.$('.sample-grid');
+    if (!rounds.length) {
+      grid.replaceChildren();
+      return;
+    }
+    const latest = rounds.at(-1)!;
+    const select = this.$<HTMLSelectElement>('.samples select');
+    const options = [`<option value="latest">latest (${latest})</option>`, ...rounds.map((t) => `<option value="${t}">${t}</option>`)].join('');
+    if (select.innerHTML !== options) select.innerHTML = options;
+    select.value = this.sampleRound === null || !rounds.includes(this.sampleRound) ? 'latest' : String(this.sampleRound);
+    const round = select.value === 'latest' ? latest : this.sampleRound!;
+    const model = String(plans[0].input.model ?? '');
+    const figures: HTMLElement[] = [];
+    plans.forEach((plan, p) => plan.images.forEach((cell, c) => {
+      // A cell still computing this round shows its latest image before it.
+      const shown = cell.get(round) ?? [...cell.entries()].filter(([t]) => t <= round).sort(([a], [b]) => b - a)[0]?.[1];
+      if (!shown) return;
+      const figure = document.createElement('figure');
+      figure.className = 'sample';
+      figure.dataset.series = String(p);
+      figure.dataset.cell = String(c);
+      figure.dataset.t = String(shown.t);
+      const canvas = document.createElement('canvas');
+      canvas.width = shown.width;
+      canvas.height = shown.height;
+      canvas.dataset.testid = 'sample-canvas';
+      const pixels = new ImageData(shown.width, shown.height);
+      for (let i = 0; i < shown.gray.length; i++) {
+        pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = shown.gray[i];
+        pixels.data[4 * i + 3] = 255;
+      }
+      canvas.getContext('2d')!.putImageData(pixels, 0, 0);
+      const caption = document.createElement('figcaption');
+      const cellText = cellLabel(model, plan.series.params[c] ?? {});
+      caption.textContent = [`round ${shown.t}`, plan.label, cellText].filter(Boolean).join(' · ');
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `generated digits, ${caption.textContent}`);
+      figure.append(canvas, caption);
+      figures.push(figure);
+    }));
+    grid.replaceChildren(...figures);
   }
 
   private renderStatus(): void {

@@ -4,6 +4,7 @@
  * the worker is busy in the CPU twin and does not answer within CANCEL_GRACE_MS, by ending it
  * (the next run starts a fresh one).
  */
+import type { GenerationImage } from '../core/engine/model.js';
 import type { RunResult, Stats } from '../core/engine/result.js';
 import type { SpecIssue } from '../core/spec/errors.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
@@ -26,14 +27,18 @@ export class RunFailed extends Error {
 
 interface Pending {
   onGeneration: (stats: Stats, cell: number) => void;
+  onImage?: (image: GenerationImage) => void;
   resolve: (result: RunResult) => void;
   reject: (error: Error) => void;
 }
 
 export class EngineRunner {
   private worker?: Worker;
-  /** `createWorker` starts the engine's worker (src/chart/worker.ts), bundled as its host needs it. */
-  constructor(private readonly createWorker: () => Worker) {}
+  /**
+   * `createWorker` starts the engine's worker (src/chart/worker.ts), bundled as its host needs it;
+   * `init`, if given, is the first message every new worker gets.
+   */
+  constructor(private readonly createWorker: () => Worker, private readonly init?: () => ToWorker) {}
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -49,6 +54,7 @@ export class EngineRunner {
       this.failAll(`the engine's worker failed: ${event.message}`);
     };
     this.worker = worker;
+    if (this.init) worker.postMessage(this.init());
     return worker;
   }
 
@@ -66,6 +72,9 @@ export class EngineRunner {
     switch (message.type) {
       case 'generation':
         pending.onGeneration(message.stats, message.cell);
+        return;
+      case 'image':
+        pending.onImage?.(message.image);
         return;
       case 'done':
         this.pending.delete(message.id);
@@ -97,12 +106,15 @@ export class EngineRunner {
     return this.backendInfo;
   }
 
-  /** Runs one spec (as written); rejects with RunCancelled when `signal` aborts, RunFailed on an error. */
-  run(spec: unknown, onGeneration: (stats: Stats, cell: number) => void, signal?: AbortSignal): Promise<RunResult> {
+  /**
+   * Runs one spec (as written); rejects with RunCancelled when `signal` aborts, RunFailed on an error.
+   * `onImage` gets the images the model draws after each generation (only mnist-cvae draws any).
+   */
+  run(spec: unknown, onGeneration: (stats: Stats, cell: number) => void, signal?: AbortSignal, onImage?: (image: GenerationImage) => void): Promise<RunResult> {
     if (signal?.aborted) return Promise.reject(new RunCancelled());
     const id = this.nextId++;
     return new Promise<RunResult>((resolve, reject) => {
-      this.pending.set(id, { onGeneration, resolve, reject });
+      this.pending.set(id, { onGeneration, onImage, resolve, reject });
       this.send({ type: 'run', id, spec });
       signal?.addEventListener('abort', () => {
         if (!this.pending.has(id)) return;

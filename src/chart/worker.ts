@@ -7,10 +7,11 @@ import { type GpuContext } from '../core/adapter.js';
 import { parseSpec, runExperiment } from '../models/index.js';
 import { SpecError } from '../core/spec/errors.js';
 import { NO_WEBGPU } from '../core/gpu/node-gpu.browser.js';
+import { useAssetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
 
-const scope = self as unknown as { postMessage(message: FromWorker): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };
-const post = (message: FromWorker) => scope.postMessage(message);
+const scope = self as unknown as { postMessage(message: FromWorker, transfer?: Transferable[]): void; onmessage: ((event: MessageEvent<ToWorker>) => void) | null };
+const post = (message: FromWorker, transfer?: Transferable[]) => scope.postMessage(message, transfer);
 
 let backend: Promise<{ info: BackendInfo; gpu?: GpuContext }> | undefined;
 
@@ -49,6 +50,10 @@ async function run(id: number, input: unknown): Promise<void> {
       gpu,
       signal: controller.signal,
       onGeneration: (stats, cell) => post({ type: 'generation', id, cell, stats }),
+      onImage: (image) => {
+        const gray = image.gray.slice();
+        post({ type: 'image', id, image: { ...image, gray } }, [gray.buffer]);
+      },
     });
     if (twinInstead) {
       // The spec as the page wrote it (backend "auto"); result.backend says where it ran.
@@ -68,6 +73,9 @@ async function run(id: number, input: unknown): Promise<void> {
 scope.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
+    case 'init':
+      useAssetUrls(message.assets);
+      break;
     case 'probe':
       void acquire().then(({ info }) => post({ type: 'backend', info }));
       break;

@@ -4,7 +4,7 @@
 // damaged or edited file is refused. Written atomically: a temporary file renamed over the
 // target, so a run killed at any moment leaves the previous complete file.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseJsonText, readTextFile } from './input-file.js';
 import type { Checkpoint } from '../core/engine/run.js';
@@ -50,7 +50,7 @@ export function runFileText<K extends keyof RunFiles>(kind: K, source: string, c
 }
 
 /** Writes a file as a whole or not at all: a temporary file beside it, renamed over it (removed if that fails). */
-export function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string | Uint8Array): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     writeFileSync(temporary, text);
@@ -69,6 +69,27 @@ export function checkWritable(file: string, option: string): void {
     accessSync(folder, constants.W_OK);
   } catch {
     throw new RangeError(`${option}: ${file}: the folder ${folder} is not writable`);
+  }
+}
+
+/**
+ * Refuses, before any work, an output folder that cannot be written (`option` names the flag): a
+ * path that exists and is not a folder, or one that cannot be created; a missing folder is created.
+ */
+export function checkFolder(dir: string, option: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new RangeError(`${option}: ${dir} exists and is not a directory; name a folder (created if missing)`);
+  } else {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new RangeError(`${option}: ${dir}: the folder cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new RangeError(`${option}: the folder ${dir} is not writable`);
   }
 }
 

@@ -10,7 +10,8 @@ import { SpecError } from '../core/spec/errors.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 import { totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { checkWritable, readRunFile, runFileText, writeAtomically } from './run-files.js';
+import { checkFolder, checkWritable, readRunFile, runFileText, writeAtomically } from './run-files.js';
+import { samplesWriter } from './samples.js';
 import { createProgress } from './progress.js';
 
 export interface RunCommandOptions {
@@ -35,6 +36,8 @@ export interface RunCommandOptions {
   recover?: boolean;
   /** The memory budget, e.g. 8GiB (default: half the machine's memory). */
   maxMemory?: string;
+  /** Write the images the model draws after each generation to this folder, as <cell>-round-<t>.png (created if missing). */
+  samplesOut?: string;
 }
 
 /** Exit status for a spec the user must fix, as for commander's usage errors (main.ts). */
@@ -113,6 +116,7 @@ function checkOutputs(options: RunCommandOptions): void {
   const checkpointFile = options.checkpoint ?? options.resume;
   if (options.out) checkWritable(options.out, '--out');
   if (options.checkpoint) checkWritable(options.checkpoint, '--checkpoint');
+  if (options.samplesOut) checkFolder(options.samplesOut, '--samples-out');
   if (options.out && checkpointFile && resolve(options.out) === resolve(checkpointFile)) {
     throw new RangeError(`--out: ${options.out} is also the checkpoint file; the output would overwrite it`);
   }
@@ -144,11 +148,12 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
   const quiet = options.quiet === true;
   // A bar with elapsed time and ETA where a person watches stderr (a terminal), else nothing.
   const progress = quiet ? null : createProgress({ generations: spec.generations });
+  const samples = options.samplesOut ? samplesWriter(options.samplesOut, spec) : undefined;
   let result;
   try {
     result = await runExperiment(spec, {
       memoryBudget: budget,
-      adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume, recover: options.recover,
+      adapter: options.adapter, onGeneration: (g) => progress?.update(g.t), shard, resume, recover: options.recover, onImage: samples?.onImage,
       onCheckpoint: checkpointFile ? (checkpoint) => writeAtomically(checkpointFile, runFileText('checkpoint', source, checkpoint)) : undefined,
     });
   } catch (error) {
@@ -161,6 +166,11 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
     progress?.clear();
   }
   if (!quiet) for (const notice of result.notices) process.stderr.write(`note: ${notice}\n`);
+  if (samples && !quiet) {
+    process.stderr.write(samples.written()
+      ? `wrote ${samples.written()} image(s) to ${options.samplesOut}\n`
+      : `note: --samples-out: the ${spec.model} model draws no images; nothing was written to ${options.samplesOut}\n`);
+  }
   const text = shard ? runFileText('shard', source, shardOutput(result)) : formatRun(result, options.format, source);
   writeOutput(text, options.out, quiet);
   return 0;
