@@ -9,7 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeDigitsPayload, EVALUATION_PER_CLASS, MNIST_SPLIT_SEED, readMnistPackage, SEED_PER_CLASS, splitDigits } from '../scripts/mnist-split.mjs';
 import { ASSET_HEADER_BYTES } from '../src/models/mnist-cvae/asset.js';
 import { CLASSES, IMAGE_PIXELS, loadDigits, parseDigits, type Digits, type DigitSet } from '../src/models/mnist-cvae/digits.js';
-import { hex, sha256 } from '../src/models/mnist-cvae/sha256.js';
 
 const FILE = fileURLToPath(new URL('../assets/mnist-digits.bin', import.meta.url));
 /** Images per class in the `mnist` package, 1.1.0. */
@@ -89,12 +88,6 @@ describe('assets/mnist-digits.bin', () => {
     }
     // Another seed gives another split.
     expect(Buffer.compare(Buffer.from(encodeDigitsPayload(splitDigits(source, 'another seed'))), shipped)).not.toBe(0);
-  });
-
-  it('checks its digest with a SHA-256 equal to node:crypto\'s', () => {
-    for (const data of [new Uint8Array(0), new TextEncoder().encode('abc'), new Uint8Array(55), new Uint8Array(56), new Uint8Array(64), bytes]) {
-      expect(hex(sha256(data))).toBe(createHash('sha256').update(data).digest('hex'));
-    }
   });
 
   it('refuses a corrupted byte, naming the asset', async () => {

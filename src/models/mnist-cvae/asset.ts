@@ -11,7 +11,8 @@
  */
 import { readAsset } from '#mnist-asset';
 import type { AssetName } from './asset-name.js';
-import { hex, sha256 } from './sha256.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex as hex } from '@noble/hashes/utils.js';
 
 export type { AssetName } from './asset-name.js';
 /** An asset's bytes: the file in Node, a fetch in a page or worker. */
