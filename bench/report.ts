@@ -178,7 +178,7 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
   lines.push('### W5 dense phase', '');
   lines.push('Every dense op the round\'s programs dispatch (recorded from the loop\'s own program builders: the views, offsets and strides the engine uses), each timed alone at R = 8 '
     + 'by bench/dense.ts with the adapter\'s own kernel variant (median of 3 rounds of back-to-back dispatches, wall time to onSubmittedWorkDone), weighted by how many times round 1 dispatches it: '
-    + 'GFLOP/s = Σ dispatches × 2mnk·R ÷ Σ dispatches × time per dispatch; "of FMA peak" divides by the peak measured in the same run (table above). '
+    + 'GFLOP/s = Σ dispatches × 2mnk·R ÷ Σ dispatches × time per dispatch; "of FMA peak" divides by the FMA peak bench/peak.ts measured on the adapter in the same run as W5 (its column here; results.json keeps it under `w5Run.peaks` when `bench w5` ran alone). '
     + 'These are the engine\'s dense flops (the first layer\'s input gradient is not computed, so they are below the nominal 3× count); '
     + '"share of the round" compares the phase\'s seconds with the round\'s wall time at R = 8.', '');
   lines.push('| adapter | dense ops | dispatches | GFLOP a round | seconds | GFLOP/s | FMA peak GFLOP/s | of FMA peak | share of the round |', '|---|---|---|---|---|---|---|---|---|');
@@ -206,8 +206,8 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
   }
   const a = w5.agreement;
   if (a) {
-    lines.push(`| round-1 NELBO agrees with the peer within Monte Carlo error (|Δ| < 2 SE of the difference) | engine (${a.engine.kind}) ${a.engine.nelbo.toFixed(2)} ± ${a.engine.nelboSE.toFixed(2)}, `
-      + `peer ${a.peer.nelbo.toFixed(2)} ± ${a.peer.nelboSE.toFixed(2)}: |Δ| = ${a.z.toFixed(2)} SE | ${a.agree ? 'yes' : 'no'} |`);
+    lines.push(`| round-1 NELBO agrees with the peer within Monte Carlo error (\\|Δ\\| < 2 SE of the difference) | engine (${a.engine.kind}) ${a.engine.nelbo.toFixed(2)} ± ${a.engine.nelboSE.toFixed(2)}, `
+      + `peer ${a.peer.nelbo.toFixed(2)} ± ${a.peer.nelboSE.toFixed(2)}: \\|Δ\\| = ${a.z.toFixed(2)} SE | ${a.agree ? 'yes' : 'no'} |`);
   }
   lines.push('', 'Both NELBOs are on binarised evaluation images (binarised once), one z sample, nats per image, mean over R = 8 replicates ± their standard error; '
     + 'the engine\'s 1 000 images are 100 a class of its asset\'s E split, the peer\'s the first 100 a class of its own split of the same 10 000 digits, with different RNGs.', '');
