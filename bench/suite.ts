@@ -1,6 +1,7 @@
 /**
  * The benchmark suite of issue 6: W1–W4 on every working adapter and on the float64 twin, the
- * peak microbenchmarks (bench/peak.ts) and the numpy peers (bench/peers/numpy_peer.py), with
+ * peak microbenchmarks (bench/peak.ts) and the numpy peers (bench/peers/numpy_peer.py), W5 (one
+ * round of yi-mnist-quick, its dense phase and the JAX peer: bench/w5.ts) on every adapter, with
  * bench/results.json and bench/RESULTS.md written from one run (`npm run bench`).
  *
  * Where the full workload would take too long on a backend, a documented fraction runs (fewer
@@ -19,9 +20,12 @@ import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
 import { runExperiment, parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
+import { w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
 
-export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4';
-export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4'];
+export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5';
+export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4', 'w5'];
+/** The workloads of the generic runner (W5 has its own: bench/w5.ts). */
+type GenericWorkload = Exclude<WorkloadName, 'w5'>;
 type BackendKind = AdapterPath | 'twin';
 
 interface Size {
@@ -32,7 +36,7 @@ interface Size {
 }
 
 interface Workload {
-  name: WorkloadName;
+  name: GenericWorkload;
   title: string;
   full: Size;
   /** Size per backend (the full size where absent). */
@@ -57,7 +61,7 @@ const linearSpec = (mode: string, d: number, n: number, T: number, verifier: boo
   ...(verifier ? { verifier: { kind: 'ball', bias: 0.1, radius: 0.5, direction: 'ones' } } : {}),
 });
 
-export const WORKLOADS: Record<WorkloadName, Workload> = {
+export const WORKLOADS: Record<GenericWorkload, Workload> = {
   w1: {
     name: 'w1',
     title: 'W1 yi-grid preset: 300 × 150 cells × 100 replicates, d = 5, n₁ = n₂ = 100 (one round)',
@@ -120,7 +124,7 @@ export const WORKLOADS: Record<WorkloadName, Workload> = {
 };
 
 export interface WorkloadRow {
-  workload: WorkloadName;
+  workload: GenericWorkload;
   backend: string;
   kind: BackendKind;
   /** Share of the full workload this run did (1 = full). */
@@ -243,6 +247,8 @@ export interface SuiteResult {
   peaks: PeakRow[];
   workloads: WorkloadRow[];
   peers: PeerRow[];
+  /** W5 (bench/w5.ts), where it ran. */
+  w5?: W5Result;
 }
 
 export interface SuiteOptions {
@@ -261,6 +267,9 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
   const paths = options.paths ?? probes.filter((p) => p.ok).map((p) => p.path);
   const peaks: PeakRow[] = [];
   const rows: WorkloadRow[] = [];
+  const generic = names.filter((n): n is GenericWorkload => n !== 'w5');
+  const w5Engines: W5EngineRow[] = [];
+  const w5Denses: W5DenseRow[] = [];
   for (const path of paths) {
     const gpu = await acquireDevice({ adapter: path });
     try {
@@ -270,18 +279,27 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
         peak = await peakFor(gpu);
         peaks.push(peak);
       }
-      for (const name of names) {
+      for (const name of generic) {
         log(`${name} on ${path}…`);
         const row = await runOne(WORKLOADS[name], path, gpu, peak);
         log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
         rows.push(row);
+      }
+      if (names.includes('w5')) {
+        log(`w5 on ${path}…`);
+        const engine = await w5Engine(path, gpu, log);
+        log(`  round 1: ${engine.seconds.toFixed(2)} s at R = ${engine.replicates}${engine.extrapolated ? ` (R = ${engine.fullReplicates}: ${engine.fullSeconds.toFixed(1)} s extrapolated)` : ''}, `
+          + `${engine.replicateRoundsPerSecond.toFixed(3)} replicate-rounds/s, ${engine.gflops.toFixed(2)} GFLOP/s, NELBO ${engine.nelbo?.toFixed(2)} ± ${engine.nelboSE?.toFixed(2)}`);
+        w5Engines.push(engine);
+        log(`w5 dense phase on ${path}…`);
+        w5Denses.push(await w5Dense(path, gpu, peak, log));
       }
     } finally {
       gpu.device.destroy();
     }
   }
   if (options.twin !== false) {
-    for (const name of names) {
+    for (const name of generic) {
       log(`${name} on the twin…`);
       const row = await runOne(WORKLOADS[name], 'twin', undefined, undefined);
       log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
@@ -296,6 +314,16 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       peers.push(runPeer(w));
     }
   }
+  let w5: W5Result | undefined;
+  if (names.includes('w5')) {
+    let peer: W5PeerRow | null = null;
+    if (options.peers !== false) {
+      log('jax peer w5…');
+      peer = w5Peer(log);
+      log(peer.ok ? `  ${peer.seconds!.toFixed(2)} s, ${peer.replicateRoundsPerSecond!.toFixed(3)} replicate-rounds/s, ${peer.gflops!.toFixed(2)} GFLOP/s, NELBO ${peer.nelbo!.toFixed(2)} ± ${peer.nelboSE!.toFixed(2)}` : `  not run: ${peer.note}`);
+    }
+    w5 = { config: w5Config(), engine: w5Engines, dense: w5Denses, peer, agreement: w5Agreement(w5Engines, peer) };
+  }
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -305,6 +333,6 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, load: os.loadavg().map((x) => Math.round(x * 100) / 100),
     },
     adapters: probes.map((p) => (p.ok ? { path: p.path, ok: true, description: p.adapter.description, vendor: p.adapter.vendor, architecture: p.adapter.architecture, featureLevel: p.adapter.featureLevel, features: p.adapter.features, timestampQuery: p.adapter.timestampQuery, loopIterationLimit: p.adapter.loopIterationLimit } : p)),
-    peaks, workloads: rows, peers,
+    peaks, workloads: rows, peers, ...(w5 ? { w5 } : {}),
   };
 }

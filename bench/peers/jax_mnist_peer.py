@@ -13,16 +13,19 @@ What it models (binary-pixel convention throughout):
             → 784 Bernoulli logits. Loss per image: BCE-with-logits summed over pixels + analytic
             Gaussian KL, one reparameterised z; batch mean. (The one-hot part of each first layer is
             applied as a row lookup of the same weight matrix: the same function, no 10-column matmul.)
-  verifier  MLP 784 → 256 → 64 → 1, LeakyReLU(0.2), logit output, BCE-with-logits mean, real 1, fake 0.
+  verifier  MLP 784 → --verifier-hidden (default 256,64) → 1, LeakyReLU(0.2), logit output, BCE-with-logits
+            mean, real 1, fake 0; --verifier-batch images a step (half real, half generated).
   training  PyTorch-Linear initialisation (uniform ±1/√fan_in, weights and biases); Adam(1e-3, 0.9,
-            0.999, 1e-8); batch 128; batch indices uniform with replacement each step; fixed step count.
+            0.999, 1e-8); batch --batch (128); batch indices uniform with replacement each step; fixed step count.
   round     from generator G (round 0: a CVAE trained on S for --steps steps, timed separately):
-            (a) verifier from scratch, --verifier-steps steps of 64 real (V, fresh binarisation) + 64 fake
+            (a) verifier from scratch, --verifier-steps steps of B/2 real (V, fresh binarisation) + B/2 fake
                 (z ~ N(0, I), uniform labels, G's decoder, Bernoulli sample);
             (b) filter: per class, candidates in chunks of --chunk from G, scored by the verifier logit,
                 the top round(chunk·keep_fraction) of each chunk kept (lax.top_k) until kept/10 per class;
             (c) a new CVAE from scratch on the kept data only, --steps steps;
-            (d) its test NELBO on E (nats per image, one z sample), per replicate.
+            (d) its test NELBO on E (nats per image, one z sample), per replicate; --eval-images N uses the
+                first N/10 of each class of E (the engine's `evaluation.images` takes E class-interleaved,
+                so its first N are N/10 a class too).
 
 How: each phase is one per-replicate function (lax.scan over training steps, the whole step inside),
 vmapped over replicates (parameters stacked on a leading replicate axis) and jitted; no Python loop
@@ -50,7 +53,6 @@ from pathlib import Path
 import numpy as np
 
 N_PIX, N_CLASS = 784, 10
-BATCH = 128
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 
 
@@ -91,12 +93,14 @@ def flop_model(a, per_class, n_chunks):
     H, dz = a.hidden, a.latent
     enc = (N_PIX + N_CLASS) * H + H * 2 * dz
     dec = (dz + N_CLASS) * H + H * N_PIX
-    ver = N_PIX * 256 + 256 * 64 + 64
-    cvae_train = 3 * 2 * (enc + dec) * BATCH * a.steps
-    verifier = a.verifier_steps * (2 * dec * 64 + 3 * 2 * ver * 128)  # fakes: forward of G only
+    widths = [N_PIX, *a.verifier_hidden, 1]
+    ver = sum(i * o for i, o in zip(widths[:-1], widths[1:]))
+    vb = a.verifier_batch
+    cvae_train = 3 * 2 * (enc + dec) * a.batch * a.steps
+    verifier = a.verifier_steps * (2 * dec * (vb // 2) + 3 * 2 * ver * vb)  # fakes: forward of G only
     candidates = N_CLASS * n_chunks * a.chunk
     filt = candidates * 2 * (dec + ver)
-    nelbo = 2000 * 2 * (enc + dec)
+    nelbo = a.eval_images * 2 * (enc + dec)
     return dict(round0=cvae_train, verifier=verifier, filter=filt, train=cvae_train, nelbo=nelbo,
                 round=verifier + filt + cvae_train + nelbo), candidates
 
@@ -112,6 +116,10 @@ def main():
     p.add_argument("--kept", type=int, default=2000)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--verifier-steps", type=int, default=200)
+    p.add_argument("--verifier-hidden", default="256,64", help="hidden widths of the verifier, comma-separated")
+    p.add_argument("--verifier-batch", type=int, default=128, help="verifier images a step, even (half real, half generated)")
+    p.add_argument("--batch", type=int, default=128, help="CVAE images a training step")
+    p.add_argument("--eval-images", type=int, default=2000, help="evaluation images of the test NELBO (first N/10 of each class of E)")
     p.add_argument("--keep-fraction", type=float, default=0.1)
     p.add_argument("--chunk", type=int, default=100)
     p.add_argument("--seed", type=int, default=0)
@@ -123,6 +131,13 @@ def main():
     a = p.parse_args()
     if a.kept % N_CLASS:
         p.error("--kept must be a multiple of 10")
+    a.verifier_hidden = [int(w) for w in a.verifier_hidden.split(",") if w.strip()]
+    if not a.verifier_hidden or min(a.verifier_hidden) < 1:
+        p.error("--verifier-hidden must be positive widths, e.g. 256,64")
+    if a.verifier_batch < 2 or a.verifier_batch % 2:
+        p.error("--verifier-batch must be even")
+    if a.eval_images % N_CLASS or not 10 <= a.eval_images <= 2000:
+        p.error("--eval-images must be a multiple of 10 in 10..2000")
     keep_k = round(a.chunk * a.keep_fraction)
     if not 1 <= keep_k <= a.chunk:
         p.error("round(chunk * keep_fraction) must be in 1..chunk")
@@ -152,7 +167,9 @@ def main():
     t_load = time.perf_counter()
     data = load_split(digits, a.seed)
     load_seconds = time.perf_counter() - t_load
-    E, E_y = jnp.asarray(data["E"]), jnp.asarray(data["E_y"])
+    # The first eval_images/10 of each class of E (E is class-major, 200 a class).
+    e_rows = np.concatenate([np.arange(c * 200, c * 200 + a.eval_images // N_CLASS) for c in range(N_CLASS)])
+    E, E_y = jnp.asarray(data["E"][e_rows]), jnp.asarray(data["E_y"][e_rows])
     V = jnp.asarray(data["V"])
     S, S_y = jnp.asarray(data["S"]), jnp.asarray(data["S_y"])
     H, dz, R = a.hidden, a.latent, a.replicates
@@ -170,9 +187,13 @@ def main():
         return dict(enc1=linear(k[0], N_PIX + N_CLASS, H), enc2=linear(k[1], H, 2 * dz),
                     dec1=linear(k[2], dz + N_CLASS, H), dec2=linear(k[3], H, N_PIX))
 
+    v_widths = [N_PIX, *a.verifier_hidden, 1]
+    VB, VH = a.verifier_batch, a.verifier_batch // 2
+    BATCH = a.batch
+
     def init_verifier(key):
-        k = jax.random.split(key, 3)
-        return dict(l1=linear(k[0], N_PIX, 256), l2=linear(k[1], 256, 64), l3=linear(k[2], 64, 1))
+        k = jax.random.split(key, len(v_widths) - 1)
+        return [linear(k[i], v_widths[i], v_widths[i + 1]) for i in range(len(v_widths) - 1)]
 
     def adam_init(params):
         zeros = jax.tree.map(jnp.zeros_like, params)
@@ -213,9 +234,10 @@ def main():
         return rec + kl
 
     def verifier_logit(p, x):
-        h = jax.nn.leaky_relu(x @ p["l1"]["w"] + p["l1"]["b"], 0.2)
-        h = jax.nn.leaky_relu(h @ p["l2"]["w"] + p["l2"]["b"], 0.2)
-        return (h @ p["l3"]["w"] + p["l3"]["b"])[:, 0]
+        h = x
+        for layer in p[:-1]:
+            h = jax.nn.leaky_relu(h @ layer["w"] + layer["b"], 0.2)
+        return (h @ p[-1]["w"] + p[-1]["b"])[:, 0]
 
     def sample_images(p, key, y):
         kz, kx = jax.random.split(key)
@@ -248,16 +270,16 @@ def main():
     def train_verifier(key, G):
         k_init, k_steps = jax.random.split(key)
         params = init_verifier(k_init)
-        target = jnp.concatenate([jnp.ones(64, jnp.float32), jnp.zeros(64, jnp.float32)])
+        target = jnp.concatenate([jnp.ones(VH, jnp.float32), jnp.zeros(VH, jnp.float32)])
         loss_fn = lambda p, x: bce_logits(verifier_logit(p, x), target).mean()
         grad_fn = jax.value_and_grad(loss_fn)
 
         def step(carry, k):
             params, opt = carry
             k_idx, k_bin, k_y, k_fake = jax.random.split(k, 4)
-            idx = jax.random.randint(k_idx, (64,), 0, V.shape[0])
+            idx = jax.random.randint(k_idx, (VH,), 0, V.shape[0])
             real = jax.random.bernoulli(k_bin, V[idx]).astype(jnp.float32)
-            fake = sample_images(G, k_fake, jax.random.randint(k_y, (64,), 0, N_CLASS))
+            fake = sample_images(G, k_fake, jax.random.randint(k_y, (VH,), 0, N_CLASS))
             loss, g = grad_fn(params, jnp.concatenate([real, fake]))
             params, opt = adam_update(params, g, opt)
             return (params, opt), loss
@@ -369,8 +391,9 @@ def main():
         peer="jax", workload="w5",
         model="yi-mnist-quick round: verifier + top-k filter + CVAE retrain + test NELBO",
         config=dict(replicates=R, hidden=H, latent=dz, kept=a.kept, steps=a.steps, verifier_steps=a.verifier_steps,
+                    verifier_hidden=a.verifier_hidden, verifier_batch=a.verifier_batch, eval_images=a.eval_images,
                     keep_fraction=a.keep_fraction, chunk=a.chunk, keep_per_chunk=keep_k, chunks_per_class=n_chunks,
-                    candidates=candidates, batch=BATCH, seed=a.seed, prng=a.prng, dtype="float32",
+                    candidates=candidates, batch=a.batch, seed=a.seed, prng=a.prng, dtype="float32",
                     data=dict(digits=str(digits), E=int(E.shape[0]), V=int(V.shape[0]), S=int(S.shape[0]))),
         seconds=best["seconds"],
         phase_seconds=best["phase_seconds"],

@@ -1,5 +1,7 @@
 // `synthloop bench <workload>`: throughput on every working adapter and the twin (bench/).
-// `bench all` runs the suite (peak, W1–W4, numpy peers) and rewrites bench/RESULTS.md and bench/results.json.
+// `bench all` runs the suite (peak, W1–W5, numpy and JAX peers) and rewrites bench/RESULTS.md and bench/results.json.
+// `bench w5` (peak, W5 on every adapter, its dense phase, the JAX peer) prints its tables and, without --adapter,
+// puts its rows into bench/results.json and replaces only the W5 section of bench/RESULTS.md.
 import Table from 'cli-table3';
 import { tableStyle } from './color.js';
 import { benchRng } from '../../bench/rng.js';
@@ -7,13 +9,14 @@ import { benchLinear } from '../../bench/linear.js';
 import { benchPeak } from '../../bench/peak.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
-import { writeResults } from '../../bench/report.js';
+import { writeResults, writeW5Results } from '../../bench/report.js';
+import type { W5Result } from '../../bench/w5.js';
 import type { AdapterPath } from '../core/adapter.js';
 
 const millions = (x: number) => `${(x / 1e6).toFixed(1)} M`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const suiteWorkload = (name: WorkloadName) => ({
+const suiteWorkload = (name: Exclude<WorkloadName, 'w5'>) => ({
   run: async (paths?: AdapterPath[]) => (await runSuite({ workloads: [name], paths, log })).workloads,
   head: ['backend', 'fraction', 'seconds', 'full-size s', 'replicate-generations/s', 'normals/s', 'Gram GFLOP/s', 'of FMA peak'],
   cells: (r: WorkloadRow) => [r.backend, r.fraction.toPrecision(3), r.seconds.toFixed(2), `${r.fullSeconds.toFixed(1)}${r.extrapolated ? ' (extrapolated)' : ''}`,
@@ -45,6 +48,11 @@ const WORKLOADS = {
   w2: suiteWorkload('w2'),
   w3: suiteWorkload('w3'),
   w4: suiteWorkload('w4'),
+  w5: {
+    run: async (paths?: AdapterPath[]) => [await runSuite({ workloads: ['w5'], paths, log })],
+    head: ['backend', 'R run', 'round-1 s', 'R = 8 s', 'replicate-rounds/s', 'GFLOP/s', 'dense GFLOP/s', 'of FMA peak', 'NELBO ± SE'],
+    cells: (r: SuiteResult) => w5Cells(r.w5!),
+  },
   numpy: {
     run: async () => [runPeer('w1'), runPeer('w2')],
     head: ['workload', 'ran', 'seconds', 'full-size s (extrapolated)', 'replicate-generations/s', 'note'],
@@ -54,11 +62,30 @@ const WORKLOADS = {
 };
 export const BENCH_WORKLOADS = [...Object.keys(WORKLOADS), 'all'];
 
+/** W5's rows: one per adapter, then the JAX peer; the extra lines (agreement, ratio) go to stderr. */
+function w5Cells(w5: W5Result): string[][] {
+  const rows = w5.engine.map((e) => {
+    const d = w5.dense.find((x) => x.kind === e.kind);
+    return [e.backend, String(e.replicates), e.seconds.toFixed(2), `${e.fullSeconds.toFixed(2)}${e.extrapolated ? ' (extrapolated)' : ''}`,
+      (e.fullReplicates / e.fullSeconds).toFixed(3), e.gflops.toFixed(2), d ? d.gflops.toFixed(2) : '—',
+      d?.fractionOfPeak != null ? `${(100 * d.fractionOfPeak).toPrecision(3)} %` : '—', `${e.nelbo?.toFixed(2)} ± ${e.nelboSE?.toFixed(2)}`];
+  });
+  const p = w5.peer;
+  if (p?.ok) {
+    rows.push([`JAX peer (compile ${p.compileSeconds!.toFixed(1)} s)`, String(p.replicates), p.seconds!.toFixed(2), p.seconds!.toFixed(2), p.replicateRoundsPerSecond!.toFixed(3),
+      p.gflops!.toFixed(2), '—', '—', `${p.nelbo!.toFixed(2)} ± ${p.nelboSE!.toFixed(2)}`]);
+  } else if (p) rows.push(['JAX peer', `not run: ${p.note}`, '', '', '', '', '', '', '']);
+  const best = w5.engine.filter((e) => !e.extrapolated).sort((a, b) => b.replicateRoundsPerSecond - a.replicateRoundsPerSecond)[0];
+  if (best && p?.ok) log(`engine/peer replicate-rounds/s: ${(best.replicateRoundsPerSecond / p.replicateRoundsPerSecond!).toFixed(2)}× (${best.kind})`);
+  if (w5.agreement) log(`NELBO agreement: |Δ| = ${w5.agreement.z.toFixed(2)} SE (${w5.agreement.agree ? 'within' : 'outside'} 2 SE)`);
+  return rows;
+}
+
 export async function benchCommand(workload: string, options: { json?: boolean; adapter?: AdapterPath }): Promise<number> {
   const paths = options.adapter ? [options.adapter] : undefined;
   if (workload === 'all') {
     // SYNTHLOOP_BENCH_WORKLOADS=w1,w2 (say) chooses the workloads; default all four.
-    const chosen = process.env.SYNTHLOOP_BENCH_WORKLOADS ?? 'w1,w2,w3,w4';
+    const chosen = process.env.SYNTHLOOP_BENCH_WORKLOADS ?? 'w1,w2,w3,w4,w5';
     const only = chosen.split(',').map((w) => w.trim()).filter(Boolean) as WorkloadName[];
     const result = await runSuite({ paths, log, workloads: only });
     if (!paths) writeResults(result);
@@ -68,6 +95,21 @@ export async function benchCommand(workload: string, options: { json?: boolean; 
   }
   const { run, head, cells } = WORKLOADS[workload as keyof typeof WORKLOADS];
   const rows = await run(paths);
+  if (workload === 'w5') {
+    const result = rows[0] as SuiteResult;
+    if (!paths) {
+      writeW5Results(result.w5!, result);
+      log('updated W5 in bench/results.json and only the W5 section of bench/RESULTS.md');
+    }
+    if (options.json) {
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      return 0;
+    }
+    const table = new Table({ head: WORKLOADS.w5.head, style: tableStyle() });
+    for (const cells of w5Cells(result.w5!)) table.push(cells);
+    process.stdout.write(table.toString() + '\n');
+    return 0;
+  }
   if (workload === 'numpy' && !paths && existsSync('bench/results.json')) {
     // Re-time the peers and put them into the saved run's report (bench/results.json → RESULTS.md).
     const saved = JSON.parse(readFileSync('bench/results.json', 'utf8')) as SuiteResult;
