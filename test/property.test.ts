@@ -267,12 +267,13 @@ function mnistCvaeArb(reach: Reach): fc.Arbitrary<Json> {
       steps: fc.integer({ min: 1, max: 3 }),
       batch: fc.integer({ min: 1, max: 8 }).map((half) => 2 * half),
       mode: fc.constantFrom('retrain', 'once'),
-    }, { requiredKeys: [] }),
+    }, { requiredKeys: ['hidden', 'steps', 'batch'] }),
     evaluation: fc.record({ images: tens(10, 40), samples: tens(10, 40), heldout: fc.integer({ min: 1, max: 10 }) }),
     generations: fc.constant(T),
     replicates: fc.integer({ min: 1, max: reach === 'wide' ? 3 : 2 }),
     seed: seedArb(reach),
-  }, { requiredKeys: ['model', 'generations', 'replicates', 'evaluation'] }))
+  // Every size given: the defaults (300 steps, a 784-256-64-1 verifier, …) are a real run's, not a test's.
+  }, { requiredKeys: ['model', 'hidden', 'latent', 'n', 'steps', 'batch', 'chunk', 'verifier', 'generations', 'replicates', 'evaluation'] }))
     // Its cells run one after another, each its own networks: at most two.
     .chain((s) => fc.option(fc.constantFrom({ keepFraction: [0.1, 1] }, { realFraction: [0, 0.5] }), { nil: undefined, freq: 4 })
       .map((sweep) => (sweep ? { ...s, sweep } : s)));

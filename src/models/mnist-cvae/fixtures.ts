@@ -18,7 +18,7 @@ export const fixtures: ModelFixtures = {
   ],
   /** Stopped after a round, snapshotted, restored into a fresh stepper and continued (test/snapshot.test.ts). */
   snapshot: [
-    ['mnist-cvae, verifier trained once, accumulating', { ...tiny, verifier: { ...tiny.verifier, mode: 'once' }, accumulate: true, generations: 3, replicates: 2 }],
+    ['mnist-cvae, both arms, verifier trained once, accumulating', { ...tiny, verifier: { ...tiny.verifier, mode: 'once' }, accumulate: true, generations: 3, replicates: 2, sweep: { keepFraction: [0.1, 1] } }],
   ],
   /** Run in three shards and merged (test/shard.test.ts). */
   shard: [

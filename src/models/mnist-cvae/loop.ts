@@ -373,7 +373,8 @@ export class CvaeLoop {
 
   /** What carries into the next round: the generator (and a verifier trained once; the data when it accumulates). */
   async carried(): Promise<Record<string, Float32Array | Float64Array | Uint32Array>> {
-    const names = ['gen', ...(this.spec.verifier.mode === 'once' && this.spec.keepFraction < 1 ? ['ver'] : []), ...(this.spec.accumulate ? ['data'] : [])];
+    // The same arrays for every cell of a sweep (an unfiltered cell's verifier is never trained, but carried alike).
+    const names = ['gen', ...(this.spec.verifier.mode === 'once' ? ['ver'] : []), ...(this.spec.accumulate ? ['data'] : [])];
     return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await this.executor.read(name)] as const)));
   }
 
