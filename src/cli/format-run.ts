@@ -21,7 +21,9 @@ function describeRun(result: RunResult): string {
   const where = result.adapter ? `webgpu on ${result.adapter.path} (${result.adapter.description})` : 'cpu (float64 twin)';
   const cells = result.cells?.length ?? 1;
   const rate = (cells * result.spec.replicates * (result.spec.generations + 1)) / result.elapsedSeconds;
-  return `${where} · ${result.elapsedSeconds.toFixed(2)} s · ${Math.round(rate).toLocaleString('en-US')} replicate-generations/s`;
+  // Below 100 a second (a model that trains networks) three significant digits, not a rounded 0.
+  const rateText = rate >= 100 ? Math.round(rate).toLocaleString('en-US') : rate.toPrecision(3);
+  return `${where} · ${result.elapsedSeconds.toFixed(2)} s · ${rateText} replicate-generations/s`;
 }
 
 /** The header cells and each generation's row cells for the model's metric columns. */
