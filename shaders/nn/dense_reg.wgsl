@@ -9,24 +9,9 @@
 // of four (ALIGNED_A / ALIGNED_B), a vec4 is one aligned load; otherwise two aligned loads and a
 // per-lane shift. Rows and columns past m, n are read (robust reads stay inside the buffer) and
 // their results dropped; the last, partial step of k zeroes both operands past k.
-// Host: src/core/nn/gpu.ts (consts TM, TN, MG = TM / 4, NG = TN / 4); twin: src/core/nn/twin.ts.
+// Its uniform and overrides: shaders/nn/dense_op.wgsl. Host: src/core/nn/gpu.ts (consts TM, TN,
+// MG = TM / 4, NG = TN / 4); twin: src/core/nn/twin.ts.
 
-struct DenseParams {
-  m: u32, n: u32, k: u32, pad0: u32,
-  a_offset: u32, a_stride: u32, a_batch: u32, pad1: u32,
-  b_offset: u32, b_stride: u32, b_batch: u32, pad2: u32,
-  c_offset: u32, c_stride: u32, c_batch: u32, pad3: u32,
-  bias_offset: u32, bias_batch: u32, mask_offset: u32, mask_stride: u32,
-  mask_batch: u32, pad4: u32, pad5: u32, pad6: u32,
-}
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ACTIVATION: u32 = 0u;
-override MASKED: bool = false;
-override ACCUMULATE: bool = false;
-override LEAKY_SLOPE: f32 = 0.2;
 override ALIGNED_A: bool = false;
 override ALIGNED_B: bool = false;
 // Invocations per workgroup along n (x) and m (y).

@@ -6,15 +6,18 @@
  */
 import type { GpuContext } from '../adapter.js';
 import type { Key } from '../random/address.js';
-import { getPipeline, type Kernel } from '../gpu/shader.js';
+import { getPipeline, type Kernel, type WgslLibrary } from '../gpu/shader.js';
 import { activeTimer } from '../gpu/timing.js';
-import { alignTo } from '../gpu/dispatch.js';
+import { alignTo, readBack } from '../gpu/dispatch.js';
 import { NN_CONTEXT, floatWord, type Activation, type CompiledProgram, type DenseOp, type NnExecutor, type Op, type TensorSpec, type View } from './program.js';
 import denseSource from '../../../shaders/nn/dense.wgsl?raw';
 import denseRegisterSource from '../../../shaders/nn/dense_reg.wgsl?raw';
+import denseOpSource from '../../../shaders/nn/dense_op.wgsl?raw';
 import optimiseSource from '../../../shaders/nn/optimise.wgsl?raw';
-const DENSE: Kernel = { name: 'nn_dense', source: denseSource, libraries: [] };
-const DENSE_REGISTER: Kernel = { name: 'nn_dense_reg', source: denseRegisterSource, libraries: [] };
+/** The dense operation's uniform and overrides, one definition for both kernels. */
+const DENSE_OP: WgslLibrary = { name: 'nn_dense_op', source: denseOpSource };
+const DENSE: Kernel = { name: 'nn_dense', source: denseSource, libraries: [DENSE_OP] };
+const DENSE_REGISTER: Kernel = { name: 'nn_dense_reg', source: denseRegisterSource, libraries: [DENSE_OP] };
 const OPTIMISE: Kernel = { name: 'nn_optimise', source: optimiseSource, libraries: [NN_CONTEXT] };
 
 const ACTIVATION_CODE: Record<Activation, number> = { none: 0, relu: 1, leaky: 2 };
@@ -119,24 +122,9 @@ export class NnGpu implements NnExecutor {
 
   /** A tensor's contents after the queued work (every replicate's copies). */
   async read(name: string, elements?: number): Promise<Float32Array | Uint32Array> {
-    const bytes = await this.readBytes(name, elements);
-    return this.specs[name].type === 'u32' ? new Uint32Array(bytes) : new Float32Array(bytes);
-  }
-
-  private async readBytes(name: string, elements?: number): Promise<ArrayBuffer> {
     const spec = this.specs[name];
-    const size = 4 * (elements ?? (spec.shared ? spec.size : spec.size * this.replicates));
-    const { device } = this.gpu;
-    const staging = device.createBuffer({ size: alignTo(size, 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(this.buffer(name), 0, staging, 0, alignTo(size, 4));
-    device.queue.submit([encoder.finish()]);
-    try {
-      await staging.mapAsync(GPUMapMode.READ);
-      return staging.getMappedRange().slice(0, size);
-    } finally {
-      staging.destroy();
-    }
+    const bytes = await readBack(this.gpu.device, this.buffer(name), 4 * (elements ?? (spec.shared ? spec.size : spec.size * this.replicates)));
+    return this.specs[name].type === 'u32' ? new Uint32Array(bytes) : new Float32Array(bytes);
   }
 
   private batch(view: View): number {

@@ -59,3 +59,15 @@ export async function openAsset(name: AssetName, bytes: Uint8Array, magic: strin
   return payload;
 }
 
+
+/** `load`'s result, computed once per process (page, worker) and kept; a failed load is not kept. */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () => {
+    cached ??= load().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+}

@@ -8,7 +8,7 @@
  *   u32 layer count L, u32[L + 1] layer sizes,
  *   float32 parameters: for each layer in order, W as [in][out] row-major (W[i * out + o]), then bias[out].
  */
-import { openAsset, readAsset } from './asset.js';
+import { loadOnce, openAsset, readAsset } from './asset.js';
 
 export const CLASSIFIER_ASSET = 'mnist-classifier.bin';
 export const CLASSIFIER_MAGIC = 'SLMLPCLS';
@@ -50,13 +50,5 @@ export async function parseClassifier(bytes: Uint8Array): Promise<ClassifierWeig
   return { layers, params };
 }
 
-let cached: Promise<ClassifierWeights> | undefined;
-
 /** The classifier's weights, read once per process (page, worker) and kept; a failed read is not kept. */
-export function loadClassifier(): Promise<ClassifierWeights> {
-  cached ??= readAsset(CLASSIFIER_ASSET).then(parseClassifier).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const loadClassifier: () => Promise<ClassifierWeights> = loadOnce(() => readAsset(CLASSIFIER_ASSET).then(parseClassifier));

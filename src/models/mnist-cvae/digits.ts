@@ -10,7 +10,7 @@
  *   u32[10] E per class, u32[10] V per class, u32[10] S per class,
  *   u8[E + V] labels, u8[(E + V) × 784] grayscale pixels 0..255 — E class-major, then V class-major.
  */
-import { openAsset, readAsset } from './asset.js';
+import { loadOnce, openAsset, readAsset } from './asset.js';
 
 export const IMAGE_PIXELS = 784;
 export const CLASSES = 10;
@@ -84,13 +84,5 @@ export async function parseDigits(bytes: Uint8Array): Promise<Digits> {
   return { evaluation, pool, seed };
 }
 
-let cached: Promise<Digits> | undefined;
-
 /** The digits, read once per process (page, worker) and kept; a failed read is not kept. */
-export function loadDigits(): Promise<Digits> {
-  cached ??= readAsset(DIGITS_ASSET).then(parseDigits).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
-}
+export const loadDigits: () => Promise<Digits> = loadOnce(() => readAsset(DIGITS_ASSET).then(parseDigits));

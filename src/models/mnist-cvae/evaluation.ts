@@ -11,6 +11,7 @@ import { NnTwin } from '../../core/nn/twin.js';
 import { forward, layerLayouts } from '../../core/nn/program.js';
 import { loadDigits, type DigitSet } from './digits.js';
 import { loadClassifier, type ClassifierWeights } from './classifier.js';
+import { loadOnce } from './asset.js';
 import { PACKED, PIXELS, QUADS } from './ops.js';
 
 /** The words binarising the evaluation images: a fixed key and replicate outside any run's. */
@@ -118,23 +119,17 @@ export function frechetDistance(data: EvaluationData, sums: Float64Array, gram: 
   return shift.reduce((s, v) => s + v * v, 0) + data.featureCovariance.trace() + symmetric.trace() - 2 * cross;
 }
 
-let loaded: Promise<EvaluationData> | null = null;
-
 /** The data and the evaluation statistics, computed once per process. */
-export function loadEvaluationData(): Promise<EvaluationData> {
-  loaded ??= (async () => {
-    const [digits, classifier] = await Promise.all([loadDigits(), loadClassifier()]);
-    const evaluationPacked = binarisePacked(digits.evaluation);
-    const count = digits.evaluation.count;
-    const images = new Float32Array(count * PIXELS);
-    for (let i = 0; i < count; i++) images.set(unpack(evaluationPacked, i), i * PIXELS);
-    const width = classifier.layers.at(-2)!.outputs;
-    const { mean, covariance } = moments(classifierFeatures(classifier, images, count), count, width);
-    return {
-      seed: digits.seed, pool: digits.pool, evaluationPacked, classifier,
-      featureMean: mean, featureCovariance: covariance, covarianceRoot: symmetricRoot(covariance),
-    };
-  })();
-  loaded.catch(() => { loaded = null; });
-  return loaded;
-}
+export const loadEvaluationData: () => Promise<EvaluationData> = loadOnce(async () => {
+  const [digits, classifier] = await Promise.all([loadDigits(), loadClassifier()]);
+  const evaluationPacked = binarisePacked(digits.evaluation);
+  const count = digits.evaluation.count;
+  const images = new Float32Array(count * PIXELS);
+  for (let i = 0; i < count; i++) images.set(unpack(evaluationPacked, i), i * PIXELS);
+  const width = classifier.layers.at(-2)!.outputs;
+  const { mean, covariance } = moments(classifierFeatures(classifier, images, count), count, width);
+  return {
+    seed: digits.seed, pool: digits.pool, evaluationPacked, classifier,
+    featureMean: mean, featureCovariance: covariance, covarianceRoot: symmetricRoot(covariance),
+  };
+});

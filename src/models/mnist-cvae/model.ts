@@ -15,7 +15,7 @@ import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper, type Runner } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
 import { emptySums, type CellSums } from '../../core/engine/metrics.js';
-import type { Snapshot } from '../../core/engine/snapshot.js';
+import { joinSnapshots, type Snapshot } from '../../core/engine/snapshot.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, ReplicateRows, Stepper, StepperOptions } from '../../core/engine/model.js';
 
 export interface MnistCvaeGeneration extends GenerationRecord {
@@ -124,13 +124,8 @@ class CvaeRunner implements Runner {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const parts = await Promise.all(this.chunks.map((chunk) => chunk.loop.carried()));
-    return Object.fromEntries(Object.keys(parts[0]).map((name) => {
-      const arrays = parts.map((part) => part[name]);
-      const joined = new (arrays[0].constructor as Float32ArrayConstructor)(arrays.reduce((n, a) => n + a.length, 0));
-      arrays.reduce((at, a) => (joined.set(a, at), at + a.length), 0);
-      return [name, joined];
-    }));
+    // Chunks in cell-major replicate order: joined as the core joins per-cell snapshots.
+    return joinSnapshots(await Promise.all(this.chunks.map((chunk) => chunk.loop.carried())));
   }
 
   async restore(snapshot: Snapshot): Promise<void> {
