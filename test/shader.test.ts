@@ -40,6 +40,14 @@ describe('unrollLoops', () => {
     const plain = 'for (var a = 0u; a < Q; a++) {\n  x[a] = 0.0;\n}';
     expect(unrollLoops(plain, { Q: 2 })).toBe(plain);
   });
+  it('expands a triangular nest whole: inner loops may start or end at an expanded index', () => {
+    const source = 'for (var j = 0u; j < D; j++) { // unroll 8\n  for (var i = j + 1u; i < D; i++) { // unroll 8\n    for (var k = 0u; k < j; k++) { // unroll 8\n      s(i, j, k);\n    }\n  }\n}';
+    const calls = (text: string) => [...text.matchAll(/let (\w) = (\d)u;/g)].map((m) => m[1] + m[2]).join(' ');
+    expect(calls(unrollLoops(source, { D: 3 }))).toBe('j0 i1 i2 j1 i2 k0 j2');
+    expect(unrollLoops(source, { D: 3 })).not.toMatch(/for \(/);
+    // Past the limit the outer loop stays, and the inner ones with it (their bounds are not known).
+    expect(squash(unrollLoops(source, { D: 9 }))).toBe(squash(source.replace(/ *\/\/ unroll 8/g, '')));
+  });
   it('the linear kernel is assembled with its sample and block loops expanded at d ≤ 16', () => {
     const source = kernelSource({ kernel: LINEAR_KERNEL, consts: { D: 16, Q: 4, P: 136, ...gramBatchConsts(2), COLUMNS: 24 } });
     expect(source).not.toMatch(/\{ *\/\/ unroll/);

@@ -6,6 +6,8 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { runExperiment, parseSpec, experimentCells, PRESETS } from '../src/models/index.js';
 import { yiGridModel } from '../src/models/yi-grid/model.js';
+import { YiGridGpu, chooseLayout, sampleGroups } from '../src/models/yi-grid/gpu.js';
+import { yiGridRows } from '../src/models/yi-grid/twin.js';
 import { YiColumn, YI_COLUMNS } from '../src/models/yi-grid/columns.js';
 import { parseYiGridSpec, type ResolvedYiGridSpec } from '../src/models/yi-grid/spec.js';
 import { SpecError } from '../src/core/spec/errors.js';
@@ -94,10 +96,36 @@ describe.each(paths)('yi-grid on %s', (path) => {
     expect(outliers).toBeLessThanOrEqual(Math.ceil(spec.replicates * 0.05));
   });
 
-  it('a sweep\'s cells equal the same specs run alone, bit for bit', async () => {
-    const spec = parseSpec({ model: 'yi-grid', replicates: 300, seed: 'cells', backend: 'webgpu', sweep: { bias: [0, 0.2], radius: [0.05, 0.3] } });
+  it('the shared layout computes every replicate of every cell as the per-replicate layout does, bit for bit, and as the twin does', async () => {
+    // Two groups (σ), cells interleaved, a tile's worth and a part; n₂ over two tiles.
+    const cells = [0.5, 1].flatMap((sigma) => Array.from({ length: 70 }, (_, i) =>
+      parseYiGridSpec({ model: 'yi-grid', d: 3, n1: 30, n2: 300, sigma, bias: (i % 7) * 0.05, radius: 0.05 + Math.floor(i / 7) * 0.05, replicates: 24, seed: 'layouts' })));
+    const rows = [];
+    for (const layout of ['per-replicate', 'shared'] as const) {
+      const run = await YiGridGpu.create(gpu, cells, {}, layout);
+      expect(run.layout).toBe(layout);
+      await run.step();
+      rows.push(await run.rows());
+      run.destroy();
+    }
+    expect(rows[1]).toEqual(rows[0]);
+    let outliers = 0;
+    cells.forEach((cell, c) => {
+      const twin = yiGridRows(cell);
+      for (let r = 0; r < cell.replicates; r++) {
+        const same = Array.from({ length: YI_COLUMNS }, (_, k) => [rows[1][(c * cell.replicates + r) * YI_COLUMNS + k], twin[r * YI_COLUMNS + k]])
+          .every(([g, t], k) => (k >= YiColumn.loss && k < YiColumn.loss + 4 ? Math.abs(g - t) <= 1e-3 * Math.max(t, 1e-6) : g === t));
+        if (!same) outliers++;
+      }
+    });
+    expect(outliers).toBeLessThanOrEqual(Math.ceil(cells.length * cells[0].replicates * 0.01));
+  });
+
+  it('a sweep\'s cells equal the same specs run alone, bit for bit (the sweep shares samples, a lone cell draws its own)', async () => {
+    const spec = parseSpec({ model: 'yi-grid', replicates: 300, seed: 'cells', backend: 'webgpu', sweep: { bias: [0, 0.2], radius: { start: 0.05, stop: 0.3, count: 160 } } });
+    expect(chooseLayout(experimentCells(spec).specs as ResolvedYiGridSpec[], 8)).toBe('shared');
     const swept = await runExperiment(spec, { gpu });
-    for (const cell of swept.cells!) {
+    for (const cell of swept.cells!.filter((_, c) => c % 53 === 0)) {
       const alone = await runExperiment(parseSpec({ model: 'yi-grid', replicates: 300, seed: 'cells', backend: 'webgpu', ...cell.params }), { gpu });
       expect(cell.generations).toEqual(alone.generations);
     }

@@ -86,21 +86,37 @@ export function preprocess(source: string, flags: Record<string, boolean>): stri
 /** Loops marked `// unroll` are expanded when their bound is at most this (`// unroll N` sets N). */
 export const MAX_UNROLLED_TRIPS = 4;
 
+/** A loop start or bound: literals and consts joined by `+` (`j + 1u` once j is known), else undefined. */
+function constantValue(text: string, consts: Record<string, number>): number | undefined {
+  let total = 0;
+  for (const term of text.split('+').map((t) => t.trim())) {
+    const value = /^\d+u?$/.test(term) ? parseInt(term, 10) : consts[term];
+    if (value === undefined) return undefined;
+    total += value;
+  }
+  return total;
+}
+
 /**
- * Expands `for (var i = 0u; i < BOUND; i++) { // unroll` into BOUND blocks `{ let i = 0u; …body… }`
- * when BOUND (a literal or one of `consts`) is at most MAX_UNROLLED_TRIPS, or the N of
- * `// unroll N`; larger ones stay loops (expanding the Gram's Q² blocks past Q = 4 made
- * yi-grid's d = 20 compile longer still).
+ * Expands `for (var i = START; i < BOUND; i++) { // unroll` into one block `{ let i = Ku; …body… }`
+ * per iteration when START and BOUND are known (literals, `consts`, sums of them) and the trips are
+ * at most MAX_UNROLLED_TRIPS, or the N of `// unroll N`; others stay loops (expanding the Gram's Q²
+ * blocks past Q = 4 made yi-grid's d = 20 compile longer still). An expanded loop's index is
+ * known inside its blocks, so marked loops nested in it may start or end at it (`k < j`,
+ * `i = j + 1u`): a triangular solve expands whole.
  * Why: Mesa's llvmpipe does not unroll loops whose bodies are large (a Threefry block and
  * Box–Muller per iteration) and then indexes private arrays at run time through a branch
  * ladder per access; expanded, every index is a constant. W2 (linear, d = 16) ran 1.5× faster
- * with its sample and block loops expanded. Marked bodies must not `break` or `continue`.
+ * with its sample and block loops expanded; yi-grid's d = 5 Cholesky solves 4× faster.
+ * Marked bodies must not `break` or `continue`.
  */
 export function unrollLoops(source: string, consts: Record<string, number>): string {
-  const marker = /for \(var (\w+) = 0u; \1 < (\w+); \1\+\+\) \{ *\/\/ unroll(?: (\d+))?[^\n]*\n/;
+  const marker = /for \(var (\w+) = ([^;]+); \1 < ([^;]+); \1\+\+\) \{ *\/\/ unroll(?: (\d+))?[^\n]*\n/;
   let out = source;
+  // Loops left as loops are moved to `kept` so the search goes on past them.
+  let kept = '';
   for (let match = marker.exec(out); match; match = marker.exec(out)) {
-    const [head, name, boundText, most] = match;
+    const [head, name, startText, boundText, most] = match;
     const bodyStart = match.index + head.length;
     let depth = 1, end = bodyStart;
     for (; depth > 0; end++) {
@@ -109,13 +125,23 @@ export function unrollLoops(source: string, consts: Record<string, number>): str
       else if (out[end] === '}') depth--;
     }
     const body = out.slice(bodyStart, end - 1);
-    const bound = /^\d+u?$/.test(boundText) ? parseInt(boundText, 10) : consts[boundText];
-    const expanded = bound !== undefined && bound <= (most ? parseInt(most, 10) : MAX_UNROLLED_TRIPS)
-      ? Array.from({ length: bound }, (_, k) => `{ let ${name} = ${k}u;\n${body}}`).join('\n')
-      : `for (var ${name} = 0u; ${name} < ${boundText}; ${name}++) {\n${body}}`;
+    const start = constantValue(startText, consts);
+    const bound = constantValue(boundText, consts);
+    const limit = most ? parseInt(most, 10) : MAX_UNROLLED_TRIPS;
+    if (start === undefined || bound === undefined || bound - start > limit) {
+      // Stays a loop; its body is searched on its own (its loops' bounds may still be known).
+      kept += out.slice(0, match.index) + `for (var ${name} = ${startText}; ${name} < ${boundText}; ${name}++) {\n`;
+      out = unrollLoops(body, consts) + '}' + out.slice(end);
+      continue;
+    }
+    // Inside iteration k, nested marked loops that start or end at this index see k.
+    const own = new RegExp(`\\b${name}\\b`, 'g');
+    const known = (k: number) => body.replace(/for \(var \w+ = [^;]+; \w+ < [^;]+; \w+\+\+\) \{ *\/\/ unroll[^\n]*/g,
+      (header) => header.replace(/= ([^;]+);( \w+ < )([^;]+);/, (_, s: string, mid: string, b: string) => `= ${s.replace(own, `${k}u`)};${mid}${b.replace(own, `${k}u`)};`));
+    const expanded = Array.from({ length: Math.max(0, bound - start) }, (_, i) => `{ let ${name} = ${start + i}u;\n${known(start + i)}}`).join('\n');
     out = out.slice(0, match.index) + expanded + out.slice(end);
   }
-  return out;
+  return kept + out;
 }
 
 /** The complete WGSL of one kernel variant. */

@@ -1,6 +1,13 @@
 /**
- * Host side of shaders/yi-grid/yi_grid.wgsl: every replicate of every cell in one dispatch per chunk
- * (chunks hold whole cells), reduced per cell; only the partials come back. Twin: src/models/yi-grid/twin.ts.
+ * Host side of shaders/yi-grid/yi_grid.wgsl: every replicate of every cell, reduced per cell; only
+ * the partials come back. Twin: src/models/yi-grid/twin.ts.
+ *
+ * Cells that share n₁, n₂ and σ (a group: a bias × radius × slack grid is one) see the same samples —
+ * the words depend on the replicate only — so the shared layout draws each replicate's samples once
+ * per workgroup of up to 64 (GPUs) or 512 cells (CPU adapters: 8 an invocation) (study_shared),
+ * after θ̂₀ once per group and replicate (fit_real).
+ * Other sweeps run a thread per replicate of a cell (study). Both compute a cell the same way, bit
+ * for bit. Chunks hold whole cells.
  */
 import type { ResolvedYiGridSpec } from './spec.js';
 import { keyFromSeed } from '../../core/random/address.js';
@@ -9,78 +16,176 @@ import type { StepperOptions } from '../../core/engine/model.js';
 import { YI_COLUMNS, yiColumnDeclarations } from './columns.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import type { GpuContext } from '../../core/adapter.js';
-import { CHOLESKY, GRAM, getPipeline, gramBatchConsts, type Kernel } from '../../core/gpu/shader.js';
+import { CHOLESKY, getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import yiGridSource from '../../../shaders/yi-grid/yi_grid.wgsl?raw';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from '../../core/gpu/dispatch.js';
-import { bindBuffers, planChunks, readCellSums, type ChunkRange } from '../../core/gpu/chunks.js';
+import { planChunks, readCellSums, type ChunkRange } from '../../core/gpu/chunks.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 
-const YI_GRID_KERNEL: Kernel = { name: 'yi_grid', source: yiGridSource, libraries: [CHOLESKY, GRAM] };
+const YI_GRID_KERNEL: Kernel = { name: 'yi_grid', source: yiGridSource, libraries: [CHOLESKY] };
 
 const WORKGROUP_SIZE = 64;
+/** Samples per workgroup tile of the shared layout: a quad per thread. */
+const TILE = 4 * WORKGROUP_SIZE;
+/** The packed fits' loops are expanded up to this d (`// unroll 8`); past it the shared layout would not pay. */
+const MAX_SHARED_D = 8;
 
 /**
- * Loop-header visits of one replicate (a loop of k iterations counts k + 1): both sample
- * passes, four solves. Some adapters end an invocation's loops past a limit (llvmpipe: 65535).
+ * Cells per invocation of the shared layout. On SIMD CPU adapters a workgroup-memory read is a
+ * load per lane even when every lane reads the same sample, so an invocation runs 8 cells per
+ * read (W1 on llvmpipe: 1 → 10.0 s, 2 → 7.6 s, 4 → 6.0 s, 8 → 6.25 s before the solves were
+ * expanded, 4.96 s after; 16: 5.3 s). GPUs broadcast such a read: a cell per invocation.
  */
-export function loopIterationsPerReplicate(d: number, n1: number, n2: number): number {
-  const Q = Math.ceil(d / 4);
-  // Per group of four samples: the group loop, draw_inputs_four (D addresses, then 4 × Q × 4
-  // components), the four samples' dot products, two gram_add calls.
-  const draw = (d + 1) + 5 + 4 * (Q + 1) + 4 * Q * 5;
-  const perGroup = 1 + draw + 5 + 4 * (Q + 1) + 2 * ((Q + 1) * (Q + 2));
-  const solve = 2 * packedSize(d) + 3 * d + (d * d * d) / 6 + d * d + 4 * Q;
-  return perGroup * (Math.ceil(n1 / 4) + Math.ceil(n2 / 4)) + 4 * solve + 4 * (Q + 1) + 64;
+export const cellsPerThread = (gpu: GpuContext) => (gpu.adapter.path === 'llvmpipe' || gpu.adapter.path === 'swiftshader' ? 8 : 1);
+
+export type YiGridLayout = 'per-replicate' | 'shared';
+
+/** Cells that see the same samples and θ̂₀: equal n₁, n₂ and σ. Each group's cells in order. */
+export function sampleGroups(cells: readonly ResolvedYiGridSpec[], indices: readonly number[] = cells.map((_, c) => c)): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const c of indices) {
+    const key = `${cells[c].n1} ${cells[c].n2} ${cells[c].sigma}`;
+    const group = groups.get(key);
+    if (group) group.push(c);
+    else groups.set(key, [c]);
+  }
+  return [...groups.values()];
 }
+
+/**
+ * The shared layout where it does less work: d ≤ 8 and groups that fill at least half of their
+ * workgroups' cell slots (a lone cell of 100 000 replicates would leave all but one idle).
+ */
+export function chooseLayout(cells: readonly ResolvedYiGridSpec[], perThread: number): YiGridLayout {
+  if (cells[0].d > MAX_SHARED_D) return 'per-replicate';
+  const slots = WORKGROUP_SIZE * perThread;
+  const used = sampleGroups(cells).reduce((n, group) => n + Math.ceil(group.length / slots) * slots, 0);
+  return 2 * cells.length >= used ? 'shared' : 'per-replicate';
+}
+
+/**
+ * Loop-header visits of one invocation (a loop of k iterations counts k + 1; loops the WGSL
+ * expands count 0): some adapters end an invocation's loops past a limit (llvmpipe: 65535).
+ */
+export function loopIterationsPerInvocation(d: number, n1: number, n2: number, layout: YiGridLayout): number {
+  const Q = Math.ceil(d / 4);
+  const loop = (trips: number, expandedUpTo: number) => (trips <= expandedUpTo ? 0 : trips + 1);
+  const fitAdd = loop(d, 8) * (1 + loop(d, 8));
+  const vectors = loop(Q, 4);
+  const draw = loop(d, 8) + 12 * vectors;
+  const solve = (d * d * d) / 6 + 2 * d * d + 4 * d + 2 * (Q + 1) + loop(d, 8);
+  if (layout === 'per-replicate') {
+    const quads = Math.ceil(n1 / 4) + Math.ceil(n2 / 4);
+    return quads + 2 + quads * (draw + 4 * (2 * fitAdd + 3 * vectors)) + 4 * solve + 16 * vectors + 64;
+  }
+  const tiles = Math.ceil(n1 / TILE) + Math.ceil(n2 / TILE);
+  const fitReal = Math.ceil(n1 / 4) * (1 + draw + 4 * (fitAdd + vectors)) + solve;
+  const study = tiles * (2 + draw + 8 * vectors) + (n1 + n2 + tiles) * (1 + 2 * fitAdd + 3 * vectors) + 3 * solve + 16 * vectors + 64;
+  return Math.max(fitReal, study);
+}
+
+type Chunk = ChunkRange & { stagingOffset: number; reduce: ReduceBinding };
 
 export class YiGridGpu {
   private constructor(
     private readonly device: GPUDevice,
     private readonly cells: readonly ResolvedYiGridSpec[],
+    readonly layout: YiGridLayout,
     private readonly run: () => GPUCommandBuffer,
     private readonly reducer: ColumnReducer,
-    private readonly chunks: (ChunkRange & { stagingOffset: number; reduce: ReduceBinding })[],
+    private readonly chunks: Chunk[],
     private readonly buffers: { staging: GPUBuffer; metrics: GPUBuffer; all: GPUBuffer[] },
   ) {}
 
-  static async create(gpu: GpuContext, cells: readonly ResolvedYiGridSpec[], options: StepperOptions = {}): Promise<YiGridGpu> {
+  /** `layout` forces one (tests compare them); by default chooseLayout's. */
+  static async create(gpu: GpuContext, cells: readonly ResolvedYiGridSpec[], options: StepperOptions = {}, layout?: YiGridLayout): Promise<YiGridGpu> {
     const { device } = gpu;
     const { d, replicates: R } = cells[0];
+    if (layout === 'shared' && d > MAX_SHARED_D) throw new RangeError(`layout: the shared layout needs d ≤ ${MAX_SHARED_D}, got d = ${d}`);
+    const perThread = cellsPerThread(gpu);
+    let chosen = layout ?? chooseLayout(cells, perThread);
     const limit = gpu.adapter.loopIterationLimit;
     const worst = cells.reduce((a, c) => (c.n1 + c.n2 > a.n1 + a.n2 ? c : a));
-    if (limit !== null && loopIterationsPerReplicate(d, worst.n1, worst.n2) > 0.9 * limit) {
+    const tooLong = (l: YiGridLayout) => limit !== null && loopIterationsPerInvocation(d, worst.n1, worst.n2, l) > 0.9 * limit;
+    if (!layout && chosen === 'shared' && tooLong('shared')) chosen = 'per-replicate';
+    if (tooLong(chosen)) {
       throw new RangeError(`n1: yi-grid runs each replicate in one invocation, and this adapter ends an invocation's loops after ${limit} iterations; n1 + n2 = ${worst.n1 + worst.n2} at d = ${d} is too many: lower n1 and n2, or use another adapter`);
     }
     const Q = Math.ceil(d / 4);
-    const pipeline = await getPipeline(device, {
-      kernel: YI_GRID_KERNEL, entryPoint: 'study',
-      consts: { D: d, Q, P: packedSize(d), ...gramBatchConsts(1), ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
+    const variant = (entryPoint: string) => getPipeline(device, {
+      kernel: YI_GRID_KERNEL, entryPoint,
+      consts: { D: d, Q, P: packedSize(d), TILE, CELLS_PER_THREAD: perThread, ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
     const reducer = await ColumnReducer.create(device, YI_COLUMNS);
     const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, requested: options.chunkReplicates, d });
     const largest = ranges[0].rows;
 
     const cellData = new Float32Array(cells.length * 8);
-    cells.forEach((c, i) => cellData.set([c.n1, c.n2, c.sigma, c.bias, c.radius, c.slack, 0, 0], i * 8));
+    cells.forEach((c, i) => cellData.set([c.n1, c.n2, c.sigma, 0, c.bias, c.radius, c.slack, 0], i * 8));
     const cellBuffer = bufferFrom(device, cellData, GPUBufferUsage.STORAGE, 'yi cells');
     const metrics = device.createBuffer({ label: 'yi metrics', size: largest * YI_COLUMNS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const partials = device.createBuffer({ label: 'yi partials', size: reducer.partialBytes(largest, ranges[0].segmentRows), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const key = keyFromSeed(cells[0].seed);
+    const firstReplicate = options.firstReplicate ?? 0;
     const all = [cellBuffer, metrics, partials];
-    const chunks: (ChunkRange & { stagingOffset: number; reduce: ReduceBinding })[] = [];
+    const uniform = (offset: number, rows: number, rowPitch: number, tileCount = 0) => {
+      const buffer = bufferFrom(device, new Uint32Array([key[0], key[1], offset, rows, R, rowPitch, firstReplicate, tileCount]), GPUBufferUsage.UNIFORM);
+      all.push(buffer);
+      return buffer;
+    };
+    const bind = (pipeline: GPUComputePipeline, entries: Record<number, GPUBuffer>) => device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: Object.entries(entries).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
+    });
+
+    // Per chunk the dispatches that fill its metric rows.
+    let fill: ((range: ChunkRange) => Promise<(encoder: GPUCommandEncoder) => void>);
+    if (chosen === 'per-replicate') {
+      const study = await variant('study');
+      fill = async (range) => {
+        const grid = gridFor(range.rows, WORKGROUP_SIZE, device.limits);
+        const bindGroup = bind(study, { 0: uniform(range.offset, range.rows, grid.rowPitch), 1: cellBuffer, 2: metrics });
+        return (encoder) => encodeDispatch(encoder, study, bindGroup, grid.workgroups);
+      };
+    } else {
+      const [fitReal, shared] = await Promise.all([variant('fit_real'), variant('study_shared')]);
+      const plans = ranges.map((range) => sharedPlan(cells, range, R, WORKGROUP_SIZE * perThread));
+      const fitBytes = Math.max(...plans.map((p) => p.groupCells.length)) * R * (Q + 1) * 16;
+      const realFits = device.createBuffer({ label: 'yi real fits', size: fitBytes, usage: GPUBufferUsage.STORAGE });
+      all.push(realFits);
+      let next = 0;
+      fill = async (range) => {
+        const plan = plans[next++];
+        const tables = [plan.tiles, plan.tileCells, plan.groupCells].map((data) => bufferFrom(device, data, GPUBufferUsage.STORAGE));
+        all.push(...tables);
+        const [tiles, tileCells, groupCells] = tables;
+        const fitGrid = gridFor(plan.groupCells.length * R, WORKGROUP_SIZE, device.limits);
+        const fitBind = bind(fitReal, { 0: uniform(range.offset, plan.groupCells.length * R, fitGrid.rowPitch), 1: cellBuffer, 3: realFits, 6: groupCells });
+        const tileCount = plan.tiles.length / 4;
+        const studyGrid = gridFor(tileCount * R * WORKGROUP_SIZE, WORKGROUP_SIZE, device.limits);
+        const studyBind = bind(shared, {
+          0: uniform(range.offset, range.rows, studyGrid.rowPitch, tileCount), 1: cellBuffer, 2: metrics,
+          3: realFits, 4: tiles, 5: tileCells, 6: groupCells,
+        });
+        return (encoder) => {
+          encodeDispatch(encoder, fitReal, fitBind, fitGrid.workgroups);
+          encodeDispatch(encoder, shared, studyBind, studyGrid.workgroups);
+        };
+      };
+    }
+
+    const chunks: Chunk[] = [];
     const passes: ((encoder: GPUCommandEncoder) => void)[] = [];
     let stagingBytes = 0;
     for (const range of ranges) {
-      const grid = gridFor(range.rows, WORKGROUP_SIZE, device.limits);
-      const params = bufferFrom(device, new Uint32Array([key[0], key[1], range.offset, range.rows, R, grid.rowPitch, options.firstReplicate ?? 0, 0]), GPUBufferUsage.UNIFORM);
-      const bindGroup = bindBuffers(device, pipeline, [params, cellBuffer, metrics]);
+      const dispatch = await fill(range);
       const reduce = reducer.bind(metrics, range.rows, partials, range.segmentRows);
-      all.push(params, reduce.params);
+      all.push(reduce.params);
       const stagingOffset = stagingBytes, bytes = reducer.partialBytes(range.rows, range.segmentRows);
       chunks.push({ ...range, stagingOffset, reduce });
       stagingBytes += bytes;
       passes.push((encoder) => {
-        encodeDispatch(encoder, pipeline, bindGroup, grid.workgroups);
+        dispatch(encoder);
         reducer.encode(encoder, reduce);
         encoder.copyBufferToBuffer(partials, 0, staging, stagingOffset, bytes);
       });
@@ -92,7 +197,7 @@ export class YiGridGpu {
       for (const pass of passes) pass(encoder);
       return encoder.finish();
     };
-    return new YiGridGpu(device, cells, run, reducer, chunks, { staging, metrics, all });
+    return new YiGridGpu(device, cells, chosen, run, reducer, chunks, { staging, metrics, all });
   }
 
   /** Runs the study; each cell's metric sums. */
@@ -111,4 +216,24 @@ export class YiGridGpu {
   destroy(): void {
     for (const buffer of this.buffers.all) buffer.destroy();
   }
+}
+
+/**
+ * One chunk's tables for study_shared: its cells' groups (a slot each: one of its cells), each
+ * group's cells in tiles of at most `perTile` (slot, first entry of tileCells, count, 0).
+ */
+function sharedPlan(cells: readonly ResolvedYiGridSpec[], range: ChunkRange, R: number, perTile: number) {
+  if (range.rows % R !== 0) throw new RangeError('chunkReplicates: the shared layout runs whole cells per chunk');
+  const indices = Array.from({ length: range.rows / R }, (_, i) => range.firstCell + i);
+  const groups = sampleGroups(cells, indices);
+  const tiles: number[] = [];
+  const tileCells: number[] = [];
+  groups.forEach((group, slot) => {
+    for (let first = 0; first < group.length; first += perTile) {
+      const members = group.slice(first, first + perTile);
+      tiles.push(slot, tileCells.length, members.length, 0);
+      tileCells.push(...members);
+    }
+  });
+  return { tiles: new Uint32Array(tiles), tileCells: new Uint32Array(tileCells), groupCells: new Uint32Array(groups.map((g) => g[0])) };
 }
