@@ -54,6 +54,16 @@ describe('yi-grid spec', () => {
     expect(() => parseYiGridSpec({ model: 'yi-grid', replicates: 10, ...fields })).toThrow(SpecError);
     expect(() => parseYiGridSpec({ model: 'yi-grid', replicates: 10, ...fields })).toThrow(message);
   });
+  it('cells that share n₁, n₂ and σ share their samples: the preset runs in the shared layout, a lone cell or a σ sweep per replicate', () => {
+    const grid = experimentCells(parseSpec(PRESETS['yi-grid'].spec)).specs as ResolvedYiGridSpec[];
+    expect(sampleGroups(grid)).toHaveLength(1);
+    expect(chooseLayout(grid, 8)).toBe('shared');
+    expect(chooseLayout(grid.slice(0, 1), 1)).toBe('per-replicate');
+    const sigmas = experimentCells(parseSpec({ model: 'yi-grid', replicates: 10, sweep: { sigma: [0.5, 1, 2], bias: [0, 0.1] } })).specs as ResolvedYiGridSpec[];
+    expect(sampleGroups(sigmas).map((g) => g.length)).toEqual([2, 2, 2]);
+    expect(chooseLayout(sigmas, 1)).toBe('per-replicate');
+    expect(chooseLayout(grid.map((c) => ({ ...c, d: 9 })), 1)).toBe('per-replicate');
+  });
   it('the preset is the authors\' full grid: 300 biases × 150 radii × 100 replicates', () => {
     const spec = parseSpec(PRESETS['yi-grid'].spec);
     expect(spec.sweep!.bias).toHaveLength(300);
@@ -100,7 +110,7 @@ describe.each(paths)('yi-grid on %s', (path) => {
     // Two groups (σ), cells interleaved, a tile's worth and a part; n₂ over two tiles.
     const cells = [0.5, 1].flatMap((sigma) => Array.from({ length: 70 }, (_, i) =>
       parseYiGridSpec({ model: 'yi-grid', d: 3, n1: 30, n2: 300, sigma, bias: (i % 7) * 0.05, radius: 0.05 + Math.floor(i / 7) * 0.05, replicates: 24, seed: 'layouts' })));
-    const rows = [];
+    const rows: Float32Array[] = [];
     for (const layout of ['per-replicate', 'shared'] as const) {
       const run = await YiGridGpu.create(gpu, cells, {}, layout);
       expect(run.layout).toBe(layout);

@@ -1,31 +1,43 @@
 // The cooperative layout of shaders/linear/linear.wgsl for d > 16: the same generation, the same
-// random words, the same state layout and metric columns, but T = Q(Q+1)/2 threads per replicate,
-// one per 4×4 block ("tile") on or below the Gram's diagonal (Q = ⌈d/4⌉).
+// random words, the same state layout and metric columns, but T = Q(Q+1)/2 threads per replicate
+// (Q = ⌈d/4⌉), and the Gram XᵀWX computed by the engine's batched dense kernels.
 // Why not one thread per replicate as for small d: its Gram (4Q² vec4s) and inputs would be
 // private arrays indexed at run time, which Mesa's llvmpipe lowers to a branch ladder per access
-// (minutes of shader compilation past d = 16) and which no GPU keeps in registers. Here each
-// thread keeps one tile in four vec4 registers for a whole dispatch; the inputs travel through
-// workgroup memory, S samples per round of three phases:
-//   draw:   the replicate's threads share the S·Q input addresses (each drawn once) and write each
-//           block of x with its partial dots (x·θ or x·θ*, x·θ_c, ‖x‖²);
-//   verify: the replicate's threads share the S samples: add the partial dots, label, verify;
-//   update: every tile adds the S weighted outer products, the diagonal tiles XᵀWy too.
+// (minutes of shader compilation past d = 16) and which no GPU keeps in registers.
+// Per sample block (BLOCK samples, a multiple of S), three dispatches:
+//   sample_rows: S samples per round of three phases, through workgroup memory:
+//     draw:   the replicate's threads share the S·Q input addresses (each drawn once) and write each
+//             block of x with its partial dots (x·θ or x·θ*, x·θ_c, ‖x‖²);
+//     verify: the replicate's threads share the S samples: add the partial dots, label, verify;
+//     write:  each sample's weighted row w·(x, y) (ROW_VEC4S vec4s: x, y at column D, zeros after)
+//             into `staged_rows` (BLOCK rows per replicate); thread 0 counts.
+//   the dense op (src/core/nn: shaders/nn/dense.wgsl on GPUs, dense_reg.wgsl on CPU adapters):
+//     block_gram (+)= rows[:, :D]ᵀ · rows, D × 4·ROW_VEC4S per replicate — XᵀWX and, in column D,
+//     XᵀWy (w ∈ {0, 1}, so w² = w); the generation's first block overwrites, later ones add;
+//   add_gram (after the generation's last block): each 4×4 tile on or below the diagonal of the
+//     state's Gram, and the diagonal tiles' XᵀWy, add block_gram (or start from it: reset_sums).
 // `finish` factors the Gram by a column-by-column Cholesky across the replicate's first Q threads
 // (thread q owns rows 4q..4q+3) into a packed factor in `state` (the Gram itself is kept:
 // accumulate mode adds to it next generation); thread 0 then solves the triangular systems and
 // writes the metric columns.
 // Host: src/models/linear/gpu.ts (it picks this layout for d > 16). Twin: src/models/linear/twin.ts.
 // Prepended consts: D, Q, P = D(D+1)/2, TILES = Q(Q+1)/2, K (replicates per workgroup), S (samples
-// per round), COLUMNS and METRIC_*.
+// per round), BLOCK (samples per block), ROW_VEC4S = ⌊D/4⌋ + 1, COLUMNS and METRIC_*.
 
 const ROWS: u32 = 4u * Q;
 const THREADS: u32 = K * TILES;
+const GRAM_COLS: u32 = 4u * ROW_VEC4S;
 
 // After linear_problem.wgsl's state head: the packed Cholesky factor (P floats).
 const STATE_FACTOR: u32 = STATE_GRAM + ROWS * Q;
 const STATE_STRIDE: u32 = STATE_FACTOR + (P + 3u) / 4u;
 // A pivot at or below this fraction of its diagonal entry: singular to working precision (as cholesky.wgsl).
 const PIVOT_TOLERANCE: f32 = 1e-5;
+
+// Per replicate of the chunk: BLOCK rows of ROW_VEC4S vec4s (the dense op's tensor `rows`).
+@group(0) @binding(4) var<storage, read_write> staged_rows: array<vec4f>;
+// Per replicate of the chunk: D rows of GRAM_COLS floats (the dense op's tensor `gram`).
+@group(0) @binding(5) var<storage, read> block_gram: array<vec4f>;
 
 // Replicate k of the workgroup, sample s of the round, block q at (k·S + s)·Q + q.
 var<workgroup> shared_inputs: array<vec4f, K * S * Q>;
@@ -51,8 +63,16 @@ fn gram_at(base: u32, i: u32, qb: u32) -> u32 {
   return base + STATE_GRAM + i * Q + qb;
 }
 
+// Tile t = (qa, qb), qb ≤ qa, numbered row by row.
+fn tile_of(t: u32) -> vec2u {
+  var qa = 0u;
+  var row_start = 0u;
+  while (t >= row_start + qa + 1u) { row_start += qa + 1u; qa++; }
+  return vec2u(qa, t - row_start);
+}
+
 @compute @workgroup_size(THREADS)
-fn accumulate(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_id) group: vec3u) {
+fn sample_rows(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_id) group: vec3u) {
   let lane = lane_of(local_index, group);
   let base = lane.row * STATE_STRIDE;
   var flags = vec4f(1.0, 0.0, 0.0, 0.0);
@@ -62,23 +82,13 @@ fn accumulate(@builtin(local_invocation_index) local_index: u32, @builtin(workgr
   let replicate = params.replicate_base + thread % params.replicates_per_cell;
   let cell = load_cell(select(0u, thread / params.replicates_per_cell, lane.in_range));
   let sample_end = min(params.sample_end, cell.samples);
-  // Tile t = (qa, qb), qb ≤ qa, numbered row by row.
-  var qa = 0u;
-  var row_start = 0u;
-  while (lane.t >= row_start + qa + 1u) { row_start += qa + 1u; qa++; }
-  let qb = lane.t - row_start;
-
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
-  var rhs = vec4f(0.0);
   var counts = vec3f(0.0);  // fit count, accepted, offered (thread 0)
   let inputs = lane.k * S * Q;
   let samples = lane.k * S;
+  let out = lane.row * BLOCK * ROW_VEC4S;
   // Every thread runs every round (barriers need uniform control flow); samples past the
-  // cell's own count get weight 0.
-  for (var round = params.sample_begin; round < params.sample_end; round += S) {
+  // cell's own count get weight 0, so their rows are zeros.
+  for (var round = params.sample_begin; round < params.sample_begin + BLOCK; round += S) {
     if (live) {
       for (var a = lane.t; a < S * Q; a += TILES) {
         let s = a / Q;
@@ -112,37 +122,58 @@ fn accumulate(@builtin(local_invocation_index) local_index: u32, @builtin(workgr
     }
     workgroupBarrier();
     if (live) {
-      for (var s = 0u; s < S; s++) {
+      for (var a = lane.t; a < S * ROW_VEC4S; a += TILES) {
+        let s = a / ROW_VEC4S;
+        let q = a % ROW_VEC4S;
         let sample = shared_samples[samples + s];
-        let xa = sample.x * shared_inputs[inputs + s * Q + qa];
-        let xb = shared_inputs[inputs + s * Q + qb];
-        acc0 += xa.x * xb;
-        acc1 += xa.y * xb;
-        acc2 += xa.z * xb;
-        acc3 += xa.w * xb;
-        rhs += sample.y * xa;
-        counts += vec3f(sample.x, sample.w, sample.z);
+        var row = vec4f(0.0);
+        if (q < Q) { row = shared_inputs[inputs + s * Q + q]; }
+        if (q == D / 4u) { row[D % 4u] = sample.y; }
+        staged_rows[out + (round - params.sample_begin + s) * ROW_VEC4S + q] = sample.x * row;
+      }
+      if (lane.t == 0u) {
+        for (var s = 0u; s < S; s++) {
+          let sample = shared_samples[samples + s];
+          counts += vec3f(sample.x, sample.w, sample.z);
+        }
       }
     }
     workgroupBarrier();  // the next round overwrites the shared inputs
   }
-  if (!live) { return; }
-  // Add this dispatch's tile to the sums (or start them, at a generation's first block where
-  // the plan says so); upper halves of diagonal tiles are kept as computed, never read.
+  if (!live || lane.t != 0u) { return; }
   let keep = !(params.sample_begin == 0u && params.reset_sums != 0u);
+  if (params.sample_begin == 0u) { flags.z = 0.0; flags.w = 0.0; }
+  flags.y = select(0.0, flags.y, keep) + counts.x;
+  flags.z += counts.y;
+  flags.w += counts.z;
+  state[base + STATE_FLAGS] = flags;
+}
+
+// After the generation's last block: the state's Gram tile (qa, qb) and, on the diagonal, XᵀWy
+// rows 4qa..4qa+3, add the generation's block_gram (or start from it where reset_sums says so).
+// Upper halves of diagonal tiles are kept as computed, never read.
+@compute @workgroup_size(THREADS)
+fn add_gram(@builtin(local_invocation_index) local_index: u32, @builtin(workgroup_id) group: vec3u) {
+  let lane = lane_of(local_index, group);
+  if (!lane.in_range) { return; }
+  let base = lane.row * STATE_STRIDE;
+  if (state[base + STATE_FLAGS].x != 0.0) { return; }
+  let tile = tile_of(lane.t);
+  let qa = tile.x;
+  let qb = tile.y;
+  let keep = params.reset_sums == 0u;
   let zero = vec4f(0.0);
-  state[gram_at(base, 4u * qa, qb)] = select(zero, state[gram_at(base, 4u * qa, qb)], keep) + acc0;
-  state[gram_at(base, 4u * qa + 1u, qb)] = select(zero, state[gram_at(base, 4u * qa + 1u, qb)], keep) + acc1;
-  state[gram_at(base, 4u * qa + 2u, qb)] = select(zero, state[gram_at(base, 4u * qa + 2u, qb)], keep) + acc2;
-  state[gram_at(base, 4u * qa + 3u, qb)] = select(zero, state[gram_at(base, 4u * qa + 3u, qb)], keep) + acc3;
-  if (qa == qb) { state[base + STATE_RHS + qa] = select(zero, state[base + STATE_RHS + qa], keep) + rhs; }
-  if (lane.t == 0u) {
-    if (params.sample_begin == 0u) { flags.z = 0.0; flags.w = 0.0; }
-    flags.y = select(0.0, flags.y, keep) + counts.x;
-    flags.z += counts.y;
-    flags.w += counts.z;
-    state[base + STATE_FLAGS] = flags;
+  let sums = lane.row * D * ROW_VEC4S;
+  var rhs = vec4f(0.0);
+  for (var r = 0u; r < 4u; r++) {
+    let i = 4u * qa + r;
+    if (i < D) {
+      let at = gram_at(base, i, qb);
+      state[at] = select(zero, state[at], keep) + block_gram[sums + i * ROW_VEC4S + qb];
+      rhs[r] = block_gram[sums + i * ROW_VEC4S + D / 4u][D % 4u];
+    }
   }
+  if (qa == qb) { state[base + STATE_RHS + qa] = select(zero, state[base + STATE_RHS + qa], keep) + rhs; }
 }
 
 fn gram_entry(base: u32, i: u32, j: u32) -> f32 {

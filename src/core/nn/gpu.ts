@@ -247,31 +247,39 @@ export class NnGpu implements NnExecutor {
    */
   encode(program: PreparedProgram, times = 1, perSubmit = 16): void {
     const { device } = this.gpu;
-    const timer = activeTimer();
     for (let done = 0; done < times;) {
       const count = Math.min(perSubmit, times - done);
       const encoder = device.createCommandEncoder();
-      let pass: GPUComputePassEncoder | null = null;
-      for (let time = 0; time < count; time++) {
-        for (const op of program.ops) {
-          if (timer) {
-            const timed = encoder.beginComputePass({ timestampWrites: timer.writesFor(op.pipeline.label) });
-            timed.setPipeline(op.pipeline);
-            timed.setBindGroup(0, op.group);
-            timed.dispatchWorkgroups(...op.workgroups);
-            timed.end();
-            continue;
-          }
-          pass ??= encoder.beginComputePass();
-          pass.setPipeline(op.pipeline);
-          pass.setBindGroup(0, op.group);
-          pass.dispatchWorkgroups(...op.workgroups);
-        }
-      }
-      pass?.end();
+      this.record(encoder, program, count);
       device.queue.submit([encoder.finish()]);
       done += count;
     }
+  }
+
+  /**
+   * Records a prepared program `times` times into the caller's encoder (a model's generation
+   * that runs dense ops among its own kernels): in one compute pass, or a timed pass per dispatch.
+   */
+  record(encoder: GPUCommandEncoder, program: PreparedProgram, times = 1): void {
+    const timer = activeTimer();
+    let pass: GPUComputePassEncoder | null = null;
+    for (let time = 0; time < times; time++) {
+      for (const op of program.ops) {
+        if (timer) {
+          const timed = encoder.beginComputePass({ timestampWrites: timer.writesFor(op.pipeline.label) });
+          timed.setPipeline(op.pipeline);
+          timed.setBindGroup(0, op.group);
+          timed.dispatchWorkgroups(...op.workgroups);
+          timed.end();
+          continue;
+        }
+        pass ??= encoder.beginComputePass();
+        pass.setPipeline(op.pipeline);
+        pass.setBindGroup(0, op.group);
+        pass.dispatchWorkgroups(...op.workgroups);
+      }
+    }
+    pass?.end();
   }
 
   /** Prepares, queues once and releases a program's uniforms (for one-off programs). */

@@ -1,8 +1,9 @@
 /**
  * Host side of shaders/linear/linear.wgsl (one thread per replicate, d ≤ 16) and its cooperative
- * layout shaders/linear/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16): buffers, pipelines and
- * bind groups for a linear run, planned from the device's limits, and one call per generation
- * that returns the metric sums (only the reduced partials are read back). Twin: src/models/linear/twin.ts.
+ * layout shaders/linear/linear_wide.wgsl (⌈d/4⌉ threads per replicate, d > 16, its Gram by the
+ * engine's batched dense kernels, src/core/nn): buffers, pipelines and bind groups for a linear
+ * run, planned from the device's limits, and one call per generation that returns the metric sums
+ * (only the reduced partials are read back). Twin: src/models/linear/twin.ts.
  */
 import type { ResolvedLinearSpec } from './spec.js';
 import { buildProblem, type LinearProblem } from './problem.js';
@@ -20,6 +21,8 @@ import { alignTo, encodeDispatch, gridFor, type DispatchGrid } from '../../core/
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 import { BlockParams, bindBuffers, planChunks, readCellSums, samplesPerBlock, type ChunkRange, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+import { NnGpu, release, type PreparedProgram } from '../../core/nn/gpu.js';
+import type { DenseOp } from '../../core/nn/program.js';
 
 /** What both linear layouts share: params, bindings, problem and cell layout, the state's head. */
 const LINEAR_PROBLEM: WgslLibrary = { name: 'linear_problem', source: linearProblemSource };
@@ -32,6 +35,8 @@ const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
 /** Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl). */
 export const WIDE_LAYOUT_MIN_D = 17;
+/** The wide layout's samples per block at most: the dense op's depth k (and the rows each replicate stages). */
+const WIDE_BLOCK = 256;
 
 /** How a run's replicates map onto threads: the kernel, replicates per workgroup, floats of state per replicate. */
 interface Layout {
@@ -45,6 +50,8 @@ interface Layout {
   /** Bytes of workgroup memory the kernel declares. */
   workgroupBytes: number;
   loopCost: LoopCost;
+  /** The wide layout: samples per round (the block is a multiple) and vec4s per staged row. */
+  wide?: { S: number; rowVec4s: number };
 }
 
 /** Floats of state per replicate: θ̂ | flags | rhs | Gram (see STATE_* in the kernels), and the wide layout's packed factor. */
@@ -52,6 +59,12 @@ export function linearStateFloats(d: number): number {
   const Q = Math.ceil(d / 4);
   const gramFloats = 4 * (2 * Q + 1 + 4 * Q * Q);
   return d < WIDE_LAYOUT_MIN_D ? gramFloats : gramFloats + 4 * Math.ceil(packedSize(d) / 4);
+}
+
+/** The wide layout's dense-op tensors per replicate at most: a block's staged rows and its Gram (0 for d ≤ 16). */
+export function linearBlockFloats(d: number): number {
+  const columns = 4 * (Math.floor(d / 4) + 1);
+  return d < WIDE_LAYOUT_MIN_D ? 0 : (WIDE_BLOCK + d) * columns;
 }
 
 function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
@@ -74,7 +87,8 @@ function layoutFor(d: number, limits: GPUSupportedLimits): Layout {
   const S = workgroupBytes(32) <= limits.maxComputeWorkgroupStorageSize ? 32 : 16;
   const roundIterations = Math.ceil((S * Q) / TILES) + 1 + (Q + 1) + (S + 1) + 1;
   return {
-    kernel: LINEAR_WIDE_KERNEL, replicatesPerGroup: K, consts: { ...common, TILES, K, S }, constants: {},
+    kernel: LINEAR_WIDE_KERNEL, replicatesPerGroup: K, consts: { ...common, TILES, K, S, ROW_VEC4S: Math.floor(d / 4) + 1 }, constants: {},
+    wide: { S, rowVec4s: Math.floor(d / 4) + 1 },
     stateStride: linearStateFloats(d),
     threadsPerGroup: K * TILES,
     workgroupBytes: workgroupBytes(S),
@@ -104,6 +118,8 @@ interface Chunk extends ChunkRange {
   /** The accumulate pass's params and bind group per sample block (block 0's also drive `finish`). */
   blocks: BlockParams;
   finishGroup: GPUBindGroup;
+  /** The wide layout: the dense op's tensors and programs (a generation's first block, later blocks), add_gram's bind group. */
+  gram?: { nn: NnGpu; first: PreparedProgram; more: PreparedProgram; addGroup: GPUBindGroup };
   reduce: ReduceBinding;
   /** Byte offset of this chunk's partials in the staging buffer. */
   stagingOffset: number;
@@ -135,7 +151,7 @@ export class LinearGpu {
     private readonly device: GPUDevice,
     private readonly cells: readonly ResolvedLinearSpec[],
     private readonly problems: readonly LinearProblem[],
-    private readonly pipelines: { accumulate: GPUComputePipeline; finish: GPUComputePipeline },
+    private readonly pipelines: { accumulate: GPUComputePipeline; finish: GPUComputePipeline; addGram?: GPUComputePipeline },
     private readonly reducer: ColumnReducer,
     private readonly chunks: Chunk[],
     private readonly blockSamples: number,
@@ -156,17 +172,37 @@ export class LinearGpu {
     const layout = layoutFor(d, device.limits);
     checkLayout(layout, device.limits, d);
     const { stateStride } = layout;
-    const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, layout.loopCost, { name: 'd', value: d });
+    let blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, layout.loopCost, { name: 'd', value: d });
+    const { wide } = layout;
+    let blockFloats = 0;
+    if (wide) {
+      // Whole rounds, at most WIDE_BLOCK, no more than the most samples a generation draws.
+      const most = Math.max(...cells.flatMap((cell) => cell.schedule.n));
+      blockSamples = Math.min(Math.floor(Math.min(blockSamples, WIDE_BLOCK) / wide.S), Math.ceil(most / wide.S)) * wide.S;
+      layout.consts.BLOCK = blockSamples;
+      blockFloats = blockSamples * 4 * wide.rowVec4s;
+    }
     const reducer = await ColumnReducer.create(device, columns);
     const variant = { kernel: layout.kernel, consts: layout.consts, constants: layout.constants };
-    const [accumulate, finish] = await Promise.all([
-      getPipeline(device, { ...variant, entryPoint: 'accumulate' }),
+    const [accumulate, finish, addGram] = await Promise.all([
+      getPipeline(device, { ...variant, entryPoint: wide ? 'sample_rows' : 'accumulate' }),
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
+      wide ? getPipeline(device, { ...variant, entryPoint: 'add_gram' }) : undefined,
     ]);
 
+    // The dense op runs a chunk's replicates along z: at most maxComputeWorkgroupsPerDimension of them.
+    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
+    const zLimit = Math.floor(device.limits.maxComputeWorkgroupsPerDimension / alignment) * alignment;
+    if (wide && zLimit < alignment) {
+      throw new RangeError(`replicates: at d = ${d} a sweep cell's ${R} replicates run in one dense dispatch, beyond this device's ${device.limits.maxComputeWorkgroupsPerDimension}; use fewer replicates per cell`);
+    }
     const ranges = planChunks(device.limits, {
-      cells: cells.length, replicates: R, bytesPerReplicate: Math.max(stateStride, columns) * 4, reducer, requested: options.chunkReplicates, d,
+      cells: cells.length, replicates: R, bytesPerReplicate: Math.max(stateStride, columns, blockFloats) * 4, reducer, d,
+      requested: wide && options.chunkReplicates === undefined && cells.length * R > zLimit ? zLimit : options.chunkReplicates,
     });
+    if (wide && ranges[0].rows > device.limits.maxComputeWorkgroupsPerDimension) {
+      throw new RangeError(`chunkReplicates: at d = ${d} at most ${zLimit} replicates a chunk (one dense dispatch), got ${ranges[0].rows}`);
+    }
     const largestChunk = ranges[0].rows;
     const problems = cells.map(buildProblem);
     const problemData = new Float32Array((3 * Q + cells.length * (2 + Q)) * 4);
@@ -181,24 +217,33 @@ export class LinearGpu {
     device.queue.writeBuffer(shared.problem, 0, problemData);
 
     let stagingBytes = 0;
-    const chunks: Chunk[] = ranges.map((range) => {
+    const chunks: Chunk[] = [];
+    for (const range of ranges) {
       const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate, [params, shared.problem, state]));
+      const gram = wide ? await denseGram(gpu, range.rows, d, blockSamples, wide.rowVec4s) : undefined;
+      const bind = (pipeline: GPUComputePipeline, buffers: Record<number, GPUBuffer>) => device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
+      });
+      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => (gram
+        ? bind(accumulate, { 0: params, 1: shared.problem, 2: state, 4: gram.nn.buffer('rows') })
+        : bindBuffers(device, accumulate, [params, shared.problem, state])));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
-      return {
+      chunks.push({
         ...range, state, stagingOffset,
         grid: gridFor(range.rows, layout.replicatesPerGroup, device.limits),
         blocks,
         finishGroup: bindBuffers(device, finish, [blocks.first, shared.problem, state, shared.metrics]),
         reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),
-      };
-    });
+        ...(gram && addGram ? { gram: { ...gram, addGroup: bind(addGram, { 0: blocks.first, 2: state, 5: gram.nn.buffer('gram') }) } } : {}),
+      });
+    }
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     // θ̂ and the flags carry over; in accumulate mode the sums after them too (both layouts:
     // θ̂ | flags | rhs | Gram). Everything else is rebuilt by the next generation.
     const carriedFloats = 4 * (spec.mode === 'accumulate' ? 2 * Q + 1 + 4 * Q * Q : Q + 1);
-    return new LinearGpu(device, cells, problems, { accumulate, finish }, reducer, chunks, blockSamples, shared, stateStride,
+    return new LinearGpu(device, cells, problems, { accumulate, finish, addGram }, reducer, chunks, blockSamples, shared, stateStride,
       carriedFloats, options.firstReplicate ?? 0);
   }
 
@@ -238,7 +283,9 @@ export class LinearGpu {
         const { params, group } = chunk.blocks.block(b);
         this.writeParams(chunk, params, plans[0], b * this.blockSamples, Math.min(mostSamples, (b + 1) * this.blockSamples));
         encodeDispatch(encoder, this.pipelines.accumulate, group, chunk.grid.workgroups);
+        if (chunk.gram) chunk.gram.nn.record(encoder, b === 0 ? chunk.gram.first : chunk.gram.more);
       }
+      if (chunk.gram) encodeDispatch(encoder, this.pipelines.addGram!, chunk.gram.addGroup, chunk.grid.workgroups);
       encodeDispatch(encoder, this.pipelines.finish, chunk.finishGroup, chunk.grid.workgroups);
       this.reducer.encode(encoder, chunk.reduce);
       encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, this.reducer.partialBytes(chunk.rows, chunk.segmentRows));
@@ -271,7 +318,31 @@ export class LinearGpu {
       chunk.state.destroy();
       chunk.reduce.params.destroy();
       chunk.blocks.destroy();
+      if (chunk.gram) {
+        release(chunk.gram.first);
+        release(chunk.gram.more);
+        chunk.gram.nn.destroy();
+      }
     }
     for (const buffer of Object.values(this.shared)) buffer.destroy();
   }
+}
+
+/**
+ * The wide layout's Gram as one batched dense op per sample block: per replicate, `rows` holds the
+ * block's weighted samples w·(x, y) (rows of 4·rowVec4s floats, y in column d) and
+ * gram = rows[:, :d]ᵀ · rows (d × 4·rowVec4s: XᵀWX, XᵀWy in column d), overwritten by a
+ * generation's first block (`first`), added to by the others (`more`).
+ */
+async function denseGram(gpu: GpuContext, replicates: number, d: number, block: number, rowVec4s: number) {
+  const columns = 4 * rowVec4s;
+  const nn = new NnGpu(gpu, { rows: { size: block * columns }, gram: { size: d * columns } }, replicates, [0, 0]);
+  const op = (accumulate: boolean): DenseOp => ({
+    op: 'dense', transA: true, accumulate,
+    a: { tensor: 'rows', rows: block, cols: d, stride: columns },
+    b: { tensor: 'rows', rows: block, cols: columns },
+    c: { tensor: 'gram', rows: d, cols: columns },
+  });
+  const [first, more] = await Promise.all([nn.prepare([op(false)]), nn.prepare([op(true)])]);
+  return { nn, first, more };
 }
