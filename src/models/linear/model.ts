@@ -4,7 +4,7 @@
  * or the float64 twin src/models/linear/twin.ts, one per cell).
  */
 import { parseLinearSpec, type ResolvedLinearSpec } from './spec.js';
-import { LinearGpu, linearStateFloats } from './gpu.js';
+import { LinearGpu, linearStateFloats, linearBlockFloats } from './gpu.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import { LinearTwin } from './twin.js';
 import { linearClosedForm } from './theory.js';
@@ -85,9 +85,10 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   memoryBytes(cells, backend) {
     const { d, replicates, mode } = cells[0];
     const n = cells.length * replicates;
-    // WebGPU: the state and metric rows, and a snapshot's carried words three times (packed, staged, on the host).
+    // WebGPU: the state and metric rows, the wide layout's staged rows and block Gram, and a
+    // snapshot's carried words three times (packed, staged, on the host).
     const carried = mode === 'accumulate' ? linearStateFloats(d) : d + 4;
-    if (backend === 'webgpu') return n * 4 * (linearStateFloats(d) + linearColumnCount(d) + 3 * carried);
+    if (backend === 'webgpu') return n * 4 * (linearStateFloats(d) + linearBlockFloats(d) + linearColumnCount(d) + 3 * carried);
     // Twin: θ̂ and the failed flag; accumulate mode keeps each replicate's Gram, rhs and count.
     return n * (8 * d + 1 + (mode === 'accumulate' ? 8 * (packedSize(d) + d + 1) : 0));
   },
