@@ -1,16 +1,22 @@
-// Column sums and sums of squares of a replicate-major table, one partial per workgroup.
-// Rows come in segments (sweep cells) of `segment_rows` rows; a workgroup covers one block of
-// WORKGROUP_SIZE rows of one segment, counted from the segment's start. The host adds the
-// partials in float64 and in a fixed order (src/core/gpu/reduce.ts), so a cell's statistics do not
-// depend on how replicates were chunked or on which other cells ran beside it.
+// Column sums and sums of squares of a replicate-major table, one partial per block of BLOCK_ROWS
+// rows and column. Rows come in segments (sweep cells) of `segment_rows` rows; a block covers
+// BLOCK_ROWS rows of one segment, counted from the segment's start. The host adds the partials in
+// float64 and in a fixed order (src/core/gpu/reduce.ts), so a cell's statistics do not depend on
+// how replicates were chunked or on which other cells ran beside it. Two layouts:
+//   reduce:        a workgroup per block, a barrier tree per column (GPUs);
+//   reduce_serial: an invocation per block and column, the block's rows summed in order (CPU
+//                  adapters, where a barrier switches every SIMD batch of the workgroup: W1's 45 000
+//                  cells × 11 columns took 3.4 s of trees on llvmpipe).
 
-override WORKGROUP_SIZE: u32 = 256u;  // a power of two
+override WORKGROUP_SIZE: u32 = 256u;  // a power of two; reduce's BLOCK_ROWS
+override BLOCK_ROWS: u32 = 256u;
 override COLUMNS: u32 = 1u;
 
 struct Params {
   rows: u32,
-  groups: u32,
-  groups_per_row: u32,  // workgroups along x, for grids wider than one dimension allows
+  groups: u32,  // blocks
+  // reduce: workgroups along x; reduce_serial: invocations along x (grids wider than one dimension allows).
+  groups_per_row: u32,
   segment_rows: u32,
   blocks_per_segment: u32,
 }
@@ -42,4 +48,22 @@ fn reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li
     if (lid == 0u) { partials[group * COLUMNS + c] = scratch[0]; }
     workgroupBarrier();
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn reduce_serial(@builtin(global_invocation_id) gid: vec3u) {
+  let index = gid.x + gid.y * params.groups_per_row;
+  if (index >= params.groups * COLUMNS) { return; }
+  let group = index / COLUMNS;
+  let c = index % COLUMNS;
+  let segment = group / params.blocks_per_segment;
+  let first = (group % params.blocks_per_segment) * BLOCK_ROWS;
+  let row0 = segment * params.segment_rows + first;
+  let count = min(min(BLOCK_ROWS, params.segment_rows - first), params.rows - row0);
+  var total = vec2f(0.0);
+  for (var i = 0u; i < count; i++) {
+    let v = values[(row0 + i) * COLUMNS + c];
+    total += vec2f(v, v * v);
+  }
+  partials[index] = total;
 }

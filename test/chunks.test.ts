@@ -17,7 +17,7 @@ describe.runIf(fast)(`chunks on ${fast}`, () => {
   afterAll(() => gpu?.device.destroy());
 
   it('10⁷ replicates: chunks cover every replicate once, each within the storage binding size', async () => {
-    const reducer = await ColumnReducer.create(gpu.device, 8);
+    const reducer = await ColumnReducer.create(gpu, 8);
     const replicates = 10_000_000, bytesPerReplicate = 112;  // linear at d = 4: θ̂ | flags | rhs | Gram, 7 vec4s
     const chunks = planChunks(gpu.device.limits, { cells: 1, replicates, bytesPerReplicate, reducer });
     const binding = Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
@@ -26,7 +26,7 @@ describe.runIf(fast)(`chunks on ${fast}`, () => {
     for (const chunk of chunks) {
       expect(chunk.offset).toBe(next);
       expect(chunk.rows * bytesPerReplicate).toBeLessThanOrEqual(binding);
-      expect(chunk.offset % reducer.workgroupSize).toBe(0);  // reduction blocks never straddle chunks
+      expect(chunk.offset % reducer.blockRows).toBe(0);  // reduction blocks never straddle chunks
       next += chunk.rows;
     }
     expect(next).toBe(replicates);
@@ -36,7 +36,7 @@ describe.runIf(fast)(`chunks on ${fast}`, () => {
     // d = 16 keeps 1 168 bytes of state a replicate: 250 000 replicates need three 128 MiB chunks.
     const replicates = 250_000;
     const spec = parseSpec({ model: 'linear', mode: 'accumulate', d: 16, n0: 8, n: 4, ridgeLambda: 1, generations: 1, replicates, seed: 'chunks' });
-    const reducer = await ColumnReducer.create(gpu.device, 8);
+    const reducer = await ColumnReducer.create(gpu, 8);
     expect(planChunks(gpu.device.limits, { cells: 1, replicates, bytesPerReplicate: 1168, reducer }).length).toBeGreaterThan(2);
     const byLimits = await runExperiment(spec, { gpu, recover: false });
     const smaller = await runExperiment(spec, { gpu, recover: false, chunkReplicates: 32_768 });

@@ -48,7 +48,7 @@ export function maxChunkReplicates(limits: GPUSupportedLimits, bytesPerReplicate
 
 export function planChunks(limits: GPUSupportedLimits, request: ChunkRequest): ChunkRange[] {
   const { cells, replicates: R, bytesPerReplicate, reducer, requested, d } = request;
-  const alignment = cells > 1 ? R : reducer.workgroupSize;
+  const alignment = cells > 1 ? R : reducer.blockRows;
   const largest = maxChunkReplicates(limits, bytesPerReplicate, alignment);
   if (largest < alignment) {
     throw new RangeError(cells > 1

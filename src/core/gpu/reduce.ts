@@ -7,6 +7,10 @@
 import { getPipeline, REDUCE } from './shader.js';
 import { encodeDispatch, gridFor } from './dispatch.js';
 import type { MetricSums } from '../engine/metrics.js';
+import type { GpuContext } from '../adapter.js';
+
+/** Invocations per workgroup of reduce_serial. */
+const SERIAL_WORKGROUP = 64;
 
 /** Replicates per partial: 256, or the largest power of two the device allows below it. */
 export function reduceWorkgroupSize(limits: GPUSupportedLimits): number {
@@ -27,17 +31,26 @@ export interface ReduceBinding {
 
 export class ColumnReducer {
   private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline,
-    readonly columns: number, readonly workgroupSize: number) {}
+    readonly columns: number, readonly blockRows: number, private readonly serial: boolean) {}
 
-  static async create(device: GPUDevice, columns: number): Promise<ColumnReducer> {
-    const workgroupSize = reduceWorkgroupSize(device.limits);
-    const pipeline = await getPipeline(device, { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: workgroupSize, COLUMNS: columns } });
-    return new ColumnReducer(device, pipeline, columns, workgroupSize);
+  /**
+   * The reduction for an adapter: on CPU adapters (llvmpipe, SwiftShader) each block and column
+   * summed by one invocation (reduce_serial), elsewhere a workgroup's barrier tree; blocks of
+   * 256 rows either way (or the largest power of two the device allows below it).
+   */
+  static async create(gpu: GpuContext, columns: number): Promise<ColumnReducer> {
+    const { device } = gpu;
+    const blockRows = reduceWorkgroupSize(device.limits);
+    const serial = gpu.adapter.path === 'llvmpipe' || gpu.adapter.path === 'swiftshader';
+    const pipeline = await getPipeline(device, serial
+      ? { kernel: REDUCE, entryPoint: 'reduce_serial', constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP, BLOCK_ROWS: blockRows, COLUMNS: columns } }
+      : { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: blockRows, COLUMNS: columns } });
+    return new ColumnReducer(device, pipeline, columns, blockRows, serial);
   }
 
-  /** Workgroups (partials) for `rows` rows in segments of `segmentRows`. */
+  /** Blocks (partials per column) for `rows` rows in segments of `segmentRows`. */
   groups(rows: number, segmentRows = rows): number {
-    return Math.ceil(rows / segmentRows) * Math.ceil(segmentRows / this.workgroupSize);
+    return Math.ceil(rows / segmentRows) * Math.ceil(segmentRows / this.blockRows);
   }
 
   /** Bytes of partials for `rows` rows in segments of `segmentRows`. */
@@ -50,12 +63,12 @@ export class ColumnReducer {
    * of `segmentRows` rows (one per sweep cell; by default one segment).
    */
   bind(values: GPUBuffer, rows: number, partials: GPUBuffer, segmentRows = rows): ReduceBinding {
-    const blocksPerSegment = Math.ceil(segmentRows / this.workgroupSize);
+    const blocksPerSegment = Math.ceil(segmentRows / this.blockRows);
     const segments = Math.ceil(rows / segmentRows);
     const groups = segments * blocksPerSegment;
-    const grid = gridFor(groups, 1, this.device.limits);
+    const grid = this.serial ? gridFor(groups * this.columns, SERIAL_WORKGROUP, this.device.limits) : gridFor(groups, 1, this.device.limits);
     const params = this.device.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.device.queue.writeBuffer(params, 0, new Uint32Array([rows, groups, grid.workgroups[0], segmentRows, blocksPerSegment, 0, 0, 0]));
+    this.device.queue.writeBuffer(params, 0, new Uint32Array([rows, groups, this.serial ? grid.rowPitch : grid.workgroups[0], segmentRows, blocksPerSegment, 0, 0, 0]));
     const bindGroup = this.device.createBindGroup({
       layout: this.pipeline.getBindGroupLayout(0),
       entries: [params, values, partials].map((buffer, binding) => ({ binding, resource: { buffer } })),

@@ -92,7 +92,7 @@ export class BigramGpu {
       getPipeline(device, { ...variant, entryPoint: 'sample' }),
       getPipeline(device, { ...variant, entryPoint: 'finish' }),
     ]);
-    const reduction = await ChunkedReduction.create(device, BIGRAM_COLUMNS, cells.length, R, 2 * K * K * 4, options, `K = ${K}`);
+    const reduction = await ChunkedReduction.create(gpu, BIGRAM_COLUMNS, cells.length, R, 2 * K * K * 4, options, `K = ${K}`);
     const { tables, index } = distinctProblems(problems);
     const shared = {
       cells: device.createBuffer({ label: 'bigram cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),

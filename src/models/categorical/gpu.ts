@@ -174,10 +174,11 @@ export class ChunkedReduction {
     private readonly cells: number,
   ) {}
 
-  static async create(device: GPUDevice, columns: number, cells: number, R: number, bytesPerReplicate: number,
+  static async create(gpu: GpuContext, columns: number, cells: number, R: number, bytesPerReplicate: number,
     options: StepperOptions, what: string): Promise<ChunkedReduction> {
-    const reducer = await ColumnReducer.create(device, columns);
-    const groupSize = reducer.workgroupSize;
+    const { device } = gpu;
+    const reducer = await ColumnReducer.create(gpu, columns);
+    const groupSize = reducer.blockRows;
     const capacity = chunkCapacity(device.limits, Math.max(bytesPerReplicate, columns * 4), groupSize, options, what);
     const plan = planGroupChunks(cells, R, groupSize, capacity);
     const largestRows = Math.max(...plan.map((chunk) => chunk.groups * groupSize));
@@ -200,7 +201,7 @@ export class ChunkedReduction {
   }
 
   get groupSize(): number {
-    return this.reducer.workgroupSize;
+    return this.reducer.blockRows;
   }
 
   /** Reduces a chunk's metric table and copies its partials for read-back. */
@@ -298,7 +299,7 @@ export class CategoricalGpu {
         COLUMNS: CATEGORICAL_COLUMNS, ...wgslConstTable('COLUMN', CategoricalColumn),
       },
     });
-    const reduction = await ChunkedReduction.create(device, CATEGORICAL_COLUMNS, cells.length, R, 2 * K * 4, options, `K = ${K}`);
+    const reduction = await ChunkedReduction.create(gpu, CATEGORICAL_COLUMNS, cells.length, R, 2 * K * 4, options, `K = ${K}`);
     const { tables, index } = distinctProblems(problems);
     const shared = {
       cells: device.createBuffer({ label: 'categorical cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),

@@ -99,7 +99,7 @@ export class GaussianGpu {
     const largestM = Math.max(...cells.map((cell) => cell.m));
     // One block of all samples where the adapter has no loop limit.
     const blockSamples = Math.min(samplesPerBlock(gpu.adapter.loopIterationLimit, gaussianLoopCost(dim), { name: 'dim', value: dim }), alignTo(largestM, 4));
-    const reducer = await ColumnReducer.create(device, GAUSSIAN_COLUMNS);
+    const reducer = await ColumnReducer.create(gpu, GAUSSIAN_COLUMNS);
     const workgroupSize = Math.min(64, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
     const pipeline = await getPipeline(device, {
       kernel: GAUSSIAN_KERNEL, entryPoint: 'step',
@@ -107,7 +107,7 @@ export class GaussianGpu {
       constants: { WORKGROUP_SIZE: workgroupSize, COLLAPSE_VARIANCE, COLLAPSED_LOG_VARIANCE },
     });
 
-    const alignment = reducer.workgroupSize;
+    const alignment = reducer.blockRows;
     const stateBytes = layout.stride * 16;
     const largest = maxChunkReplicates(limits, stateBytes, alignment);
     if (largest < alignment) {

@@ -105,7 +105,7 @@ export class GmmSelectionGpu {
     const Q = Math.ceil(d / 4), P = packedSize(d);
     const stateStride = gmmStateFloats(d);
     const blockSamples = samplesPerBlock(gpu.adapter.loopIterationLimit, gmmSelectionLoopCost(d), { name: 'd', value: d });
-    const reducer = await ColumnReducer.create(device, GMM_COLUMNS);
+    const reducer = await ColumnReducer.create(gpu, GMM_COLUMNS);
     const variant = {
       kernel: GMM_SELECTION_KERNEL,
       consts: { D: d, Q, P, ...gramBatchConsts(1), COLUMNS: GMM_COLUMNS, ...wgslConstTable('COLUMN', GmmColumn) },

@@ -182,7 +182,7 @@ export class LinearGpu {
       layout.consts.BLOCK = blockSamples;
       blockFloats = blockSamples * 4 * wide.rowVec4s;
     }
-    const reducer = await ColumnReducer.create(device, columns);
+    const reducer = await ColumnReducer.create(gpu, columns);
     const variant = { kernel: layout.kernel, consts: layout.consts, constants: layout.constants };
     const [accumulate, finish, addGram] = await Promise.all([
       getPipeline(device, { ...variant, entryPoint: wide ? 'sample_rows' : 'accumulate' }),
@@ -191,7 +191,7 @@ export class LinearGpu {
     ]);
 
     // The dense op runs a chunk's replicates along z: at most maxComputeWorkgroupsPerDimension of them.
-    const alignment = cells.length > 1 ? R : reducer.workgroupSize;
+    const alignment = cells.length > 1 ? R : reducer.blockRows;
     const zLimit = Math.floor(device.limits.maxComputeWorkgroupsPerDimension / alignment) * alignment;
     if (wide && zLimit < alignment) {
       throw new RangeError(`replicates: at d = ${d} a sweep cell's ${R} replicates run in one dense dispatch, beyond this device's ${device.limits.maxComputeWorkgroupsPerDimension}; use fewer replicates per cell`);

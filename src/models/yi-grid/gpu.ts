@@ -116,7 +116,7 @@ export class YiGridGpu {
       kernel: YI_GRID_KERNEL, entryPoint,
       consts: { D: d, Q, P: packedSize(d), TILE, CELLS_PER_THREAD: perThread, ...yiColumnDeclarations() }, constants: { WORKGROUP_SIZE },
     });
-    const reducer = await ColumnReducer.create(device, YI_COLUMNS);
+    const reducer = await ColumnReducer.create(gpu, YI_COLUMNS);
     const ranges = planChunks(device.limits, { cells: cells.length, replicates: R, bytesPerReplicate: YI_COLUMNS * 4, reducer, requested: options.chunkReplicates, d });
     const largest = ranges[0].rows;
 
