@@ -141,6 +141,14 @@ describe.each(paths)('yi-grid on %s', (path) => {
     }
   });
 
+  it('refuses, before any work, samples past what one loop of this adapter runs (four a trip)', async () => {
+    const limit = gpu.adapter.loopIterationLimit;
+    if (limit === null) return;
+    const spec = small({ d: 2, n1: 10, n2: 4 * limit, replicates: 2 });
+    await expect(YiGridGpu.create(gpu, [spec])).rejects.toThrow(`n1: yi-grid runs each replicate's samples in one loop, and this adapter ends a loop after ${limit} iterations`);
+    await expect(YiGridGpu.create(gpu, [small({ d: 2, n1: 10, n2: 4 * (limit - 1), replicates: 2 })])).resolves.toBeDefined();
+  });
+
   it('loss of OLS on real data: σ²d/(n₁ − d − 1) within 4 SE', async () => {
     for (const fields of [{ d: 5, n1: 100 }, { d: 3, n1: 12, sigma: 2 }]) {
       const spec = small({ ...fields, replicates: monteCarloReplicates });

@@ -58,7 +58,7 @@ struct Params {
 const BATCH_ROWS: u32 = 4u * Q;
 
 // A fit's sufficient statistics relative to a reference θ_ref: XᵀWX (packed lower triangle),
-// XᵀW(y − Xθ_ref) and Σw. Scalars with indices known at compile time (loops expanded for D ≤ 8):
+// XᵀW(y − Xθ_ref) and Σw. Scalars with indices known at compile time (loops expanded for D ≤ 16):
 // no padding lanes, so d = 5 costs 15 + 5 multiply-adds a sample, not the 48 + 8 of 4×4 blocks.
 struct Fit {
   gram: array<f32, P>,
@@ -67,9 +67,9 @@ struct Fit {
 }
 
 fn fit_add(fit: ptr<function, Fit>, x: ptr<function, array<vec4f, Q>>, weight: f32, residual: f32) {
-  for (var a = 0u; a < D; a++) { // unroll 8
+  for (var a = 0u; a < D; a++) { // unroll 16
     let wa = weight * (*x)[a >> 2u][a & 3u];
-    for (var b = 0u; b < D; b++) { // unroll 8
+    for (var b = 0u; b < D; b++) { // unroll 16
       if (b <= a) { (*fit).gram[packed_index(a, b)] += wa * (*x)[b >> 2u][b & 3u]; }
     }
     (*fit).rhs[a] += wa * residual;
@@ -84,7 +84,7 @@ fn fit_solve(fit: ptr<function, Fit>, delta: ptr<function, array<vec4f, Q>>) -> 
   var gram = (*fit).gram;
   var solution = (*fit).rhs;
   if (!cholesky_solve(&gram, &solution, 0.0)) { return false; }
-  for (var j = 0u; j < D; j++) { // unroll 8
+  for (var j = 0u; j < D; j++) { // unroll 16
     (*delta)[j >> 2u][j & 3u] = solution[j];
   }
   return true;
@@ -101,7 +101,7 @@ fn squared_norm(v: ptr<function, array<vec4f, Q>>) -> f32 {
 // The inputs of samples group..group+3 (group a multiple of 4): D addresses, packed (see above).
 fn draw_inputs_four(r: u32, generation: u32, group: u32, xs: ptr<function, array<vec4f, BATCH_ROWS>>) {
   var z: array<vec4f, D>;
-  for (var a = 0u; a < D; a++) { // unroll 8
+  for (var a = 0u; a < D; a++) { // unroll 16
     z[a] = normals4(random_words(params.key, r, generation, STREAM_INPUTS, (group >> 2u) * D + a));
   }
   for (var s = 0u; s < 4u; s++) { // unroll

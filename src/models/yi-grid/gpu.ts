@@ -64,24 +64,14 @@ export function chooseLayout(cells: readonly ResolvedYiGridSpec[], perThread: nu
 }
 
 /**
- * Loop-header visits of one invocation (a loop of k iterations counts k + 1; loops the WGSL
- * expands count 0): some adapters end an invocation's loops past a limit (llvmpipe: 65535).
+ * The most iterations any one loop of an invocation runs: some adapters end a loop past a limit
+ * (llvmpipe: 65 535, measured at acquisition by one loop). The limit is per loop, not per
+ * invocation: on llvmpipe d = 20, n₁ = n₂ = 100 (~185 000 loop iterations in all, none over 51)
+ * equals the twin, while one loop of 75 000 (n₂ = 300 000 samples, four a trip) is cut short.
+ * Both layouts' longest loop is over quads of samples (study, fit_real); the rest run ≤ d or ≤ TILE.
  */
-export function loopIterationsPerInvocation(d: number, n1: number, n2: number, layout: YiGridLayout): number {
-  const Q = Math.ceil(d / 4);
-  const loop = (trips: number, expandedUpTo: number) => (trips <= expandedUpTo ? 0 : trips + 1);
-  const fitAdd = loop(d, 8) * (1 + loop(d, 8));
-  const vectors = loop(Q, 4);
-  const draw = loop(d, 8) + 12 * vectors;
-  const solve = (d * d * d) / 6 + 2 * d * d + 4 * d + 2 * (Q + 1) + loop(d, 8);
-  if (layout === 'per-replicate') {
-    const quads = Math.ceil(n1 / 4) + Math.ceil(n2 / 4);
-    return quads + 2 + quads * (draw + 4 * (2 * fitAdd + 3 * vectors)) + 4 * solve + 16 * vectors + 64;
-  }
-  const tiles = Math.ceil(n1 / TILE) + Math.ceil(n2 / TILE);
-  const fitReal = Math.ceil(n1 / 4) * (1 + draw + 4 * (fitAdd + vectors)) + solve;
-  const study = tiles * (2 + draw + 8 * vectors) + (n1 + n2 + tiles) * (1 + 2 * fitAdd + 3 * vectors) + 3 * solve + 16 * vectors + 64;
-  return Math.max(fitReal, study);
+export function longestLoop(d: number, n1: number, n2: number): number {
+  return Math.max(Math.ceil(Math.max(n1, n2) / 4), d, TILE) + 1;
 }
 
 type Chunk = ChunkRange & { stagingOffset: number; reduce: ReduceBinding };
@@ -103,13 +93,11 @@ export class YiGridGpu {
     const { d, replicates: R } = cells[0];
     if (layout === 'shared' && d > MAX_SHARED_D) throw new RangeError(`layout: the shared layout needs d ≤ ${MAX_SHARED_D}, got d = ${d}`);
     const perThread = cellsPerThread(gpu);
-    let chosen = layout ?? chooseLayout(cells, perThread);
+    const chosen = layout ?? chooseLayout(cells, perThread);
     const limit = gpu.adapter.loopIterationLimit;
-    const worst = cells.reduce((a, c) => (c.n1 + c.n2 > a.n1 + a.n2 ? c : a));
-    const tooLong = (l: YiGridLayout) => limit !== null && loopIterationsPerInvocation(d, worst.n1, worst.n2, l) > 0.9 * limit;
-    if (!layout && chosen === 'shared' && tooLong('shared')) chosen = 'per-replicate';
-    if (tooLong(chosen)) {
-      throw new RangeError(`n1: yi-grid runs each replicate in one invocation, and this adapter ends an invocation's loops after ${limit} iterations; n1 + n2 = ${worst.n1 + worst.n2} at d = ${d} is too many: lower n1 and n2, or use another adapter`);
+    const worst = cells.reduce((a, c) => (Math.max(c.n1, c.n2) > Math.max(a.n1, a.n2) ? c : a));
+    if (limit !== null && longestLoop(d, worst.n1, worst.n2) > limit) {
+      throw new RangeError(`n1: yi-grid runs each replicate's samples in one loop, and this adapter ends a loop after ${limit} iterations; n1 = ${worst.n1}, n2 = ${worst.n2} (four samples an iteration) is too many: at most ${4 * (limit - 1)} each, or use another adapter`);
     }
     const Q = Math.ceil(d / 4);
     const variant = (entryPoint: string) => getPipeline(device, {
