@@ -68,31 +68,62 @@ function table(result: RunResult, source: string): string {
 
 const csvValue = (x: unknown) => (x === null || x === undefined ? '' : String(x));
 
-function csv(result: RunResult): string {
+/** Lines per piece of streamed CSV. */
+const CSV_PIECE_LINES = 4096;
+
+function* csv(result: RunResult): Generator<string> {
   if (result.cells) {
     const paths = Object.keys(result.spec.sweep ?? {});
-    const lines = [[...paths, 't', 'metric', 'value'].join(',')];
+    let lines = [[...paths, 't', 'metric', 'value'].join(',')];
     for (const cell of result.cells) {
       const params = paths.map((p) => csvValue(cell.params[p]));
       for (const g of cell.generations) {
         for (const [metric, value] of Object.entries(g)) if (metric !== 't') lines.push([...params, g.t, metric, csvValue(value)].join(','));
       }
+      if (lines.length >= CSV_PIECE_LINES) {
+        yield lines.join('\n') + '\n';
+        lines = [];
+      }
     }
-    return lines.join('\n') + '\n';
+    if (lines.length) yield lines.join('\n') + '\n';
+    return;
   }
   const keys = Object.keys(result.generations[0] ?? { t: 0 });
-  return [keys.join(','), ...result.generations.map((g) => keys.map((k) => csvValue(g[k])).join(','))].join('\n') + '\n';
+  yield [keys.join(','), ...result.generations.map((g) => keys.map((k) => csvValue(g[k])).join(','))].join('\n') + '\n';
 }
 
-/** The run as text in `format`; `source` names the preset or file in the table's header. */
-export function formatRun(result: RunResult, format: OutputFormat, source: string): string {
-  switch (format) {
-    case 'table': return table(result, source);
-    case 'json': {
-      // A sweep's results are its cells; its empty `generations` would only confuse.
-      const { generations, ...rest } = result;
-      return JSON.stringify(result.cells ? rest : { ...rest, generations }, null, 2) + '\n';
+/** Stands in for a sweep's cells while the rest of the result is stringified. */
+const CELLS_MARK = '\u0000cells\u0000';
+
+/**
+ * JSON.stringify(value, null, 2) of the result, a sweep's cells one at a time: the same text,
+ * without the whole (45 000 cells: 43 MB) as one string.
+ */
+function* json(result: RunResult): Generator<string> {
+  // A sweep's results are its cells; its empty `generations` would only confuse.
+  const { generations, ...rest } = result;
+  if (!result.cells) {
+    yield JSON.stringify({ ...rest, generations }, null, 2) + '\n';
+    return;
+  }
+  const [head, tail] = JSON.stringify({ ...rest, cells: CELLS_MARK }, null, 2).split(JSON.stringify(CELLS_MARK));
+  yield `${head}[`;
+  let pieces: string[] = [];
+  for (let c = 0; c < result.cells.length; c++) {
+    pieces.push(`${c ? ',' : ''}\n    ${JSON.stringify(result.cells[c], null, 2).replaceAll('\n', '\n    ')}`);
+    if (pieces.length >= 256) {
+      yield pieces.join('');
+      pieces = [];
     }
+  }
+  yield `${pieces.join('')}${result.cells.length ? '\n  ' : ''}]${tail}\n`;
+}
+
+/** The run as text in `format`, in pieces to write as they come; `source` names the preset or file in the table's header. */
+export function formatRun(result: RunResult, format: OutputFormat, source: string): Iterable<string> {
+  switch (format) {
+    case 'table': return [table(result, source)];
+    case 'json': return json(result);
     case 'csv': return csv(result);
   }
 }

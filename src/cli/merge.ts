@@ -12,7 +12,7 @@ export interface MergeCommandOptions {
 }
 
 export async function mergeCommand(files: string[], options: MergeCommandOptions): Promise<number> {
-  let text: string;
+  let text: Iterable<string>;
   let notices: string[];
   try {
     if (options.out) checkWritable(options.out, '--out');

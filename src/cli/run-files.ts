@@ -4,7 +4,7 @@
 // damaged or edited file is refused. Written atomically: a temporary file renamed over the
 // target, so a run killed at any moment leaves the previous complete file.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseJsonText, readTextFile } from './input-file.js';
 import type { Checkpoint } from '../core/engine/run.js';
@@ -49,11 +49,23 @@ export function runFileText<K extends keyof RunFiles>(kind: K, source: string, c
   return `${body.slice(0, -1)},"digest":"${sha256(body)}"}\n`;
 }
 
-/** Writes a file as a whole or not at all: a temporary file beside it, renamed over it (removed if that fails). */
-export function writeAtomically(file: string, text: string | Uint8Array): void {
+/**
+ * Writes a file as a whole or not at all: a temporary file beside it (piece by piece, as they
+ * come), renamed over it (removed if that fails).
+ */
+export function writeAtomically(file: string, text: string | Uint8Array | Iterable<string>): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
+    if (typeof text === 'string' || text instanceof Uint8Array) {
+      writeFileSync(temporary, text);
+    } else {
+      const fd = openSync(temporary, 'w');
+      try {
+        for (const piece of text) writeSync(fd, piece);
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(temporary, file);
   } finally {
     rmSync(temporary, { force: true });

@@ -123,12 +123,13 @@ function checkOutputs(options: RunCommandOptions): void {
 }
 
 /** The output text to FILE (atomically: a killed run never leaves half of it) or stdout. */
-export function writeOutput(text: string, out: string | undefined, quiet: boolean): void {
+/** The output, piece by piece: into `out` (whole or not at all), else to stdout. */
+export function writeOutput(text: string | Iterable<string>, out: string | undefined, quiet: boolean): void {
   if (out) {
     writeAtomically(out, text);
     if (!quiet) process.stderr.write(`wrote ${out}\n`);
   } else {
-    process.stdout.write(text);
+    for (const piece of typeof text === 'string' ? [text] : text) process.stdout.write(piece);
   }
 }
 
