@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { WORKLOADS, type SuiteResult, type WorkloadRow } from './suite.js';
 import { W5_TITLE, type W5Result } from './w5.js';
+import { fp32Peak, H200, roofline, rooflineAssumptions } from './roofline.js';
 
 const si = (x: number | null | undefined, unit = '') => {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
@@ -125,9 +126,11 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     if (kept) lines.push(kept[0].trim(), '');
   }
 
-  // Sections written by hand or by other commands are kept: the RNG table (node dist/cli.js bench rng)
-  // and the optimisation log (each change's expected and measured gain).
-  for (const title of ['RNG throughput', 'Optimisation log']) {
+  lines.push(...renderRoofline());
+
+  // Sections written by hand or by other commands are kept: the GPU run (bench/gpu-report.ts), the RNG
+  // table (node dist/cli.js bench rng) and the optimisation log (each change's expected and measured gain).
+  for (const title of ['GPU run', 'RNG throughput', 'Optimisation log']) {
     const section = previous.match(new RegExp(`## ${title}[\\s\\S]*?(?=\\n## |$)`));
     if (section) lines.push(section[0].trim(), '');
   }
@@ -240,6 +243,27 @@ export function writeW5Results(w5: W5Result, run: Pick<SuiteResult, 'date' | 'ma
 export function writeResults(result: SuiteResult, dir = 'bench'): void {
   const path = `${dir}/RESULTS.md`;
   const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  writeFileSync(`${dir}/results.json`, JSON.stringify(result, null, 2) + '\n');
+  // The GPU run's key (bench/gpu-report.ts) stays, as its section does.
+  const gpu = existsSync(`${dir}/results.json`) ? (JSON.parse(readFileSync(`${dir}/results.json`, 'utf8')) as { gpu?: unknown }).gpu : undefined;
+  writeFileSync(`${dir}/results.json`, JSON.stringify(gpu ? { ...result, gpu } : result, null, 2) + '\n');
   writeFileSync(path, renderMarkdown(result, previous));
+}
+
+/** "Roofline on paper: H200": each workload's counted work against the chip's ceilings (bench/roofline.ts). */
+export function renderRoofline(): string[] {
+  const rows = roofline();
+  const num = (x: number) => (x === 0 ? '0' : x >= 1e12 ? `${(x / 1e12).toFixed(2)} T` : x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toPrecision(3));
+  const time = (x: number) => (x === 0 ? '0' : x >= 1 ? `${x.toFixed(2)} s` : `${(x * 1e3).toPrecision(3)} ms`);
+  const lines = ['## Roofline on paper: H200', ''];
+  lines.push(`What each workload would take on an H200 at the ceiling that binds it, from the work counted in its kernels (bench/roofline.ts): `
+    + `FP32 peak ${(fp32Peak(H200) / 1e12).toFixed(1)} TFLOP/s (non-tensor: all WGSL can reach), HBM ${(H200.hbm / 1e12).toFixed(1)} TB/s. `
+    + 'Not a measurement; the GPU run\'s section compares its rates with this. Integer ops are mostly Threefry\'s; "special" counts the special-function unit\'s work (log, sqrt, sin, cos, reciprocals, conversions).', '');
+  lines.push('| workload | flops (FP32) | integer ops | special | HBM bytes | host bytes | flop/B | FP32 · INT32 · special · HBM · host time | bound | roofline time | rate |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const t = r.seconds;
+    lines.push(`| ${r.title} | ${num(r.flops)} | ${num(r.total.int)} | ${num(r.total.sfu)} | ${num(r.total.bytes)} | ${num(r.total.hostBytes)} | ${r.intensity.toFixed(1)} | `
+      + `${[t.fp32, t.int32, t.sfu, t.hbm, t.host].map(time).join(' · ')} | ${r.bound} | ${time(r.rooflineSeconds)} | ${num(r.perSecond)} ${r.unit}/s |`);
+  }
+  lines.push('', ...rows.map((r) => `- ${r.title}: ${r.note}.`), '', 'Assumptions:', '', ...rooflineAssumptions().map((a) => `- ${a}`), '');
+  return lines;
 }

@@ -20,9 +20,10 @@ import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
 import { runExperiment, parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
-import { w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
+import { W5_REPLICATES, W5_SIZES, w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
 
-export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5';
+export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w2xl';
+/** The suite's default workloads (`npm run bench`); w2xl, W2 at a GPU's scale, runs only when named. */
 export const WORKLOAD_NAMES: WorkloadName[] = ['w1', 'w2', 'w3', 'w4', 'w5'];
 /** The workloads of the generic runner (W5 has its own: bench/w5.ts). */
 type GenericWorkload = Exclude<WorkloadName, 'w5'>;
@@ -94,6 +95,18 @@ export const WORKLOADS: Record<GenericWorkload, Workload> = {
     normalsPerReplicateGeneration: 512 * (4 * q(16) + 1),
     gramMultiplyAddsPerReplicateGeneration: 512 * gramMultiplyAddsPerSample(16),
   },
+  w2xl: {
+    name: 'w2xl',
+    title: 'W2 at a GPU\'s scale: R = 1 048 576 (2²⁰), otherwise as W2 (d = 16, n = 512, T = 20, ball verifier)',
+    full: { replicates: 1 << 20 },
+    // On a CPU adapter this is W2 again at more replicates: the fractions stay small.
+    sizes: { llvmpipe: { replicates: 16384 }, swiftshader: { replicates: 1024 }, twin: { replicates: 64 } },
+    warmup: { replicates: 256 },
+    spec: linearSpec('replace', 16, 512, 20, true),
+    replicateGenerations: (size) => size.replicates * 21,
+    normalsPerReplicateGeneration: 512 * (4 * q(16) + 1),
+    gramMultiplyAddsPerReplicateGeneration: 512 * gramMultiplyAddsPerSample(16),
+  },
   w3: {
     name: 'w3',
     title: 'W3 linear accumulate: R = 4096, d = 64, n = 1024, T = 10',
@@ -149,8 +162,9 @@ export interface WorkloadRow {
   check: { mse: number; mseSE: number } | null;
 }
 
-async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefined, peak: PeakRow | undefined): Promise<WorkloadRow> {
-  const size = w.sizes[kind] ?? w.full;
+async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefined, peak: PeakRow | undefined, smoke = false): Promise<WorkloadRow> {
+  // A smoke run (a check that everything runs, not a measurement) times the warm-up size.
+  const size = smoke ? w.warmup : w.sizes[kind] ?? w.full;
   const backend = kind === 'twin' ? 'cpu' : 'webgpu';
   await runExperiment(parseSpec(w.spec(w.warmup, backend)), { gpu }); // compile pipelines
   const timer = gpu ? PassTimer.create(gpu) : null;
@@ -242,6 +256,10 @@ export function runPeer(workload: 'w1' | 'w2'): PeerRow {
 export interface SuiteResult {
   date: string;
   command: string;
+  /** What the time budget (SuiteOptions.deadline) left out; absent when nothing was. */
+  skipped?: string[];
+  /** A smoke run: every workload at its warm-up size, W5 at R = 1 and 5 steps; not a measurement. */
+  smoke?: boolean;
   machine: { cpus: string; cores: number; memoryGiB: number; node: string; platform: string; load: number[] };
   adapters: unknown[];
   peaks: PeakRow[];
@@ -253,46 +271,104 @@ export interface SuiteResult {
 
 export interface SuiteOptions {
   workloads?: WorkloadName[];
+  /** Adapter paths to run (default: every one that works here, probed first). */
   paths?: AdapterPath[];
   peak?: boolean;
   twin?: boolean;
   peers?: boolean;
   log?: (line: string) => void;
+  /** W5's replicates per adapter, in order (default: [W5_SIZES[path] ?? 8]); later ones run only while the budget lasts. */
+  w5Replicates?: number[];
+  /** Every workload at its warm-up size, W5 at R = 1 and 5 steps a phase, a short dense phase: proves the build runs. */
+  smoke?: boolean;
+  /** Date.now() past which nothing more starts (what is left out is listed in `skipped`). */
+  deadline?: number;
+  /** Called with the result so far after every workload (a run cut short still leaves its rows). */
+  onPartial?: (result: SuiteResult) => void;
+  /** The command line recorded in the result (default `npm run bench`). */
+  command?: string;
 }
 
 export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult> {
   const log = options.log ?? (() => {});
   const names = options.workloads ?? WORKLOAD_NAMES;
-  const probes = await probeAdapters();
+  // With paths named, only those are opened (their descriptions come from the devices used).
+  const probes: Awaited<ReturnType<typeof probeAdapters>> = options.paths ? [] : await probeAdapters();
   const paths = options.paths ?? probes.filter((p) => p.ok).map((p) => p.path);
   const peaks: PeakRow[] = [];
   const rows: WorkloadRow[] = [];
   const generic = names.filter((n): n is GenericWorkload => n !== 'w5');
   const w5Engines: W5EngineRow[] = [];
   const w5Denses: W5DenseRow[] = [];
+  const skipped: string[] = [];
+  const smoke = options.smoke ?? false;
+  /** False (and the item listed as skipped) once the deadline has passed. */
+  const inBudget = (what: string, needsSeconds = 0) => {
+    if (options.deadline === undefined || Date.now() + 1000 * needsSeconds <= options.deadline) return true;
+    skipped.push(what);
+    log(`  skipped ${what}: time budget`);
+    return false;
+  };
+  const snapshot = (peers: PeerRow[], w5?: W5Result): SuiteResult => {
+    const cpus = os.cpus();
+    return {
+      date: new Date().toISOString(),
+      command: options.command ?? 'npm run bench',
+      ...(skipped.length ? { skipped: [...skipped] } : {}),
+      ...(smoke ? { smoke } : {}),
+      machine: {
+        cpus: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, load: os.loadavg().map((x) => Math.round(x * 100) / 100),
+      },
+      adapters: probes.map((p) => (p.ok ? { path: p.path, ok: true, description: p.adapter.description, vendor: p.adapter.vendor, architecture: p.adapter.architecture, featureLevel: p.adapter.featureLevel, features: p.adapter.features, timestampQuery: p.adapter.timestampQuery, loopIterationLimit: p.adapter.loopIterationLimit, ...(options.paths ? { limits: p.adapter.limits } : {}) } : p)),
+      peaks: [...peaks], workloads: [...rows], peers, ...(w5 ? { w5 } : {}),
+    };
+  };
+  const w5So = (): W5Result | undefined => (w5Engines.length ? { config: w5Config(), engine: [...w5Engines], dense: [...w5Denses], peer: null, agreement: null } : undefined);
+  const partial = () => options.onPartial?.(snapshot([], w5So()));
   for (const path of paths) {
     const gpu = await acquireDevice({ adapter: path });
+    if (options.paths) {
+      const a = gpu.adapter;
+      probes.push({ path, ok: true, adapter: a });
+      log(`${path}: ${a.description} (${a.vendor}/${a.architecture}), ${a.featureLevel} level, features [${a.features.join(', ')}]`);
+    }
     try {
       let peak: PeakRow | undefined;
-      if (options.peak !== false) {
+      if (options.peak !== false && inBudget(`peak on ${path}`)) {
         log(`peak on ${path}…`);
-        peak = await peakFor(gpu);
+        peak = await peakFor(gpu, smoke ? { targetSeconds: 0.05, repeats: 1 } : undefined);
         peaks.push(peak);
+        partial();
       }
       for (const name of generic) {
+        if (!inBudget(`${name} on ${path}`)) continue;
         log(`${name} on ${path}…`);
-        const row = await runOne(WORKLOADS[name], path, gpu, peak);
+        const row = await runOne(WORKLOADS[name], path, gpu, peak, smoke);
         log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
         rows.push(row);
+        partial();
       }
       if (names.includes('w5')) {
-        log(`w5 on ${path}…`);
-        const engine = await w5Engine(path, gpu, log);
-        log(`  round 1: ${engine.seconds.toFixed(2)} s at R = ${engine.replicates}${engine.extrapolated ? ` (R = ${engine.fullReplicates}: ${engine.fullSeconds.toFixed(1)} s extrapolated)` : ''}, `
-          + `${engine.replicateRoundsPerSecond.toFixed(3)} replicate-rounds/s, ${engine.gflops.toFixed(2)} GFLOP/s, NELBO ${engine.nelbo?.toFixed(2)} ± ${engine.nelboSE?.toFixed(2)}`);
-        w5Engines.push(engine);
-        log(`w5 dense phase on ${path}…`);
-        w5Denses.push(await w5Dense(path, gpu, peak, log));
+        const sizes = smoke ? [1] : options.w5Replicates ?? [W5_SIZES[path] ?? W5_REPLICATES];
+        let last: W5EngineRow | undefined;
+        for (const [i, replicates] of sizes.entries()) {
+          // A later size runs only if the time left covers the last round scaled to it, three times over.
+          const needs = last ? 3 * (last.warmupSeconds + last.round0Seconds + last.seconds) * Math.max(1, replicates / last.replicates) : 0;
+          if (!inBudget(`w5 at R = ${replicates} on ${path}`, needs)) break;
+          log(`w5 on ${path} at R = ${replicates}…`);
+          const engine = await w5Engine(path, gpu, log, smoke ? { replicates, steps: 5, verifierSteps: 5 } : { replicates });
+          log(`  round 1: ${engine.seconds.toFixed(2)} s at R = ${engine.replicates}${engine.extrapolated ? ` (R = ${engine.fullReplicates}: ${engine.fullSeconds.toFixed(1)} s extrapolated)` : ''}, `
+            + `${engine.replicateRoundsPerSecond.toFixed(3)} replicate-rounds/s, ${engine.gflops.toFixed(2)} GFLOP/s, NELBO ${engine.nelbo?.toFixed(2)} ± ${engine.nelboSE?.toFixed(2)}`);
+          w5Engines.push(engine);
+          last = engine;
+          partial();
+          if (i === 0 && inBudget(`w5 dense phase on ${path}`)) {
+            log(`w5 dense phase on ${path}…`);
+            w5Denses.push(await w5Dense(path, gpu, peak, log, smoke ? { targetSeconds: 0.01, rounds: 1 } : undefined));
+            partial();
+          }
+        }
       }
     } finally {
       gpu.device.destroy();
@@ -300,8 +376,9 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
   }
   if (options.twin !== false) {
     for (const name of generic) {
+      if (!inBudget(`${name} on the twin`)) continue;
       log(`${name} on the twin…`);
-      const row = await runOne(WORKLOADS[name], 'twin', undefined, undefined);
+      const row = await runOne(WORKLOADS[name], 'twin', undefined, undefined, smoke);
       log(`  ${row.seconds.toFixed(2)} s (${(row.fraction * 100).toPrecision(3)} %), ${row.replicateGenerationsPerSecond.toFixed(0)} rg/s`);
       rows.push(row);
     }
@@ -324,15 +401,5 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
     }
     w5 = { config: w5Config(), engine: w5Engines, dense: w5Denses, peer, agreement: w5Agreement(w5Engines, peer) };
   }
-  const cpus = os.cpus();
-  return {
-    date: new Date().toISOString(),
-    command: 'npm run bench',
-    machine: {
-      cpus: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, load: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    },
-    adapters: probes.map((p) => (p.ok ? { path: p.path, ok: true, description: p.adapter.description, vendor: p.adapter.vendor, architecture: p.adapter.architecture, featureLevel: p.adapter.featureLevel, features: p.adapter.features, timestampQuery: p.adapter.timestampQuery, loopIterationLimit: p.adapter.loopIterationLimit } : p)),
-    peaks, workloads: rows, peers, ...(w5 ? { w5 } : {}),
-  };
+  return snapshot(peers, w5);
 }

@@ -48,7 +48,9 @@ export function w5Spec(replicates: number, overrides: { steps?: number; verifier
   };
 }
 
-const resolved = (replicates: number) => experimentCells(parseSpec(w5Spec(replicates))).specs[0] as ResolvedMnistCvaeSpec;
+/** The resolved W5 spec at `replicates` (its shapes and steps: the FLOP and byte counts read them). */
+export const w5Resolved = (replicates: number, overrides: { steps?: number; verifierSteps?: number } = {}) =>
+  experimentCells(parseSpec(w5Spec(replicates, overrides))).specs[0] as ResolvedMnistCvaeSpec;
 
 export interface W5Flops {
   /** Per replicate, by phase. */
@@ -175,8 +177,11 @@ async function stepperFor(gpu: GpuContext, spec: Record<string, unknown>) {
 }
 
 /** Round 0 untimed, then round 1 timed alone; a warm-up of the same shapes first. */
-export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: string) => void = () => {}): Promise<W5EngineRow> {
-  const replicates = W5_SIZES[kind] ?? W5_REPLICATES;
+export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: string) => void = () => {},
+  options: { replicates?: number; steps?: number; verifierSteps?: number } = {}): Promise<W5EngineRow> {
+  const replicates = options.replicates ?? W5_SIZES[kind] ?? W5_REPLICATES;
+  // Fewer steps (a smoke run) change the round: not the W5 workload, so nothing is extrapolated from it.
+  const overrides = { steps: options.steps, verifierSteps: options.verifierSteps };
   let started = performance.now();
   const warm = await stepperFor(gpu, w5Spec(1, { steps: 5, verifierSteps: 5 }));
   try {
@@ -187,7 +192,7 @@ export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: s
   }
   const warmupSeconds = (performance.now() - started) / 1000;
   log(`  w5 warm-up (pipelines) ${warmupSeconds.toFixed(1)} s`);
-  const stepper = await stepperFor(gpu, w5Spec(replicates));
+  const stepper = await stepperFor(gpu, w5Spec(replicates, overrides));
   let round0Seconds: number, seconds: number, g: MnistCvaeGeneration;
   try {
     started = performance.now();
@@ -199,7 +204,7 @@ export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: s
   } finally {
     stepper.destroy();
   }
-  const spec = resolved(replicates);
+  const spec = w5Resolved(replicates, overrides);
   const flops = w5Flops(spec);
   return {
     kind, backend: `${kind} (${gpu.adapter.description})`, replicates, fullReplicates: W5_REPLICATES, extrapolated: replicates < W5_REPLICATES,
@@ -249,7 +254,7 @@ export interface W5DenseOp {
 
 /** Every dense op of round 1 of the W5 spec (the loop's own program builders), with its dispatches per round. */
 export async function w5DenseOps(): Promise<W5DenseOp[]> {
-  const spec = resolved(W5_REPLICATES);
+  const spec = w5Resolved(W5_REPLICATES);
   const data = await loadEvaluationData();
   const sizes = [data.classifier.layers[0].inputs, ...data.classifier.layers.map((l) => l.outputs)];
   const layout = new CvaeLayout(spec, sizes);
@@ -270,11 +275,12 @@ export async function w5DenseOps(): Promise<W5DenseOp[]> {
 }
 
 /** The round's dense ops timed alone at R = 8 with the adapter's kernel, weighted by their dispatches. */
-export async function w5Dense(kind: AdapterPath, gpu: GpuContext, peak: PeakRow | undefined, log: (line: string) => void = () => {}): Promise<W5DenseRow> {
+export async function w5Dense(kind: AdapterPath, gpu: GpuContext, peak: PeakRow | undefined, log: (line: string) => void = () => {},
+  timing: { targetSeconds: number; rounds: number } = { targetSeconds: 0.6, rounds: 3 }): Promise<W5DenseRow> {
   const ops = await w5DenseOps();
   const rows = await denseRowsOn(gpu, {
     shapes: ops.map((o) => ({ name: o.name, replicates: W5_REPLICATES, m: o.m, n: o.n, k: o.k, op: o.op, specs: o.specs })),
-    variants: { engine: 'engine' }, targetSeconds: 0.6, rounds: 3,
+    variants: { engine: 'engine' }, ...timing,
   });
   const shapes = ops.map((o, i): W5DenseShapeRow => {
     const row = rows[i];
@@ -293,7 +299,7 @@ export async function w5Dense(kind: AdapterPath, gpu: GpuContext, peak: PeakRow 
 
 /** The peer's arguments: every setting of the engine's W5 spec, passed explicitly. */
 export function w5PeerArgs(replicates = W5_REPLICATES): string[] {
-  const spec = resolved(replicates);
+  const spec = w5Resolved(replicates);
   return ['w5', '--replicates', String(replicates), '--hidden', String(spec.hidden), '--latent', String(spec.latent),
     '--kept', String(spec.kept[1]), '--steps', String(spec.steps), '--batch', String(spec.batch),
     '--verifier-steps', String(spec.verifier.steps), '--verifier-hidden', spec.verifier.hidden.join(','), '--verifier-batch', String(spec.verifier.batch),

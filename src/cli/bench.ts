@@ -8,8 +8,9 @@ import { benchRng } from '../../bench/rng.js';
 import { benchLinear } from '../../bench/linear.js';
 import { benchPeak } from '../../bench/peak.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
+import { WORKLOAD_NAMES, runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
 import { writeResults, writeW5Results } from '../../bench/report.js';
+import { writeAdapterRun } from '../../bench/gpu-report.js';
 import type { W5Result } from '../../bench/w5.js';
 import type { AdapterPath } from '../core/adapter.js';
 
@@ -81,16 +82,57 @@ function w5Cells(w5: W5Result): string[][] {
   return rows;
 }
 
-export async function benchCommand(workload: string, options: { json?: boolean; adapter?: AdapterPath }): Promise<number> {
+export interface BenchOptions {
+  json?: boolean;
+  adapter?: AdapterPath;
+  /** `bench all` only: --no-twin, --no-peers (commander's negations: true unless given). */
+  twin?: boolean;
+  peers?: boolean;
+  /** `bench all` only: the folder to write RESULTS.md and results.json into (with --adapter: the one-adapter section, bench/gpu-report.ts). */
+  out?: string;
+  /** `bench all` only: seconds after which nothing more starts. */
+  budget?: string;
+  /** `bench all` only: W5's replicates, a comma-separated list (later sizes only while the budget lasts). */
+  w5Replicates?: string;
+  /** `bench all` only: every workload at its warm-up size (proves a build runs; not a measurement). */
+  smoke?: boolean;
+}
+
+const positive = (text: string, what: string) => {
+  const x = Number(text);
+  if (!Number.isFinite(x) || x <= 0) throw new RangeError(`${what}: must be a positive number, got ${JSON.stringify(text)}`);
+  return x;
+};
+
+export async function benchCommand(workload: string, options: BenchOptions): Promise<number> {
   const paths = options.adapter ? [options.adapter] : undefined;
   if (workload === 'all') {
-    // SYNTHLOOP_BENCH_WORKLOADS=w1,w2 (say) chooses the workloads; default all four.
+    // SYNTHLOOP_BENCH_WORKLOADS=w1,w2 (say) chooses the workloads (w2xl, W2 at R = 2²⁰, only when named); default all five.
     const chosen = process.env.SYNTHLOOP_BENCH_WORKLOADS ?? 'w1,w2,w3,w4,w5';
     const only = chosen.split(',').map((w) => w.trim()).filter(Boolean) as WorkloadName[];
-    const result = await runSuite({ paths, log, workloads: only });
+    const unknown = only.filter((w) => !(WORKLOAD_NAMES as string[]).includes(w) && w !== 'w2xl');
+    if (unknown.length) throw new RangeError(`SYNTHLOOP_BENCH_WORKLOADS: unknown workload ${unknown.join(', ')} (w1, w2, w3, w4, w5, w2xl)`);
+    const started = Date.now();
+    const out = options.out;
+    const custom = out !== undefined || options.twin === false || options.peers === false || options.budget !== undefined || options.smoke || options.w5Replicates !== undefined;
+    // One adapter with --out writes its own section (bench/gpu-report.ts); every adapter writes the whole report.
+    const write = (result: SuiteResult) => (paths ? writeAdapterRun(result, out!) : writeResults(result, out));
+    const result = await runSuite({
+      paths, log, workloads: only,
+      twin: options.twin, peers: options.peers, smoke: options.smoke,
+      deadline: options.budget !== undefined ? started + 1000 * positive(options.budget, '--budget') : undefined,
+      w5Replicates: options.w5Replicates?.split(',').map((r) => Math.round(positive(r, '--w5-replicates'))),
+      onPartial: out !== undefined ? write : undefined,
+      command: process.env.SYNTHLOOP_BENCH_COMMAND ?? (custom || paths ? `synthloop ${process.argv.slice(2).join(' ')}` : undefined),
+    });
+    if (out !== undefined) {
+      write(result);
+      process.stdout.write(options.json ? JSON.stringify(result, null, 2) + '\n' : `wrote ${out}/RESULTS.md and ${out}/results.json\n`);
+      return 0;
+    }
     if (!paths) writeResults(result);
-    else log('one adapter only: bench/RESULTS.md and bench/results.json left as they are');
-    process.stdout.write(options.json ? JSON.stringify(result, null, 2) + '\n' : 'wrote bench/RESULTS.md and bench/results.json\n');
+    else log('one adapter only: bench/RESULTS.md and bench/results.json left as they are (--out DIR writes its section)');
+    process.stdout.write(options.json ? JSON.stringify(result, null, 2) + '\n' : paths ? '' : 'wrote bench/RESULTS.md and bench/results.json\n');
     return 0;
   }
   const { run, head, cells } = WORKLOADS[workload as keyof typeof WORKLOADS];

@@ -73,6 +73,12 @@ program.command('bench')
   .addArgument(new Argument('<workload>', 'what to measure (all: the whole suite, saved in bench/)').choices(BENCH_WORKLOADS))
   .addOption(new Option('--adapter <path>', 'one adapter path only').choices(['hardware', 'llvmpipe', 'swiftshader']))
   .option('--json', 'print JSON')
+  .option('--no-twin', 'bench all: leave out the float64 CPU twin')
+  .option('--no-peers', 'bench all: leave out the numpy and JAX peers')
+  .option('--out <dir>', 'bench all: write RESULTS.md and results.json into DIR (with --adapter: that adapter\'s section, merged into what DIR holds)')
+  .option('--budget <seconds>', 'bench all: start nothing after SECONDS (what is left out is listed)')
+  .option('--w5-replicates <list>', 'bench all: W5 at each R of a comma-separated list, e.g. 8,32 (later ones while the budget lasts; default 8)')
+  .option('--smoke', 'bench all: every workload at its warm-up size, W5 at R = 1 and 5 steps (checks that everything runs; not a measurement)')
   .option('--verbose', VERBOSE)
   .action(async (workload, options) => { process.exitCode = await benchCommand(workload, options); });
 
