@@ -60,10 +60,16 @@ fn reduce_serial(@builtin(global_invocation_id) gid: vec3u) {
   let first = (group % params.blocks_per_segment) * BLOCK_ROWS;
   let row0 = segment * params.segment_rows + first;
   let count = min(min(BLOCK_ROWS, params.segment_rows - first), params.rows - row0);
+  // Runs of 16 rows summed, then the runs: f32 rounding grows with the longest chain of adds
+  // (32 here, not 256), as the tree's does with its depth.
   var total = vec2f(0.0);
-  for (var i = 0u; i < count; i++) {
-    let v = values[(row0 + i) * COLUMNS + c];
-    total += vec2f(v, v * v);
+  for (var run = 0u; run < count; run += 16u) {
+    var partial = vec2f(0.0);
+    for (var i = run; i < min(run + 16u, count); i++) {
+      let v = values[(row0 + i) * COLUMNS + c];
+      partial += vec2f(v, v * v);
+    }
+    total += partial;
   }
   partials[index] = total;
 }
