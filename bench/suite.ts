@@ -79,10 +79,12 @@ export const WORKLOADS: Record<GenericWorkload, Workload> = {
       },
     }),
     replicateGenerations: (size) => size.replicates * size.biasCount! * YI.radiusCount,
-    // θ* (d) + per real and synthetic sample d packed inputs and one label noise.
-    normalsPerReplicateGeneration: YI.d + (YI.n1 + YI.n2) * (YI.d + 1),
-    // Four gram_add calls per four samples: two Grams over the n₁ real samples, two over the n₂ synthetic.
-    gramMultiplyAddsPerReplicateGeneration: 2 * (YI.n1 + YI.n2) * gramMultiplyAddsPerSample(YI.d),
+    // The normals each cell's study uses: per real and synthetic sample d inputs and one label noise
+    // (the shared layout draws them once per workgroup of cells, so fewer are drawn: a rate of use).
+    normalsPerReplicateGeneration: (YI.n1 + YI.n2) * (YI.d + 1),
+    // Packed fits (shaders/yi-grid/yi_grid.wgsl), d(d+1)/2 + d multiply-adds a sample: θ̂₁'s over the
+    // n₁ real samples, θ̂₂'s and θ̂₃'s over the n₂ synthetic (θ̂₀'s once per group, not counted).
+    gramMultiplyAddsPerReplicateGeneration: (YI.n1 + 2 * YI.n2) * ((YI.d * (YI.d + 1)) / 2 + YI.d),
   },
   w2: {
     name: 'w2',
@@ -117,8 +119,9 @@ export const WORKLOADS: Record<GenericWorkload, Workload> = {
     spec: linearSpec('accumulate', 64, 1024, 10, false),
     replicateGenerations: (size) => size.replicates * 11,
     normalsPerReplicateGeneration: 1024 * (4 * q(64) + 1),
-    // Accumulate adds each generation's n new samples to the kept sums.
-    gramMultiplyAddsPerReplicateGeneration: 1024 * gramMultiplyAddsPerSample(64),
+    // Accumulate adds each generation's n new samples to the kept sums: a dense product of d × 4(⌊d/4⌋ + 1)
+    // multiply-adds a sample (XᵀWX, XᵀWy and padding; shaders/linear/linear_wide.wgsl).
+    gramMultiplyAddsPerReplicateGeneration: 1024 * 64 * 68,
   },
   w4: {
     name: 'w4',
