@@ -15,7 +15,7 @@ const secs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : 
 const pct = (x: number) => `${(100 * x).toPrecision(3)} %`;
 /** Cores busy (process CPU seconds ÷ wall seconds), or — where the run did not record it. */
 const cores = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
-const signed = (z: number) => `${z < 0 ? '−' : '+'}${Math.abs(z).toFixed(1)}`;
+const signed = (z: number) => (Math.abs(z) < 0.05 ? '0.0' : `${z < 0 ? '−' : '+'}${Math.abs(z).toFixed(1)}`);
 
 /** The fastest adapter's row of a workload (not the twin). */
 export function fastestEngine(result: Pick<SuiteResult, 'workloads'>, name: string): WorkloadRow | undefined {
