@@ -1,7 +1,7 @@
 /** bench/RESULTS.md and bench/results.json from one suite run (bench/suite.ts). */
 import { relative } from 'node:path';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { WORKLOADS, type SuiteResult, type WorkloadRow } from './suite.js';
+import { WORKLOADS, peerAgreement, peerKind, type PeerAgreement, type PeerRow, type SuiteResult, type WorkloadRow } from './suite.js';
 import { W5_TITLE, type W5Result } from './w5.js';
 import { fp32Peak, H200, roofline, rooflineAssumptions } from './roofline.js';
 
@@ -14,6 +14,51 @@ const si = (x: number | null | undefined, unit = '') => {
 };
 const secs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const pct = (x: number) => `${(100 * x).toPrecision(3)} %`;
+/** Cores busy (process CPU seconds ÷ wall seconds), or — where the run did not record it. */
+const cores = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
+const signed = (z: number) => (Math.abs(z) < 0.05 ? '0.0' : `${z < 0 ? '−' : '+'}${Math.abs(z).toFixed(1)}`);
+
+/** The fastest adapter's row of a workload (not the twin). */
+export function fastestEngine(result: Pick<SuiteResult, 'workloads'>, name: string): WorkloadRow | undefined {
+  return result.workloads.filter((r) => r.workload === name && r.kind !== 'twin').sort((a, b) => b.replicateGenerationsPerSecond - a.replicateGenerationsPerSecond)[0];
+}
+
+export interface PeerComparison {
+  workload: 'w1' | 'w2';
+  engine: WorkloadRow | undefined;
+  numpy: PeerRow | undefined;
+  jax: PeerRow | undefined;
+  /** Engine replicate-generations/s ÷ the peer's (= the peer's full-size seconds ÷ the engine's). */
+  vsNumpy: number | null;
+  vsJax: number | null;
+  agreement: PeerAgreement[];
+}
+
+/** W1 and W2 in this run: the fastest adapter against the numpy and JAX peers (speed, cores busy, agreement). */
+export function peerComparisons(result: Pick<SuiteResult, 'workloads' | 'peers'>): PeerComparison[] {
+  const out: PeerComparison[] = [];
+  for (const workload of ['w1', 'w2'] as const) {
+    const peers = result.peers.filter((p) => p.workload === workload);
+    const engine = fastestEngine(result, workload);
+    if (!peers.length && !engine) continue;
+    const numpy = peers.find((p) => peerKind(p) === 'numpy'), jax = peers.find((p) => peerKind(p) === 'jax');
+    const ratio = (p: PeerRow | undefined) => (engine && p?.ok ? engine.replicateGenerationsPerSecond / p.replicateGenerationsPerSecond! : null);
+    const agreement = engine ? [numpy, jax].flatMap((p) => (p ? [peerAgreement(engine, p)] : [])).filter((a): a is PeerAgreement => a !== null) : [];
+    out.push({ workload, engine, numpy, jax, vsNumpy: ratio(numpy), vsJax: ratio(jax), agreement });
+  }
+  return out;
+}
+
+/** The agreement column: W2 every value with its z, W1 the largest |z| and how many exceed 2. */
+export function agreementText(c: PeerComparison): string {
+  if (!c.agreement.length) return '—';
+  if (c.workload === 'w2') {
+    const e = c.agreement[0].items[0];
+    return `mse at t = 20: engine ${e.engine.toFixed(4)} ± ${e.engineSE.toFixed(4)}; `
+      + c.agreement.map((a) => `${a.peer} ${a.items[0].peer.toFixed(4)} ± ${a.items[0].peerSE.toFixed(4)} (z ${signed(a.items[0].z)})`).join('; ');
+  }
+  return c.agreement.map((a) => `${a.peer}: max \\|z\\| ${a.maxAbsZ.toFixed(2)} over ${a.items.length} mean losses, ${a.over2} above 2`).join('; ');
+}
 
 function scale(row: WorkloadRow): string {
   if (row.workload === 'w1') return row.fraction === 1 ? 'full (300 × 150 cells)' : `${row.size.biasCount} × 150 cells (${pct(row.fraction)})`;
@@ -24,7 +69,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Command: \`${result.command}\` (= \`npm run build\`, then \`node dist/cli.js bench all\`), which rewrites this file and \`bench/results.json\`. `
-    + 'Single workloads: `node dist/cli.js bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).', '');
+    + 'Single workloads: `node dist/cli.js bench w1|w2|w3|w4|w5|peak|numpy|jax [--adapter PATH] [--json]` (print only; `bench w5`, `bench numpy` and `bench jax` without --adapter also put their rows into the saved run\'s report).', '');
   lines.push(`Measured ${result.date.slice(0, 10)} on ${result.machine.cpus}, ${result.machine.cores} cores (shared with other work: load average ${result.machine.load.join(' / ')} at the end), `
     + `${result.machine.memoryGiB} GiB, Node ${result.machine.node}, ${result.machine.platform}, no GPU. Timings on this shared 2-core machine are noisy (±10–20 %); `
     + 'each workload is one timed run after a warm-up run that compiles its pipelines; the peak figures are medians of 5.', '');
@@ -56,7 +101,9 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'Gram GFLOP/s = 2 × (⌈d/4⌉(⌈d/4⌉+1)/2 · 16 multiply-adds per sample, as gram_add does) × samples ÷ **the whole run\'s wall time**, '
     + 'so it is a lower bound on the Gram phase\'s own rate (its own rate is in the peak table); "of peak" divides it by the adapter\'s FMA peak above. '
     + '"GPU s" sums every pass\'s time from timestamp queries (src/core/gpu/timing.ts) on adapters that have them (not llvmpipe at the compatibility level); '
-    + 'the kernels\' shares are listed under each table.', '');
+    + 'the kernels\' shares are listed under each table. '
+    + '"cores busy" is the process\'s CPU time over the timed run (process.cpuUsage, user + system: Dawn\'s and llvmpipe\'s threads are in-process; Python\'s time.process_time for the peers) ÷ its wall time — '
+    + `at most ${result.machine.cores} here, less when other work shared the cores.`, '');
   for (const name of ['w1', 'w2', 'w3', 'w4'] as const) {
     const rows = result.workloads.filter((r) => r.workload === name);
     if (!rows.length) {
@@ -64,18 +111,20 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
       continue;
     }
     lines.push(`### ${WORKLOADS[name].title}`, '');
-    lines.push('| backend | size run | seconds | GPU s | full-size s | replicate-generations/s | normals/s | Gram GFLOP/s | of FMA peak |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push('| backend | size run | seconds | GPU s | full-size s | replicate-generations/s | normals/s | Gram GFLOP/s | of FMA peak | cores busy |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       lines.push(`| ${r.backend} | ${scale(r)} | ${secs(r.seconds)} | ${r.gpuSeconds !== null ? secs(r.gpuSeconds) : '—'} | ${secs(r.fullSeconds)}${r.extrapolated ? ' *(extrap.)*' : ''} | ${si(r.replicateGenerationsPerSecond)} | `
         + `${r.normalsPerSecond !== null ? si(r.normalsPerSecond) : r.tokensPerSecond !== null ? `— (tokens ${si(r.tokensPerSecond)}/s)` : '—'} | `
-        + `${r.gramGflops !== null ? r.gramGflops.toFixed(2) : '—'} | ${r.gramFractionOfPeak !== null ? pct(r.gramFractionOfPeak) : '—'} |`);
+        + `${r.gramGflops !== null ? r.gramGflops.toFixed(2) : '—'} | ${r.gramFractionOfPeak !== null ? pct(r.gramFractionOfPeak) : '—'} | ${cores(r.cpuUtilisation)} |`);
     }
-    const peer = result.peers.find((p) => p.workload === name);
-    if (peer) {
+    for (const peer of result.peers.filter((p) => p.workload === name)) {
+      const jax = peerKind(peer) === 'jax';
+      const label = jax ? `JAX float32 peer (jax ${peer.jax?.version ?? '?'}, CPU, ${peer.jax?.devices ?? '?'} host devices)` : `numpy float64 peer (${peer.python}, numpy ${peer.numpy})`;
       if (peer.ok) {
-        lines.push(`| numpy float64 peer (${peer.python}, numpy ${peer.numpy}) | ${peer.note} | ${secs(peer.seconds!)} | — | ${secs(peer.fullSeconds!)} *(extrap.)* | ${si(peer.replicateGenerationsPerSecond)} | — | — | — |`);
+        lines.push(`| ${label} | ${peer.note}${jax && peer.compileSeconds !== undefined ? `; compile ${secs(peer.compileSeconds)} s apart` : ''} | ${secs(peer.seconds!)} | — | ${secs(peer.fullSeconds!)}${peer.fraction! < 1 ? ' *(extrap.)*' : ''} | `
+          + `${si(peer.replicateGenerationsPerSecond)} | — | — | — | ${cores(peer.cpuUtilisation)} |`);
       } else {
-        lines.push(`| numpy float64 peer | not run: ${peer.note} | | | | | | | |`);
+        lines.push(`| ${jax ? 'JAX float32 peer' : 'numpy float64 peer'} | not run: ${peer.note} | | | | | | | | |`);
       }
     }
     for (const r of rows.filter((r) => r.gpuKernels)) {
@@ -85,18 +134,47 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     lines.push('');
   }
 
-  lines.push('## Engine vs numpy (same run)', '');
-  const fastest = (name: string) => result.workloads.filter((r) => r.workload === name && r.kind !== 'twin').sort((a, b) => b.replicateGenerationsPerSecond - a.replicateGenerationsPerSecond)[0];
-  lines.push('| workload | fastest adapter | engine rg/s | numpy rg/s | engine / numpy | check |', '|---|---|---|---|---|---|');
-  for (const peer of result.peers) {
-    const e = fastest(peer.workload);
-    if (!peer.ok || !e) { lines.push(`| ${peer.workload.toUpperCase()} | ${e?.backend ?? '—'} | ${e ? si(e.replicateGenerationsPerSecond) : '—'} | not run: ${peer.note} | — | — |`); continue; }
-    const check = peer.workload === 'w2' && e.check && peer.mse !== undefined
-      ? `mse at t = 20: engine ${e.check.mse.toFixed(4)} ± ${e.check.mseSE.toFixed(4)}, numpy ${peer.mse.toFixed(4)} ± ${peer.mseSE!.toFixed(4)}`
-      : '—';
-    lines.push(`| ${peer.workload.toUpperCase()} | ${e.backend} | ${si(e.replicateGenerationsPerSecond)} | ${si(peer.replicateGenerationsPerSecond)} | ${(e.replicateGenerationsPerSecond / peer.replicateGenerationsPerSecond!).toFixed(2)}× | ${check} |`);
+  lines.push('## Engine vs peers (same run)', '');
+  lines.push('Full-size seconds (measured, or *(extrap.)* linearly from the fraction run, as in the tables above); engine / peer = engine replicate-generations/s ÷ the peer\'s '
+    + '(= the peer\'s full-size seconds ÷ the engine\'s). Cores busy: engine / numpy / JAX. Agreement: z = (peer − engine) ÷ √(SE² + SE²) of each compared statistic, '
+    + 'the two runs being independent (different random numbers): W2 the mse at t = 20; W1 each estimator\'s mean loss over the 100 replicates at the probe cells (below).', '');
+  lines.push('| workload | engine (fastest adapter) s | numpy s | JAX s | engine / numpy | engine / JAX | cores busy | agreement |', '|---|---|---|---|---|---|---|---|');
+  const comparisons = peerComparisons(result);
+  const peerSecs = (p: PeerRow | undefined) => (!p ? '—' : p.ok ? `${secs(p.fullSeconds!)}${p.fraction! < 1 ? ' *(extrap.)*' : ''}` : `not run: ${p.note}`);
+  for (const c of comparisons) {
+    const e = c.engine;
+    lines.push(`| ${c.workload.toUpperCase()} | ${e ? `${secs(e.fullSeconds)}${e.extrapolated ? ' *(extrap.)*' : ''} (${e.kind})` : '—'} | ${peerSecs(c.numpy)} | ${peerSecs(c.jax)} | `
+      + `${c.vsNumpy !== null ? `${c.vsNumpy.toFixed(2)}×` : '—'} | ${c.vsJax !== null ? `${c.vsJax.toFixed(2)}×` : '—'} | `
+      + `${cores(e?.cpuUtilisation)} / ${cores(c.numpy?.cpuUtilisation)} / ${cores(c.jax?.cpuUtilisation)} | ${agreementText(c)} |`);
   }
-  const blas = result.peers.find((p) => p.ok)?.blas;
+  const w1c = comparisons.find((c) => c.workload === 'w1');
+  if (w1c?.engine?.probes?.length && w1c.agreement.length) {
+    const order = w1c.agreement.map((a) => a.peer);
+    lines.push('', `W1 at the probe cells: the engine's (${w1c.engine.kind}) mean loss ± SE over the 100 replicates of each estimator, and z of ${order.join(' / ')} against it `
+      + '(θ̂₀ is fitted on all real samples, the same in every cell of a replicate, so it is compared once). '
+      + 'Cells of one run share each replicate\'s samples (common random numbers), so its z-scores are correlated and their count above 2 is not binomial.', '');
+    lines.push('| bias | radius | θ̂₀ real | θ̂₁ verified real | θ̂₂ synth. from θ̂₁ | θ̂₃ synth. from θ̂₀ |', '|---|---|---|---|---|---|');
+    for (const [i, p] of w1c.engine.probes.entries()) {
+      const cell = (k: number) => {
+        if (k === 0 && i > 0) return 'as above';
+        const zs = w1c.agreement.map((a) => a.items.find((it) => it.label === `${['θ̂₀', 'θ̂₁', 'θ̂₂', 'θ̂₃'][k]} at bias ${p.bias.toFixed(3)}, radius ${p.radius.toFixed(3)}`));
+        return `${p.loss[k]?.toFixed(4) ?? '—'} ± ${p.lossSE[k]?.toFixed(4) ?? '—'} (${zs.map((it) => (it ? signed(it.z) : '—')).join(' / ')})`;
+      };
+      lines.push(`| ${p.bias.toFixed(4)} | ${p.radius.toFixed(4)} | ${cell(0)} | ${cell(1)} | ${cell(2)} | ${cell(3)} |`);
+    }
+  }
+  const jaxPeers = result.peers.filter((p) => peerKind(p) === 'jax' && p.ok);
+  if (jaxPeers.length) {
+    const j = jaxPeers[0];
+    lines.push('', `JAX peer (bench/peers/jax_peer.py, \`${relative(process.cwd(), j.python!) || j.python}\`, jax ${j.jax?.version ?? '?'}, ${j.jax?.prng ?? 'threefry2x32'}, float32, `
+      + `${j.jax?.devices ?? '?'} host devices by XLA_FLAGS=--xla_force_host_platform_device_count): ${jaxPeers.map((p) => `${p.workload.toUpperCase()} \`${(p.args ?? []).join(' ')}\`, `
+        + `compile ${p.compileSeconds !== undefined ? secs(p.compileSeconds) : '?'} s (ahead of time, not in its seconds)${p.repeats?.length ? `, timed runs ${p.repeats.map(secs).join(', ')} s (the fastest counts)` : ''}`).join('; ')}. `
+      + 'Written as a JAX user would for speed: a function per replicate, vmapped (W1 over the cells of a replicate, W2 over blocks of 256 replicates with lax.scan over the generations), jitted, '
+      + 'replicates split over the host devices by shard_map. Its W1 uses common random numbers as the engine and numpy do: a replicate\'s samples are drawn once, θ̂₀ and its synthetic labels once per replicate, '
+      + 'and every cell\'s Grams are one (cells × n) acceptance-mask matmul with per-sample features [x_a x_b, x·y]; the small SPD solves are a Cholesky written out for the static d '
+      + '(XLA:CPU\'s LAPACK solves hang in jaxlib 0.10.2 here once a call\'s batch is large, and were slower where they ran). Its time excludes Python start-up, imports and compilation.');
+  }
+  const blas = result.peers.find((p) => p.ok && peerKind(p) === 'numpy')?.blas;
   lines.push('', `numpy BLAS: ${typeof blas === 'string' ? blas : JSON.stringify(blas ?? 'unknown')} (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the peer's environment). `
     + 'The peer (bench/peers/numpy_peer.py) uses numpy\'s PCG64 normals, so its statistics agree with the engine\'s within Monte Carlo error, not bit for bit. '
     + 'Its W1 shares the real and synthetic samples across cells (common random numbers, as the engine does) and so computes θ̂₀ and each sample\'s x xᵀ once per replicate, '
@@ -104,12 +182,24 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'Its time excludes Python start-up and imports.', '');
 
   lines.push('## Targets (measured, not asserted)', '');
-  const w1 = fastest('w1'), w2 = fastest('w2');
-  const w2peer = result.peers.find((p) => p.workload === 'w2' && p.ok);
+  const w1 = fastestEngine(result, 'w1'), w2 = fastestEngine(result, 'w2');
+  const w2peer = result.peers.find((p) => p.workload === 'w2' && p.ok && peerKind(p) === 'numpy');
+  const w1llvm = result.workloads.find((r) => r.workload === 'w1' && r.kind === 'llvmpipe');
   const gram = result.workloads.filter((r) => r.gramFractionOfPeak !== null).sort((a, b) => b.gramFractionOfPeak! - a.gramFractionOfPeak!);
   lines.push('| target | measured | met |', '|---|---|---|');
   if (w1) lines.push(`| W1 ≤ 30 s on the fastest adapter | ${secs(w1.fullSeconds)} s on ${w1.kind}${w1.extrapolated ? ' (extrapolated)' : ''} | ${w1.fullSeconds <= 30 ? 'yes' : 'no'} |`);
+  if (w1llvm) lines.push(`| W1 ≤ 3 s on llvmpipe | ${secs(w1llvm.fullSeconds)} s${w1llvm.extrapolated ? ' (extrapolated)' : ''} | ${w1llvm.fullSeconds <= 3 ? 'yes' : 'no'} |`);
+  const speedTarget = (c: PeerComparison | undefined, peer: 'numpy' | 'jax', times: number) => {
+    const ratio = peer === 'numpy' ? c?.vsNumpy : c?.vsJax;
+    if (!c?.engine || ratio === null || ratio === undefined) return;
+    const p = peer === 'numpy' ? c.numpy! : c.jax!;
+    lines.push(`| ${c.workload.toUpperCase()} ≥ ${times}× ${peer === 'jax' ? 'JAX' : 'numpy'} | ${ratio.toFixed(2)}× (${c.engine.kind} ${secs(c.engine.fullSeconds)} s vs ${secs(p.fullSeconds!)} s${p.fraction! < 1 || c.engine.extrapolated ? ', extrapolated' : ''}) | ${ratio >= times ? 'yes' : 'no'} |`);
+  };
+  const byWorkload = (w: string) => comparisons.find((c) => c.workload === w);
+  speedTarget(byWorkload('w1'), 'jax', 7);
+  speedTarget(byWorkload('w1'), 'numpy', 8);
   if (w2 && w2peer) { const ratio = w2.replicateGenerationsPerSecond / w2peer.replicateGenerationsPerSecond!; lines.push(`| W2 ≥ 10× numpy | ${ratio.toFixed(2)}× (${w2.kind}) | ${ratio >= 10 ? 'yes' : 'no'} |`); }
+  speedTarget(byWorkload('w2'), 'jax', 10);
   for (const p of result.peaks) {
     for (const g of p.gram) {
       lines.push(`| Gram phase ≥ 30 % of FMA peak (d = ${g.d}, ${p.path}; bench/gram.wgsl) | ${pct(g.fractionOfPeak)} (${g.gflops.toFixed(1)} of ${p.fmaGflops.toFixed(1)} GFLOP/s) | ${g.fractionOfPeak >= 0.3 ? 'yes' : 'no'} |`);
@@ -157,19 +247,19 @@ export function renderW5(w5: W5Result, result: Pick<SuiteResult, 'date' | 'machi
       + `the peer's round has no samples, classifier or held-out batch (${(f.peerComparable / 1e9).toFixed(2)} GFLOP of the same count).`;
   }
   lines.push('');
-  lines.push('| backend | R run | round-1 s | R = 8 s | replicate-rounds/s | GFLOP/s (nominal) | round-0 s | NELBO (nats) ± SE | FID | accuracy | verifier acc. |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| backend | R run | round-1 s | R = 8 s | replicate-rounds/s | GFLOP/s (nominal) | round-0 s | NELBO (nats) ± SE | FID | accuracy | verifier acc. | cores busy |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
   const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
   for (const e of w5.engine) {
     lines.push(`| ${e.backend} | ${e.replicates} | ${secs(e.seconds)} | ${secs(e.fullSeconds)}${e.extrapolated ? ' *(extrap.)*' : ''} | ${(e.fullReplicates / e.fullSeconds).toFixed(3)} | ${e.gflops.toFixed(2)} | `
-      + `${secs(e.round0Seconds)} | ${num(e.nelbo)} ± ${num(e.nelboSE)} | ${num(e.fid, 1)} | ${num(e.accuracy, 3)} | ${num(e.verifierAccuracy, 3)} |`);
+      + `${secs(e.round0Seconds)} | ${num(e.nelbo)} ± ${num(e.nelboSE)} | ${num(e.fid, 1)} | ${num(e.accuracy, 3)} | ${num(e.verifierAccuracy, 3)} | ${cores(e.cpuUtilisation)} |`);
   }
   const peer = w5.peer;
   if (peer?.ok) {
     const jax = peer.jax as { version?: string; replicate_devices?: number } | undefined;
     lines.push(`| JAX peer (jax ${jax?.version ?? '?'}, CPU float32, ${jax?.replicate_devices ?? '?'} host devices) | ${peer.replicates} | ${secs(peer.seconds!)} | ${secs(peer.seconds!)} | `
-      + `${peer.replicateRoundsPerSecond!.toFixed(3)} | ${peer.gflops!.toFixed(2)} | ${secs(peer.round0Seconds!)} | ${num(peer.nelbo)} ± ${num(peer.nelboSE)} | — | — | — |`);
+      + `${peer.replicateRoundsPerSecond!.toFixed(3)} | ${peer.gflops!.toFixed(2)} | ${secs(peer.round0Seconds!)} | ${num(peer.nelbo)} ± ${num(peer.nelboSE)} | — | — | — | ${cores(peer.cpuUtilisation)} |`);
   } else if (peer) {
-    lines.push(`| JAX peer | not run: ${peer.note} | | | | | | | | | |`);
+    lines.push(`| JAX peer | not run: ${peer.note} | | | | | | | | | | |`);
   }
   lines.push('');
   if (peer?.ok) {
@@ -230,8 +320,9 @@ export function writeW5Results(w5: W5Result, run: Pick<SuiteResult, 'date' | 'ma
   }
   const previous = existsSync(md) ? readFileSync(md, 'utf8') : '# Benchmark results\n';
   const section = renderW5(w5, run).join('\n').trim();
-  let text = previous.replace('bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).',
-    'bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).');
+  const header = 'bench w1|w2|w3|w4|w5|peak|numpy|jax [--adapter PATH] [--json]` (print only; `bench w5`, `bench numpy` and `bench jax` without --adapter also put their rows into the saved run\'s report).';
+  let text = previous.replace('bench w1|w2|w3|w4|peak|numpy [--adapter PATH] [--json]` (print only).', header)
+    .replace('bench w1|w2|w3|w4|w5|peak|numpy [--adapter PATH] [--json]` (print only; `bench w5` and `bench numpy` without --adapter also put their rows into the saved run\'s report).', header);
   if (W5_SECTION.test(text)) text = text.replace(W5_SECTION, () => `${section}\n\n`).replace(/\n{3,}(?=## )/g, '\n\n');
   else {
     const at = text.search(/\n## (RNG throughput|Optimisation log)/);

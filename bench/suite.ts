@@ -1,8 +1,9 @@
 /**
  * The benchmark suite of issue 6: W1–W4 on every working adapter and on the float64 twin, the
- * peak microbenchmarks (bench/peak.ts) and the numpy peers (bench/peers/numpy_peer.py), W5 (one
- * round of yi-mnist-quick, its dense phase and the JAX peer: bench/w5.ts) on every adapter, with
- * bench/results.json and bench/RESULTS.md written from one run (`npm run bench`).
+ * peak microbenchmarks (bench/peak.ts), the numpy peers (bench/peers/numpy_peer.py) and the JAX
+ * peers (bench/peers/jax_peer.py) of W1 and W2, W5 (one round of yi-mnist-quick, its dense phase and
+ * the JAX peer: bench/w5.ts) on every adapter, with bench/results.json and bench/RESULTS.md written
+ * from one run (`npm run bench`).
  *
  * Where the full workload would take too long on a backend, a documented fraction runs (fewer
  * sweep cells for W1 — every k-th bias of the 300, all 150 radii, so per-cell work is the same —
@@ -10,7 +11,14 @@
  * extrapolated linearly from it and labelled as such. Times are wall clock of `runExperiment`
  * after a small warm-up run that compiles the pipelines: they include planning, every dispatch
  * and the per-generation read-backs. Where the adapter has timestamp queries, the same run also
- * records every pass's GPU time (src/core/gpu/timing.ts), per kernel.
+ * records every pass's GPU time (src/core/gpu/timing.ts), per kernel. Every row also records the
+ * process's CPU time over the timed run (process.cpuUsage, user + system: Dawn's and llvmpipe's
+ * threads are in-process) ÷ its wall time, i.e. how many cores were busy; the peers report the same
+ * from Python (time.process_time over the timed computation).
+ *
+ * Agreement: W2 compares mse at t = 20 (engine, numpy, JAX). W1 compares each estimator's mean loss
+ * ± SE over the 100 replicates at the probe cells W1_PROBES, which every size run contains (the
+ * engine's full grid, the 3 biases of the twin and SwiftShader, the numpy peer's 30, the JAX peer's 300).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +28,7 @@ import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
 import { runExperiment, parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
-import { W5_REPLICATES, W5_SIZES, w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
+import { W5_REPLICATES, W5_SIZES, cpuSecondsSince, w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
 
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w2xl';
 /** The suite's default workloads (`npm run bench`); w2xl, W2 at a GPU's scale, runs only when named. */
@@ -57,6 +65,26 @@ interface Workload {
 const q = (d: number) => Math.ceil(d / 4);
 
 const YI = { d: 5, n1: 100, n2: 100, biasCount: 300, radiusCount: 150 };
+
+/**
+ * W1 cells whose per-estimator mean loss ± SE the engine and the peers compare: [index of the 300
+ * biases, index of the 150 radii] — biases 0, 0.0836, 0.167 × radii 0.01, 0.253, 0.5. Every size
+ * run contains them (thinned runs keep biases 0, 100, 200 of the 300).
+ */
+export const W1_PROBES: readonly (readonly [number, number])[] = [0, 100, 200].flatMap((b) => [0, 74, 149].map((r) => [b, r] as const));
+const W1_PROBE_ARG = W1_PROBES.map(([b, r]) => `${b}:${r}`).join(',');
+const w1Bias = (index: number) => (0.25 * index) / (YI.biasCount - 1);
+const w1Radius = (index: number) => (index === YI.radiusCount - 1 ? 0.5 : 0.01 + ((0.5 - 0.01) * index) / (YI.radiusCount - 1));
+
+/** One W1 probe cell's statistics (engine or peer): estimator k's mean loss and its SE over the replicates. */
+export interface W1Probe {
+  biasIndex: number;
+  radiusIndex: number;
+  bias: number;
+  radius: number;
+  loss: (number | null)[];
+  lossSE: (number | null)[];
+}
 const linearSpec = (mode: string, d: number, n: number, T: number, verifier: boolean) => (size: Size, backend: 'webgpu' | 'cpu') => ({
   model: 'linear', mode, d, n0: n, n, generations: T, replicates: size.replicates, seed: 'bench', backend,
   ...(verifier ? { verifier: { kind: 'ball', bias: 0.1, radius: 0.5, direction: 'ones' } } : {}),
@@ -164,6 +192,24 @@ export interface WorkloadRow {
   gpuKernels: Record<string, { seconds: number; passes: number }> | null;
   /** Engine statistic for a sanity check against the peer (W2: mse at t = T, W1: null). */
   check: { mse: number; mseSE: number } | null;
+  /** Process CPU seconds (user + system, every thread) over the timed run, and ÷ its wall time: cores busy. */
+  cpuSeconds?: number;
+  cpuUtilisation?: number;
+  /** W1: the probe cells' statistics (W1_PROBES). */
+  probes?: W1Probe[] | null;
+}
+
+/** The W1 probe cells a run contains, with each estimator's mean loss ± SE. */
+function w1Probes(cells: { params: Record<string, number>; generations: Record<string, number | null>[] }[] | undefined): W1Probe[] {
+  const out: W1Probe[] = [];
+  for (const [biasIndex, radiusIndex] of W1_PROBES) {
+    const bias = w1Bias(biasIndex), radius = w1Radius(radiusIndex);
+    const cell = cells?.find((c) => Math.abs(c.params.bias - bias) < 1e-9 && Math.abs(c.params.radius - radius) < 1e-9);
+    const g = cell?.generations[0];
+    if (!g) continue;
+    out.push({ biasIndex, radiusIndex, bias, radius, loss: [0, 1, 2, 3].map((k) => g[`loss${k}`] ?? null), lossSE: [0, 1, 2, 3].map((k) => g[`loss${k}SE`] ?? null) });
+  }
+  return out;
 }
 
 async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefined, peak: PeakRow | undefined, smoke = false): Promise<WorkloadRow> {
@@ -173,9 +219,12 @@ async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefine
   await runExperiment(parseSpec(w.spec(w.warmup, backend)), { gpu }); // compile pipelines
   const timer = gpu ? PassTimer.create(gpu) : null;
   setActiveTimer(timer);
-  let result;
+  let result, cpuSeconds: number, wallSeconds: number;
   try {
+    const cpu = process.cpuUsage(), wall = performance.now();
     result = await runExperiment(parseSpec(w.spec(size, backend)), { gpu });
+    cpuSeconds = cpuSecondsSince(cpu);
+    wallSeconds = (performance.now() - wall) / 1000;
     await timer?.collect();
   } finally {
     setActiveTimer(null);
@@ -203,11 +252,15 @@ async function runOne(w: Workload, kind: BackendKind, gpu: GpuContext | undefine
     gpuSeconds: gpuTime?.total ?? null,
     gpuKernels: gpuTime?.kernels ?? null,
     check: w.name === 'w2' && last && typeof last.mse === 'number' ? { mse: last.mse, mseSE: last.mseSE as number } : null,
+    cpuSeconds, cpuUtilisation: cpuSeconds / wallSeconds,
+    probes: w.name === 'w1' ? w1Probes(result.cells) : null,
   };
 }
 
 export interface PeerRow {
   workload: 'w1' | 'w2';
+  /** numpy_peer.py or jax_peer.py (absent in runs from before the JAX peer: numpy). */
+  peer?: 'numpy' | 'jax';
   ok: boolean;
   note: string;
   python?: string;
@@ -220,7 +273,19 @@ export interface PeerRow {
   mse?: number;
   mseSE?: number;
   args?: string[];
+  /** Process CPU seconds ÷ wall seconds over the timed computation (Python's time.process_time): cores busy. */
+  cpuUtilisation?: number;
+  /** JAX: seconds of the ahead-of-time compile (not in `seconds`), the timed runs' seconds (`seconds` is the fastest), versions and devices. */
+  compileSeconds?: number;
+  repeats?: number[];
+  jax?: { version?: string; devices?: number; prng?: string; xla_flags?: string };
+  /** W1: mean loss of each estimator over every cell run, and the probe cells' statistics. */
+  meanLoss?: number[];
+  probes?: W1Probe[];
 }
+
+/** Which peer a row is (rows saved before the JAX peer existed are numpy's). */
+export const peerKind = (p: PeerRow): 'numpy' | 'jax' => p.peer ?? 'numpy';
 
 /** The interpreter for the peer: SYNTHLOOP_PYTHON, else Debian's /usr/bin/python3 if it has numpy, else python3 on PATH. */
 function findPython(env: NodeJS.ProcessEnv): { python: string | null; tried: string[] } {
@@ -240,21 +305,119 @@ export function runPeer(workload: 'w1' | 'w2'): PeerRow {
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   const { python, tried } = findPython(env);
-  if (!python) return { workload, ok: false, note: `numpy missing (tried ${tried.join(', ')}): apt-get install -y python3-numpy` };
+  if (!python) return { workload, peer: 'numpy', ok: false, note: `numpy missing (tried ${tried.join(', ')}): apt-get install -y python3-numpy` };
   // W1: 30 of the 300 biases (10 % of the cells); W2: 2048 of the 16384 replicates (1/8).
   const args = workload === 'w1'
-    ? ['w1', '--bias-count', '30', '--full-bias-count', '300', '--radius-count', '150', '--replicates', '100']
+    ? ['w1', '--bias-count', '30', '--full-bias-count', '300', '--radius-count', '150', '--replicates', '100', '--probe', W1_PROBE_ARG]
     : ['w2', '--replicates', '2048', '--d', '16', '--n', '512', '--generations', '20'];
   const fraction = workload === 'w1' ? 0.1 : 2048 / 16384;
   const run = spawnSync(python, [PEER_SCRIPT, ...args], { env, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (run.status !== 0) return { workload, ok: false, note: `peer failed: ${(run.stderr || run.error?.message || '').trim().split('\n').at(-1)}`, python };
+  if (run.status !== 0) return { workload, peer: 'numpy', ok: false, note: `peer failed: ${(run.stderr || run.error?.message || '').trim().split('\n').at(-1)}`, python };
   const out = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
   return {
-    workload, ok: true, python, args, fraction, note: `${Math.round(fraction * 1000) / 10} % of the workload, full time extrapolated`,
+    workload, peer: 'numpy', ok: true, python, args, fraction, note: `${Math.round(fraction * 1000) / 10} % of the workload, full time extrapolated`,
     seconds: out.seconds, fullSeconds: out.seconds / fraction,
     replicateGenerationsPerSecond: out.replicateGenerations / out.seconds,
     blas: out.blas, numpy: out.numpy, mse: out.mse, mseSE: out.mseSE,
+    cpuUtilisation: out.cpuUtilisation, meanLoss: out.meanLoss, probes: out.probes,
   };
+}
+
+export const JAX_PEER_SCRIPT = `${process.cwd()}/bench/peers/jax_peer.py`;
+
+/**
+ * The JAX peer's arguments: W1 whole (about 2 s on this machine's 2 cores), W2 2 048 of the 16 384
+ * replicates (1/8, as numpy; extrapolated), each the fastest of 2 runs of the compiled computation.
+ */
+export function jaxPeerArgs(workload: 'w1' | 'w2'): { args: string[]; fraction: number } {
+  return workload === 'w1'
+    ? { args: ['w1', '--bias-count', '300', '--full-bias-count', '300', '--radius-count', '150', '--replicates', '100', '--probe', W1_PROBE_ARG, '--repeats', '2'], fraction: 1 }
+    : { args: ['w2', '--replicates', '2048', '--d', '16', '--n', '512', '--generations', '20', '--block', '256', '--repeats', '2'], fraction: 2048 / 16384 };
+}
+
+const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
+
+/** bench/.venv's interpreter (bench/peers/python-env.mjs makes it on first use: a few minutes), or why not. */
+function jaxInterpreter(): { python: string } | { error: string } {
+  const env = spawnSync(process.execPath, [`${process.cwd()}/bench/peers/python-env.mjs`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (env.status !== 0) return { error: `jax venv not made: ${lastLine(env.stderr || env.error?.message || '')}` };
+  return { python: lastLine(env.stdout) };
+}
+
+/** The JAX (CPU, float32) peer of W1 or W2 (bench/peers/jax_peer.py) in bench/.venv. */
+export function runJaxPeer(workload: 'w1' | 'w2', log: (line: string) => void = () => {}): PeerRow {
+  const interpreter = jaxInterpreter();
+  if ('error' in interpreter) return { workload, peer: 'jax', ok: false, note: interpreter.error };
+  const { python } = interpreter;
+  const { args, fraction } = jaxPeerArgs(workload);
+  log(`  jax peer: ${python} jax_peer.py ${args.join(' ')}`);
+  const run = spawnSync(python, [JAX_PEER_SCRIPT, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) return { workload, peer: 'jax', ok: false, note: `peer failed: ${lastLine(run.stderr || run.error?.message || '')}`, python, args };
+  const out = JSON.parse(lastLine(run.stdout));
+  return {
+    workload, peer: 'jax', ok: true, python, args, fraction,
+    note: fraction === 1 ? 'the full workload' : `${Math.round(fraction * 1000) / 10} % of the workload, full time extrapolated`,
+    seconds: out.seconds, fullSeconds: out.seconds / fraction,
+    replicateGenerationsPerSecond: out.replicateGenerations / out.seconds,
+    mse: out.mse ?? undefined, mseSE: out.mseSE ?? undefined,
+    cpuUtilisation: out.cpuUtilisation, compileSeconds: out.compileSeconds, repeats: out.repeats, jax: out.jax,
+    meanLoss: out.meanLoss, probes: out.probes,
+  };
+}
+
+/** One comparison of a statistic between the engine and a peer: z = (peer − engine) ÷ √(SE² + SE²). */
+export interface AgreementItem {
+  label: string;
+  engine: number;
+  engineSE: number;
+  peer: number;
+  peerSE: number;
+  z: number;
+}
+
+export interface PeerAgreement {
+  peer: 'numpy' | 'jax';
+  items: AgreementItem[];
+  /** max |z| over the items, and how many have |z| > 2. */
+  maxAbsZ: number;
+  over2: number;
+}
+
+const ESTIMATORS = ['θ̂₀', 'θ̂₁', 'θ̂₂', 'θ̂₃'];
+
+/**
+ * The engine row's statistics against a peer's, within Monte Carlo error. W2: mse at t = 20. W1: each
+ * estimator's mean loss at the probe cells both contain — θ̂₀ once (it does not depend on the cell:
+ * every cell of a replicate shares its real samples), θ̂₁–θ̂₃ at each cell. The engine and a peer are
+ * independent, so the SE of a difference is √(SE² + SE²); cells of one run share random numbers, so the
+ * z-scores of one comparison are correlated and their count above 2 is not binomial.
+ */
+export function peerAgreement(engine: WorkloadRow, peer: PeerRow): PeerAgreement | null {
+  if (!peer.ok) return null;
+  const items: AgreementItem[] = [];
+  const push = (label: string, e: number | null | undefined, eSE: number | null | undefined, p: number | null | undefined, pSE: number | null | undefined) => {
+    if (e == null || eSE == null || p == null || pSE == null) return;
+    items.push({ label, engine: e, engineSE: eSE, peer: p, peerSE: pSE, z: (p - e) / Math.hypot(eSE, pSE) });
+  };
+  if (engine.workload === 'w2' && engine.check) push('mse at t = 20', engine.check.mse, engine.check.mseSE, peer.mse, peer.mseSE);
+  if (engine.workload === 'w1') {
+    let first = true;
+    for (const pp of peer.probes ?? []) {
+      const ep = engine.probes?.find((e) => e.biasIndex === pp.biasIndex && e.radiusIndex === pp.radiusIndex);
+      if (!ep) continue;
+      for (let k = first ? 0 : 1; k < 4; k++) push(`${ESTIMATORS[k]} at bias ${ep.bias.toFixed(3)}, radius ${ep.radius.toFixed(3)}`, ep.loss[k], ep.lossSE[k], pp.loss[k], pp.lossSE[k]);
+      first = false;
+    }
+  }
+  if (!items.length) return null;
+  return { peer: peerKind(peer), items, maxAbsZ: Math.max(...items.map((i) => Math.abs(i.z))), over2: items.filter((i) => Math.abs(i.z) > 2).length };
+}
+
+/** A peer's run in one line, for the log. */
+export function peerLine(p: PeerRow): string {
+  if (!p.ok) return `  not run: ${p.note}`;
+  return `  ${p.seconds!.toFixed(2)} s (${p.note}; full ${p.fullSeconds!.toFixed(1)} s), ${p.replicateGenerationsPerSecond!.toFixed(0)} rg/s, `
+    + `${p.cpuUtilisation !== undefined ? `${p.cpuUtilisation.toFixed(2)} cores busy` : 'cores busy not recorded'}${p.compileSeconds !== undefined ? `, compile ${p.compileSeconds.toFixed(1)} s` : ''}`;
 }
 
 export interface SuiteResult {
@@ -393,6 +556,10 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       if (!names.includes(w)) continue;
       log(`numpy peer ${w}…`);
       peers.push(runPeer(w));
+      log(peerLine(peers.at(-1)!));
+      log(`jax peer ${w}…`);
+      peers.push(runJaxPeer(w, log));
+      log(peerLine(peers.at(-1)!));
     }
   }
   let w5: W5Result | undefined;

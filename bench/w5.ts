@@ -52,6 +52,12 @@ export function w5Spec(replicates: number, overrides: { steps?: number; verifier
 export const w5Resolved = (replicates: number, overrides: { steps?: number; verifierSteps?: number } = {}) =>
   experimentCells(parseSpec(w5Spec(replicates, overrides))).specs[0] as ResolvedMnistCvaeSpec;
 
+/** Process CPU seconds (user + system, all threads: Dawn's and llvmpipe's run in-process) since `start`. */
+export const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+
 export interface W5Flops {
   /** Per replicate, by phase. */
   verifier: number;
@@ -95,6 +101,8 @@ export interface W5EngineRow {
   round0Seconds: number;
   warmupSeconds: number;
   replicateRoundsPerSecond: number;
+  /** Process CPU seconds (process.cpuUsage: user + system, every Dawn and llvmpipe thread) ÷ wall seconds of round 1: cores busy. */
+  cpuUtilisation?: number;
   flopsPerReplicate: W5Flops;
   /** flopsPerReplicate.round × replicates ÷ seconds. */
   gflops: number;
@@ -193,14 +201,16 @@ export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: s
   const warmupSeconds = (performance.now() - started) / 1000;
   log(`  w5 warm-up (pipelines) ${warmupSeconds.toFixed(1)} s`);
   const stepper = await stepperFor(gpu, w5Spec(replicates, overrides));
-  let round0Seconds: number, seconds: number, g: MnistCvaeGeneration;
+  let round0Seconds: number, seconds: number, cpuSeconds: number, g: MnistCvaeGeneration;
   try {
     started = performance.now();
     await stepper.step(0);
     round0Seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage();
     started = performance.now();
     [g] = (await stepper.step(1)) as MnistCvaeGeneration[];
     seconds = (performance.now() - started) / 1000;
+    cpuSeconds = cpuSecondsSince(cpu);
   } finally {
     stepper.destroy();
   }
@@ -208,7 +218,7 @@ export async function w5Engine(kind: AdapterPath, gpu: GpuContext, log: (line: s
   const flops = w5Flops(spec);
   return {
     kind, backend: `${kind} (${gpu.adapter.description})`, replicates, fullReplicates: W5_REPLICATES, extrapolated: replicates < W5_REPLICATES,
-    seconds, fullSeconds: (seconds * W5_REPLICATES) / replicates, round0Seconds, warmupSeconds,
+    seconds, fullSeconds: (seconds * W5_REPLICATES) / replicates, round0Seconds, warmupSeconds, cpuUtilisation: cpuSeconds / seconds,
     replicateRoundsPerSecond: replicates / seconds, flopsPerReplicate: flops, gflops: (flops.round * replicates) / seconds / 1e9,
     candidates: g.candidates, nelbo: g.nelbo, nelboSE: g.nelboSE, fid: g.fid, accuracy: g.accuracy, verifierAccuracy: g.verifierAccuracy,
   };

@@ -6,7 +6,10 @@ loop over replicates; loops only over generations, sample blocks and chunks of c
 Same models as the engine (docs/science.md; src/models/yi-grid/twin.ts, src/models/linear/twin.ts), with numpy's own
 PCG64 normals (not the engine's Threefry streams): statistics agree within Monte Carlo error,
 not bit for bit. Prints one JSON object: seconds (compute only, after imports and BLAS
-inspection), the work done, summary statistics, and the BLAS numpy runs (threadpoolctl).
+inspection), cpuUtilisation (process CPU seconds ÷ wall seconds over the same span: cores busy), the
+work done, summary statistics (W1: the mean loss of each estimator over every cell, and per probe cell
+— --probe, bias index of the full grid : radius index — each estimator's mean loss ± SE over the
+replicates; W2: mse at t = T ± SE), and the BLAS numpy runs (threadpoolctl).
 
   python3 bench/peers/numpy_peer.py w1 --bias-count 30 --radius-count 150 --replicates 100
   python3 bench/peers/numpy_peer.py w2 --replicates 2048 --d 16 --n 512 --generations 20
@@ -43,6 +46,22 @@ def solve_masked(gram, rhs, valid):
     return theta
 
 
+def parse_probes(text):
+    """`i:j,i:j`: cells by (index of the full bias grid, index of the radius grid)."""
+    out = []
+    for part in (text or "").split(","):
+        if part.strip():
+            i, j = part.split(":")
+            out.append((int(i), int(j)))
+    return out
+
+
+def mean_se(v):
+    if not len(v):
+        return None, None
+    return float(v.mean()), (float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else None)
+
+
 def w1(args):
     """yi-grid: per replicate θ* ~ N(0, I_d); n1 real, n2 synthetic samples; four OLS estimators
     per (cell, replicate). Real and synthetic samples are shared by every cell (common random
@@ -60,7 +79,17 @@ def w1(args):
     cell_bias = np.repeat(biases, len(radii))
     cell_radius = np.tile(radii, len(biases))
     C = len(cell_bias)
-    start = time.perf_counter()
+    # Probe cells (bench/suite.ts compares them with the engine): (full-grid bias index, radius index) → cell.
+    full_count = args.full_bias_count or args.bias_count
+    bias_index = np.arange(0, full_count, max(1, full_count // args.bias_count))[: args.bias_count] if args.full_bias_count else np.arange(len(biases))
+    probes = []
+    for bi, rj in parse_probes(args.probe):
+        hit = np.nonzero(bias_index == bi)[0]
+        if len(hit) and rj < len(radii):
+            probes.append(dict(biasIndex=bi, radiusIndex=rj, bias=float(biases[hit[0]]), radius=float(radii[rj]), cell=int(hit[0]) * len(radii) + rj))
+    probe_loss = np.zeros((len(probes), 4, R))
+    probe_valid = np.zeros((len(probes), 4, R), dtype=bool)
+    start, cpu_start = time.perf_counter(), time.process_time()
     theta_star = rng.standard_normal((R, d))
     X0 = rng.standard_normal((R, n1, d))
     X1 = rng.standard_normal((R, n2, d))
@@ -103,10 +132,21 @@ def w1(args):
             loss = ((theta - theta_star[:, None, :]) ** 2).sum(-1)
             loss_sums[k] += (loss * valid).sum()
             valid_counts[k] += valid.sum()
+            for p, probe in enumerate(probes):
+                if c0 <= probe["cell"] < c0 + c:
+                    probe_loss[p, k] = loss[:, probe["cell"] - c0]
+                    probe_valid[p, k] = valid[:, probe["cell"] - c0]
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    for p, probe in enumerate(probes):
+        stats = [mean_se(probe_loss[p, k][probe_valid[p, k]]) for k in range(4)]
+        probe.update(loss=[m for m, _ in stats], lossSE=[s for _, s in stats], valid=probe_valid[p].sum(-1).tolist())
+        del probe["cell"]
     return {
         "workload": "w1", "cells": C, "replicates": R, "replicateGenerations": C * R, "seconds": seconds,
+        "cpuUtilisation": round(cpu / seconds, 3),
         "meanLoss": (loss_sums / np.maximum(valid_counts, 1)).tolist(),
+        "probes": probes,
     }
 
 
@@ -117,7 +157,7 @@ def w2(args):
     rng = np.random.default_rng(args.seed)
     d, n, R, T, sigma = args.d, args.n, args.replicates, args.generations, 1.0
     bias, radius, slack = 0.1, 0.5, math.sqrt(2 / math.pi) * sigma
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     u = rng.standard_normal(d)
     theta_star = u / np.linalg.norm(u)
     center = theta_star + bias * np.ones(d) / math.sqrt(d)
@@ -149,8 +189,10 @@ def w2(args):
         err = ((theta[ok] - theta_star) ** 2).sum(-1)
         mse.append([float(err.mean()), float(err.std(ddof=1) / math.sqrt(len(err))) if len(err) > 1 else None])
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     return {
         "workload": "w2", "replicates": R, "generations": T + 1, "replicateGenerations": R * (T + 1), "seconds": seconds,
+        "cpuUtilisation": round(cpu / seconds, 3),
         "mse": mse[-1][0], "mseSE": mse[-1][1], "failed": int(failed.sum()),
     }
 
@@ -170,6 +212,8 @@ def main():
     parser.add_argument("--radius-count", type=int, default=150)
     parser.add_argument("--full-bias-count", type=int, default=0)
     parser.add_argument("--chunk-cells", type=int, default=150)
+    parser.add_argument("--probe", default="0:0,0:74,0:149,100:0,100:74,100:149,200:0,200:74,200:149",
+                        help="W1 cells whose per-estimator mean loss ± SE is reported: biasIndex:radiusIndex of the full grid (those the run contains)")
     args = parser.parse_args()
     if args.d is None:
         args.d = 5 if args.workload == "w1" else 16

@@ -1,4 +1,4 @@
-// The Python interpreter for the JAX peer (bench/peers/jax_mnist_peer.py): a virtual environment
+// The Python interpreter for the JAX peers (bench/peers/jax_peer.py, bench/peers/jax_mnist_peer.py): a virtual environment
 // at bench/.venv with bench/peers/requirements-jax.txt installed, created on first use.
 //
 //   import { jaxPython } from './bench/peers/python-env.mjs';

@@ -2,14 +2,16 @@
 // `bench all` runs the suite (peak, W1–W5, numpy and JAX peers) and rewrites bench/RESULTS.md and bench/results.json.
 // `bench w5` (peak, W5 on every adapter, its dense phase, the JAX peer) prints its tables and, without --adapter,
 // puts its rows into bench/results.json and replaces only the W5 section of bench/RESULTS.md.
+// `bench w1` / `bench w2` also run the numpy and JAX peers and print engine vs peers (seconds, ratios, cores busy,
+// agreement); `bench numpy` / `bench jax` run one peer of W1 and W2 and, without --adapter, put its rows into the saved run.
 import Table from 'cli-table3';
 import { tableStyle } from './color.js';
 import { benchRng } from '../../bench/rng.js';
 import { benchLinear } from '../../bench/linear.js';
 import { benchPeak } from '../../bench/peak.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { WORKLOAD_NAMES, runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
-import { writeResults, writeW5Results } from '../../bench/report.js';
+import { WORKLOAD_NAMES, peerKind, runJaxPeer, runPeer, runSuite, type PeerRow, type SuiteResult, type WorkloadName, type WorkloadRow } from '../../bench/suite.js';
+import { agreementText, peerComparisons, writeResults, writeW5Results } from '../../bench/report.js';
 import { writeAdapterRun } from '../../bench/gpu-report.js';
 import type { W5Result } from '../../bench/w5.js';
 import type { AdapterPath } from '../core/adapter.js';
@@ -17,13 +19,21 @@ import type { AdapterPath } from '../core/adapter.js';
 const millions = (x: number) => `${(x / 1e6).toFixed(1)} M`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The last suite run of `bench w1|w2|w3|w4` (its peers are printed after the rows). */
+let lastSuite: SuiteResult | null = null;
+
 const suiteWorkload = (name: Exclude<WorkloadName, 'w5'>) => ({
-  run: async (paths?: AdapterPath[]) => (await runSuite({ workloads: [name], paths, log })).workloads,
-  head: ['backend', 'fraction', 'seconds', 'full-size s', 'replicate-generations/s', 'normals/s', 'Gram GFLOP/s', 'of FMA peak'],
+  run: async (paths?: AdapterPath[]) => (lastSuite = await runSuite({ workloads: [name], paths, log })).workloads,
+  head: ['backend', 'fraction', 'seconds', 'full-size s', 'replicate-generations/s', 'normals/s', 'Gram GFLOP/s', 'of FMA peak', 'cores busy'],
   cells: (r: WorkloadRow) => [r.backend, r.fraction.toPrecision(3), r.seconds.toFixed(2), `${r.fullSeconds.toFixed(1)}${r.extrapolated ? ' (extrapolated)' : ''}`,
     r.replicateGenerationsPerSecond.toFixed(0), r.normalsPerSecond !== null ? millions(r.normalsPerSecond) : r.tokensPerSecond !== null ? `tokens ${millions(r.tokensPerSecond)}` : '—',
-    r.gramGflops?.toFixed(2) ?? '—', r.gramFractionOfPeak !== null ? `${(100 * r.gramFractionOfPeak).toPrecision(3)} %` : '—'],
+    r.gramGflops?.toFixed(2) ?? '—', r.gramFractionOfPeak !== null ? `${(100 * r.gramFractionOfPeak).toPrecision(3)} %` : '—', r.cpuUtilisation?.toFixed(2) ?? '—'],
 });
+
+const peerCells = (r: PeerRow) =>
+  [r.workload, peerKind(r), r.ok ? 'yes' : 'no', r.seconds?.toFixed(2) ?? '—', r.fullSeconds !== undefined ? `${r.fullSeconds.toFixed(1)}${r.fraction! < 1 ? ' (extrapolated)' : ''}` : '—',
+    r.replicateGenerationsPerSecond?.toFixed(0) ?? '—', r.cpuUtilisation?.toFixed(2) ?? '—', r.compileSeconds?.toFixed(1) ?? '—', r.note];
+const PEER_HEAD = ['workload', 'peer', 'ran', 'seconds', 'full-size s', 'replicate-generations/s', 'cores busy', 'compile s', 'note'];
 
 const WORKLOADS = {
   rng: {
@@ -56,9 +66,13 @@ const WORKLOADS = {
   },
   numpy: {
     run: async () => [runPeer('w1'), runPeer('w2')],
-    head: ['workload', 'ran', 'seconds', 'full-size s (extrapolated)', 'replicate-generations/s', 'note'],
-    cells: (r: ReturnType<typeof runPeer>) =>
-      [r.workload, r.ok ? 'yes' : 'no', r.seconds?.toFixed(2) ?? '—', r.fullSeconds?.toFixed(1) ?? '—', r.replicateGenerationsPerSecond?.toFixed(0) ?? '—', r.note],
+    head: PEER_HEAD,
+    cells: peerCells,
+  },
+  jax: {
+    run: async () => [runJaxPeer('w1', log), runJaxPeer('w2', log)],
+    head: PEER_HEAD,
+    cells: peerCells,
   },
 };
 export const BENCH_WORKLOADS = [...Object.keys(WORKLOADS), 'all'];
@@ -152,12 +166,18 @@ export async function benchCommand(workload: string, options: BenchOptions): Pro
     process.stdout.write(table.toString() + '\n');
     return 0;
   }
-  if (workload === 'numpy' && !paths && existsSync('bench/results.json')) {
-    // Re-time the peers and put them into the saved run's report (bench/results.json → RESULTS.md).
+  if ((workload === 'numpy' || workload === 'jax') && !paths && existsSync('bench/results.json')) {
+    // Re-time one peer and put its rows into the saved run's report (bench/results.json → RESULTS.md), keeping the other's.
     const saved = JSON.parse(readFileSync('bench/results.json', 'utf8')) as SuiteResult;
-    saved.peers = rows as PeerRow[];
+    saved.peers = [...saved.peers.filter((p) => peerKind(p) !== workload), ...(rows as PeerRow[])]
+      .sort((a, b) => a.workload.localeCompare(b.workload) || peerKind(a).localeCompare(peerKind(b)));
     writeResults(saved);
-    log('updated the numpy rows of bench/results.json and bench/RESULTS.md');
+    log(`updated the ${workload} rows of bench/results.json and bench/RESULTS.md`);
+  }
+  const suite = lastSuite as SuiteResult | null;
+  if (options.json && suite && suite.peers.length) {
+    process.stdout.write(JSON.stringify({ workloads: suite.workloads, peers: suite.peers }, null, 2) + '\n');
+    return 0;
   }
   if (options.json) {
     process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
@@ -166,5 +186,16 @@ export async function benchCommand(workload: string, options: BenchOptions): Pro
   const table = new Table({ head, style: tableStyle() });
   for (const r of rows) table.push((cells as (row: typeof r) => string[])(r));
   process.stdout.write(table.toString() + '\n');
+  if (suite && suite.peers.length) {
+    const peers = new Table({ head: PEER_HEAD, style: tableStyle() });
+    for (const r of suite.peers) peers.push(peerCells(r));
+    process.stdout.write(peers.toString() + '\n');
+    for (const c of peerComparisons(suite)) {
+      if (!c.engine) continue;
+      process.stdout.write(`${c.workload.toUpperCase()} engine (${c.engine.kind}, ${c.engine.fullSeconds.toFixed(2)} s full-size${c.engine.extrapolated ? ', extrapolated' : ''}): `
+        + `${c.vsNumpy !== null ? `${c.vsNumpy.toFixed(2)}× numpy` : 'numpy not run'}, ${c.vsJax !== null ? `${c.vsJax.toFixed(2)}× JAX` : 'JAX not run'}; `
+        + `agreement: ${agreementText(c).replace(/\\\|/g, '|')}\n`);
+    }
+  }
   return 0;
 }
