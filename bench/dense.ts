@@ -162,3 +162,16 @@ export async function denseRowsOn(gpu: GpuContext, options: DenseBenchOptions = 
   }
   return rows;
 }
+
+/**
+ * W3's Gram phase alone (d = 64, linear accumulate): the engine's dense product over a block of
+ * 256 staged samples, rows[256 × 64]ᵀ · rows[256 × 68] added into 64 × 68 per replicate
+ * (src/models/linear/gpu.ts denseGram), at R = 512, the adapter's own dense variant; median GFLOP/s.
+ */
+export async function w3GramRate(gpu: GpuContext): Promise<number> {
+  const [row] = await denseRowsOn(gpu, {
+    shapes: [{ name: 'W3 Gram rows[256×64]ᵀ·rows[256×68] +=', replicates: 512, m: 64, n: 68, k: 256, transA: true, accumulate: true }],
+    variants: { engine: 'engine' }, targetSeconds: 1.5, rounds: 3,
+  });
+  return row.median;
+}

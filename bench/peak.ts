@@ -41,7 +41,11 @@ export interface PeakRow {
   rmwGBps: number;
   rmwTiming: 'timestamp' | 'wall';
   /** The Gram phase's own rate per d (bench/gram.wgsl), and as a fraction of fmaGflops. */
-  gram: { d: number; samplesPerUpdate: number; gflops: number; fractionOfPeak: number; timing: 'timestamp' | 'wall' }[];
+  gram: {
+    d: number; samplesPerUpdate: number; gflops: number; fractionOfPeak: number; timing: 'timestamp' | 'wall';
+    /** What ran: bench/gram.wgsl's gram_add (absent), or W3's dense product (bench/dense.ts). */
+    kernel?: string;
+  }[];
 }
 
 export interface PeakOptions {

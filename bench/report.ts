@@ -85,11 +85,12 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
     + 'the faster of `fma()` and `a*m+c`, 2 flops per FMA. '
     + 'Bandwidth: read + write bytes per second of a 64 MiB `copyBufferToBuffer` (wall time) and of a read-modify-write kernel over it. '
     + '**Gram phase** (bench/gram.wgsl): the engine\'s own `gram_add` (shaders/gram.wgsl) fed from registers, 256 calls per thread of four samples (d = 5, as yi-grid batches them) or eight (d = 16, as linear does), '
-    + 'so its rate is the Gram phase\'s alone — at W1\'s d = 5 and W2\'s d = 16 — with the flops counted as the workloads count them.', '');
+    + 'so its rate is the Gram phase\'s alone — at d = 5 (W1 used gram_add until its packed fits; its own rate is the W1 table\'s lower bound) and W2\'s d = 16 — with the flops counted as the workloads count them; '
+    + 'W3\'s (d = 64) is its dense product alone (bench/dense.ts `w3GramRate`: rows[256 × 64]ᵀ · rows[256 × 68] added per replicate, R = 512, median of 3 rounds, wall time).', '');
   lines.push('| adapter | FMA GFLOP/s | chains | fma() / a*m+c | FMA timing | copy GB/s | RMW kernel GB/s | RMW timing | Gram phase GFLOP/s (of FMA peak) |', '|---|---|---|---|---|---|---|---|---|');
   for (const p of result.peaks) {
     lines.push(`| ${p.backend} | ${p.fmaGflops.toFixed(1)} | ${p.fmaChains} | ${p.fmaBuiltinGflops.toFixed(1)} / ${p.mulAddGflops.toFixed(1)} | ${p.fmaTiming} | ${p.copyGBps.toFixed(2)} | ${p.rmwGBps.toFixed(2)} | ${p.rmwTiming} | `
-      + `${p.gram.map((g) => `d = ${g.d}: ${g.gflops.toFixed(1)} (${pct(g.fractionOfPeak)})`).join('; ')} |`);
+      + `${p.gram.map((g) => `d = ${g.d}${g.kernel ? ' (W3, dense)' : ''}: ${g.gflops.toFixed(1)} (${pct(g.fractionOfPeak)})`).join('; ')} |`);
   }
   lines.push('');
 
@@ -202,7 +203,7 @@ export function renderMarkdown(result: SuiteResult, previous: string): string {
   speedTarget(byWorkload('w2'), 'jax', 10);
   for (const p of result.peaks) {
     for (const g of p.gram) {
-      lines.push(`| Gram phase ≥ 30 % of FMA peak (d = ${g.d}, ${p.path}; bench/gram.wgsl) | ${pct(g.fractionOfPeak)} (${g.gflops.toFixed(1)} of ${p.fmaGflops.toFixed(1)} GFLOP/s) | ${g.fractionOfPeak >= 0.3 ? 'yes' : 'no'} |`);
+      lines.push(`| Gram phase ≥ 30 % of FMA peak (d = ${g.d}, ${p.path}; ${g.kernel ?? 'bench/gram.wgsl'}) | ${pct(g.fractionOfPeak)} (${g.gflops.toFixed(1)} of ${p.fmaGflops.toFixed(1)} GFLOP/s) | ${g.fractionOfPeak >= 0.3 ? 'yes' : 'no'} |`);
     }
   }
   for (const r of gram) {

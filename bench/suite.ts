@@ -28,6 +28,7 @@ import { type AdapterPath, type GpuContext } from '../src/core/adapter.js';
 import { runExperiment, parseSpec } from '../src/models/index.js';
 import { gramMultiplyAddsPerSample, peakFor, type PeakRow } from './peak.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
+import { w3GramRate } from './dense.js';
 import { W5_REPLICATES, W5_SIZES, cpuSecondsSince, w5Agreement, w5Config, w5Dense, w5Engine, w5Peer, type W5DenseRow, type W5EngineRow, type W5PeerRow, type W5Result } from './w5.js';
 
 export type WorkloadName = 'w1' | 'w2' | 'w3' | 'w4' | 'w5' | 'w2xl';
@@ -505,6 +506,10 @@ export async function runSuite(options: SuiteOptions = {}): Promise<SuiteResult>
       if (options.peak !== false && inBudget(`peak on ${path}`)) {
         log(`peak on ${path}…`);
         peak = await peakFor(gpu, smoke ? { targetSeconds: 0.05, repeats: 1 } : undefined);
+        if (!smoke) {
+          const w3 = await w3GramRate(gpu);
+          peak.gram.push({ d: 64, samplesPerUpdate: 256, gflops: w3, fractionOfPeak: w3 / peak.fmaGflops, timing: 'wall', kernel: 'W3\'s dense product, bench/dense.ts' });
+        }
         peaks.push(peak);
         partial();
       }
