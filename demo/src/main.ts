@@ -152,7 +152,7 @@ function buildSweep(): void {
     row.dataset.axis = String(index);
     const fieldLabel = document.createElement('label');
     fieldLabel.className = 'mini';
-    fieldLabel.textContent = `swept field ${index + 1}`;
+    fieldLabel.append(Object.assign(document.createElement('span'), { textContent: `swept field ${index + 1}` }));
     const field = document.createElement('select');
     field.setAttribute('aria-label', `swept field ${index + 1}`);
     for (const option of new Set([...sweepable, path])) field.append(new Option(option, option));
@@ -164,7 +164,7 @@ function buildSweep(): void {
       row.classList.add('list');
       const valuesLabel = document.createElement('label');
       valuesLabel.className = 'mini';
-      valuesLabel.textContent = 'values (comma-separated)';
+      valuesLabel.append(Object.assign(document.createElement('span'), { textContent: 'values (comma-separated)' }));
       const values = document.createElement('input');
       values.type = 'text';
       values.value = axis.join(', ');
@@ -176,7 +176,7 @@ function buildSweep(): void {
       for (const key of ['start', 'stop', 'count'] as const) {
         const mini = document.createElement('label');
         mini.className = 'mini';
-        mini.textContent = key === 'count' ? 'values' : key === 'start' ? 'from' : 'to';
+        mini.append(Object.assign(document.createElement('span'), { textContent: key === 'count' ? 'values' : key === 'start' ? 'from' : 'to' }));
         const input = document.createElement('input');
         input.type = 'text';
         input.inputMode = 'decimal';

@@ -318,10 +318,10 @@ function references(input: ChartInput, chart: ChartDef, path: string): { marks: 
   const pStar = breakdownPoint(keepCorrect, keepWrong);
   const bayes = bayesAccuracy(meanNorm);
   const marks: Plot.Markish[] = [
-    Plot.ruleY([bayes], { stroke: '#2f6f3e', strokeDasharray: '6,3', strokeWidth: 1.3, ariaLabel: 'bayes-asymptote' }),
-    Plot.text([bayes], { y: (v: number) => v, frameAnchor: 'right', dy: -7, text: () => `Bayes Φ(‖μ‖) = ${bayes.toFixed(3)}`, fill: '#2f6f3e', ariaLabel: 'bayes-label' }),
-    Plot.ruleY([1 - bayes], { stroke: '#9b2c2c', strokeDasharray: '6,3', strokeWidth: 1.3, ariaLabel: 'anti-bayes-asymptote' }),
-    Plot.text([1 - bayes], { y: (v: number) => v, frameAnchor: 'left', dy: 9, text: () => `anti-Bayes 1 − Φ(‖μ‖) = ${(1 - bayes).toFixed(3)}`, fill: '#9b2c2c', ariaLabel: 'anti-bayes-label' }),
+    Plot.ruleY([bayes], { stroke: '#2f6f3e', strokeDasharray: '6,3', strokeWidth: 1.3, className: 'bayes-asymptote', ariaDescription: 'bayes-asymptote' }),
+    Plot.text([bayes], { y: (v: number) => v, frameAnchor: 'right', dy: -7, text: () => `Bayes Φ(‖μ‖) = ${bayes.toFixed(3)}`, fill: '#2f6f3e', className: 'bayes-label', ariaDescription: 'bayes-label' }),
+    Plot.ruleY([1 - bayes], { stroke: '#9b2c2c', strokeDasharray: '6,3', strokeWidth: 1.3, className: 'anti-bayes-asymptote', ariaDescription: 'anti-bayes-asymptote' }),
+    Plot.text([1 - bayes], { y: (v: number) => v, frameAnchor: 'left', dy: 9, text: () => `anti-Bayes 1 − Φ(‖μ‖) = ${(1 - bayes).toFixed(3)}`, fill: '#9b2c2c', className: 'anti-bayes-label', ariaDescription: 'anti-bayes-label' }),
   ];
   const items: LegendItem[] = [
     { label: `Bayes accuracy Φ(‖μ‖) = ${bayes.toFixed(3)} (n → ∞, p < p*)`, color: '#2f6f3e', kind: 'rule', dash: '6,3' },
@@ -329,8 +329,8 @@ function references(input: ChartInput, chart: ChartDef, path: string): { marks: 
   ];
   if (pStar !== null && selector.kind !== 'linear') {
     marks.push(
-      Plot.ruleX([pStar], { stroke: '#6b21a8', strokeWidth: 1.5, ariaLabel: 'p-star' }),
-      Plot.text([pStar], { x: (v: number) => v, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', text: () => `p* = ${formatNumber(Number(pStar.toPrecision(4)))}`, fill: '#6b21a8', ariaLabel: 'p-star-label' }),
+      Plot.ruleX([pStar], { stroke: '#6b21a8', strokeWidth: 1.5, className: 'p-star', ariaDescription: 'p-star' }),
+      Plot.text([pStar], { x: (v: number) => v, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', text: () => `p* = ${formatNumber(Number(pStar.toPrecision(4)))}`, fill: '#6b21a8', className: 'p-star-label', ariaDescription: 'p-star-label' }),
     );
     items.push({ label: `breakdown point p* = ϕ/(ϕ + ψ) = ${formatNumber(Number(pStar.toPrecision(4)))}`, color: '#6b21a8', kind: 'rule' });
   }
@@ -410,7 +410,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
     if (points <= 40) marks.push(Plot.dot(these, { x: 'x', y: 'value', fill: by, r: 2.2 }));
   });
   if (exact.length) {
-    marks.push(Plot.lineY(exact, { x: 'x', y: 'value', z: (r: { series: string; metric: string }) => `${r.series}/${r.metric}`, stroke: single ? '#222' : 'series', strokeDasharray: '4,3', strokeWidth: 1.4, ariaLabel: 'exact' }));
+    marks.push(Plot.lineY(exact, { x: 'x', y: 'value', z: (r: { series: string; metric: string }) => `${r.series}/${r.metric}`, stroke: single ? '#222' : 'series', strokeDasharray: '4,3', strokeWidth: 1.4, className: 'exact', ariaDescription: 'exact' }));
   }
   const ref: { marks: Plot.Markish[]; items: LegendItem[]; note?: string } = xOf === 'sweep' ? references(sub, chart, path) : { marks: [], items: [] };
   marks.push(...ref.marks);
@@ -434,7 +434,8 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   if (single && by === 'series') {
     items.push({ label: hasBand ? 'measured mean ± 2 SE (band)' : 'measured mean', color: COLORS[0], kind: hasBand ? 'band' : 'line' });
   } else {
-    for (const name of domain) items.push({ label: `${name || 'this run'}${hasBand ? ' ± 2 SE' : ''}`, color: colorOf(name), kind: hasBand ? 'band' : 'line' });
+    // The colours are named by Plot's legend beside this one (and in an export, from it).
+    items.push({ label: `${hasBand ? 'measured mean ± 2 SE (band)' : 'measured mean'}, one colour per ${by === 'series' ? (input.model === 'linear' && !input.series.some((s) => s.label.startsWith('this run')) ? 'strategy' : 'series') : 'quantity'}`, color: '#888', kind: hasBand ? 'band' : 'line' });
   }
   if (exact.length) {
     const what = cfSources.map((cf) => metricName(cf.metric)).join(', ');

@@ -16,14 +16,18 @@ function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
-    let rest = word;
-    while (rest.length > width) {
-      if (line) lines.push(line);
-      lines.push(rest.slice(0, width));
-      rest = rest.slice(width);
-      line = '';
-    }
+    const rest = word;
     if (!rest) continue;
+    if (rest.length > width) {
+      // A long word (a spec's JSON) starts where it is and is broken at the width.
+      let combined = line ? `${line} ${rest}` : rest;
+      while (combined.length > width) {
+        lines.push(combined.slice(0, width));
+        combined = combined.slice(width);
+      }
+      line = combined;
+      continue;
+    }
     if ((line ? line.length + 1 : 0) + rest.length > width) {
       lines.push(line);
       line = rest;
