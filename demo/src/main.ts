@@ -375,7 +375,8 @@ function init(): void {
     $('#pin').textContent = chart.hasPinned ? 'Unpin' : 'Pin this run';
     $('#pin').setAttribute('aria-pressed', String(chart.hasPinned));
   });
-  document.addEventListener('click', (event) => {
+  // Closes the Export menu on a press elsewhere (not on a download link's synthetic click).
+  document.addEventListener('pointerdown', (event) => {
     const menu = $<HTMLDetailsElement>('#export-menu');
     if (menu.open && !menu.contains(event.target as Node)) menu.open = false;
   });
