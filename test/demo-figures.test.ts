@@ -1,7 +1,7 @@
 // The demo for researchers: figures they can read, export and put in a paper. demo/ built (into its
 // own folder, so this file and demo.test.ts can run side by side), served on loopback and driven in
 // Debian's Chromium with WebGPU (SwiftShader) through playwright-core. No mocks.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -141,6 +141,8 @@ describe('demo figures (built, in Chromium with WebGPU)', () => {
     const pngFile = await download(page, () => mse.getByTestId('export-png').click());
     expect(pngFile.name).toBe(`synthloop-${DEMO_DEFAULT_PRESET}-seed1-mse.png`);
     const { width, height } = expectNotBlankPNG(pngFile.path);
+    copyFileSync(svgFile.path, join(SHOTS, 'figures-export-mse.svg'));
+    copyFileSync(pngFile.path, join(SHOTS, 'figures-export-mse.png'));
     const size = /<svg xmlns[^>]* width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg)!;
     expect(width).toBe(Math.ceil(2 * Number(size[1])));
     expect(height).toBe(Math.ceil(2 * Number(size[2])));
@@ -195,7 +197,12 @@ describe('demo figures (built, in Chromium with WebGPU)', () => {
     expect(onPage).toMatch(/anti-Bayes 1 − Φ\(‖μ‖\) = 0\.159/);
     // The axis names the field in words.
     expect(await figure.locator('svg [aria-label="x-axis label"]').textContent()).toMatch(/label flip rate p/);
-    const svg = readFileSync((await download(page, () => figure.getByTestId('export-svg').click())).path, 'utf8');
+    const exported = await download(page, () => figure.getByTestId('export-svg').click());
+    const svg = readFileSync(exported.path, 'utf8');
+    copyFileSync(exported.path, join(SHOTS, 'figures-export-feng-accuracy.svg'));
+    const png = await download(page, () => figure.getByTestId('export-png').click());
+    expectNotBlankPNG(png.path);
+    copyFileSync(png.path, join(SHOTS, 'figures-export-feng-accuracy.png'));
     const texts = svgTexts(svg);
     expect(texts).toMatch(/breakdown point p\* = ϕ\/\(ϕ \+ ψ\) = 0\.75/);
     expect(texts).toMatch(/Bayes accuracy Φ\(‖μ‖\) = 0\.841/);

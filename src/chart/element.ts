@@ -6,7 +6,10 @@
  *
  * Attributes: preset, spec (JSON), replicates, generations, seed, backend (override the preset or
  * spec), compare ("replace,verifier,mixture,accumulate": linear strategies side by side), metric
- * (a phase diagram's metric), autorun ("false": wait for run()), controls ("none": no buttons).
+ * (a phase diagram's metric), autorun ("false": wait for run()), controls ("none": no buttons and no
+ * title), heading (an embed's title; by default its preset's, with a caption citing the paper).
+ * Every figure exports as SVG or PNG (figureSVG(id), exportFigure(id, format)); logScale, pin() and
+ * unpin() switch the y axes to log and overlay a kept run.
  * Properties and methods: configure({spec, compare, metric}), run(), cancel(), result, backend.
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
  * (detail: {message, issues}), synthloop-backend, synthloop-metric, synthloop-image (detail: {series, image}).
