@@ -399,7 +399,9 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const marks: Plot.Markish[] = [];
   const z = (r: Row) => `${r.series}/${r.key}`;
   const domain = by === 'series' ? series.map((s) => s.label) : chart.metrics.map((m) => labelOf(input.series, m));
-  const colorOf = (name: string) => COLORS[Math.max(0, domain.indexOf(name)) % COLORS.length];
+  // A series keeps its colour in every figure, even where others are left out.
+  const palette = by === 'series' ? input.series.map((s) => s.label) : domain;
+  const colorOf = (name: string) => COLORS[Math.max(0, palette.indexOf(name)) % COLORS.length];
   const banded = rows.filter((r) => Number.isFinite(r.lo));
   if (banded.length) marks.push(Plot.areaY(banded, { x: 'x', y1: 'lo', y2: 'hi', z, fill: by, fillOpacity: 0.18 }));
   chart.metrics.forEach((m, i) => {
@@ -419,7 +421,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const xName = xOf === 'generation' ? 'generation t' : fieldName(path);
   marks.push(Plot.ruleX(rows, Plot.pointerX({ x: 'x', stroke: '#999', strokeOpacity: 0.6 })));
   marks.push(Plot.tip(rows, Plot.pointerX({ x: 'x', y: 'value', title: (r: Row) => `${xName} = ${formatNumber(r.x as number)}\n${readout(r)}` })));
-  const showLegend = !single || chart.metrics.length > 1;
+  const showLegend = input.series.length > 1 || chart.metrics.length > 1;
   const cfSources = [...new Map(series.flatMap((s) => exactOf(s, 0)).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
   const notes: string[] = [];
   if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input.series, m)}`).join(', '));
@@ -431,7 +433,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   // The legend: what each mark is (measured with its band, exact), then the series (Plot's swatches, and here for export).
   const items: LegendItem[] = [];
   const hasBand = banded.length > 0;
-  if (single && by === 'series') {
+  if (input.series.length === 1 && by === 'series') {
     items.push({ label: hasBand ? 'measured mean ± 2 SE (band)' : 'measured mean', color: COLORS[0], kind: hasBand ? 'band' : 'line' });
   } else {
     // The colours are named by Plot's legend beside this one (and in an export, from it).

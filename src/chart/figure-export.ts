@@ -80,7 +80,7 @@ export function figureToSVG(figure: HTMLElement, caption: string[]): string {
   y += 22;
   const legendTop = y;
   for (const item of legend) {
-    const itemWidth = 28 + item.label.length * 6.4 + 14;
+    const itemWidth = 28 + item.label.length * 7 + 16;
     if (x > 12 && x + itemWidth > width - 12) {
       x = 12;
       y += 18;
