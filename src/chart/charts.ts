@@ -387,7 +387,9 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
     rows = rows.filter((r) => labels.has(r.series));
     exact = exact.filter((r) => labels.has(r.series));
   }
-  const logY = input.logY === true;
+  // A log axis only where there is something positive to show; otherwise this figure stays linear and says so.
+  const logWanted = input.logY === true;
+  const logY = logWanted && rows.some((r) => r.value > 0);
   if (logY) {
     rows = rows.map((r) => ({ ...r, value: r.value > 0 ? r.value : NaN, lo: r.lo > 0 ? r.lo : NaN, hi: r.hi > 0 ? r.hi : NaN }));
     exact = exact.filter((r) => r.value > 0);
@@ -428,6 +430,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   if (exact.length) for (const cf of cfSources) notes.push(`exact ${metricName(cf.metric)}: ${cf.source}`);
   if (dropped.length) notes.push(`not drawn: ${dropped.join(', ')}`);
   if (logY && rows.some((r) => !Number.isFinite(r.value))) notes.push('log scale: values ≤ 0 left out');
+  if (logWanted && !logY) notes.push('linear axis: no positive values to show on a log scale');
   if (ref.note) notes.push(ref.note);
   const note = notes.join('; ') || undefined;
   // The legend: what each mark is (measured with its band, exact), then the series (Plot's swatches, and here for export).
@@ -448,7 +451,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const xDomain = xOf === 'generation' ? [0, Math.max(input.generations, ...xs)] : undefined;
   return frame(input, chart, marks, {
     x: { label: xName, ...(xDomain ? { domain: xDomain } : {}), ...(xOf === 'generation' ? { tickFormat: (t: number) => (Number.isInteger(t) ? String(t) : '') } : {}) },
-    y: { label: `${chart.y ?? labelOf(input.series, chart.metrics[0])}${logY ? ' (log scale)' : ''}`, grid: true, ...(logY ? { type: 'log' } : chart.yDomain ? { domain: chart.yDomain } : {}) },
+    y: { label: `${chart.y ?? labelOf(input.series, chart.metrics[0])}${logY ? ' (log scale)' : ''}`, grid: true, ...(logY ? { type: 'log', tickFormat: '~g' } : chart.yDomain ? { domain: chart.yDomain } : {}) },
     color: { domain, range: domain.map(colorOf) },
   }, showLegend, note, items);
 }
