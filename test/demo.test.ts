@@ -185,7 +185,8 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     const hash = new URL(defaultPage.url()).hash;
     expect(JSON.parse(Buffer.from(new URLSearchParams(hash.slice(1)).get('spec')!, 'base64url').toString())).toEqual(demoPresetSpec(DEMO_DEFAULT_PRESET));
 
-    // Downloads: the CLI's CSV (one row per generation) and JSON (the RunResult, with the link).
+    // Downloads: the CLI's CSV (one row per generation) and JSON (the RunResult, with the link), from the Export menu.
+    await defaultPage.getByTestId('export').click();
     const [csv] = await Promise.all([defaultPage.waitForEvent('download'), defaultPage.getByTestId('download-csv').click()]);
     expect(csv.suggestedFilename()).toBe('synthloop-dohmatob-replace-seed1.csv');
     const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');

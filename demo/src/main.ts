@@ -96,6 +96,13 @@ function syncForm(): void {
   const preset = matchingPreset(state.spec);
   presetSelect.value = preset ?? '';
   $('#preset-caption').replaceChildren(...(preset ? presetCaption(preset) : ['Custom spec: edited from a preset.']));
+  const comparing = state.spec.model === 'linear' && state.compare.length > 0;
+  $('#results-caption').replaceChildren(
+    ...(comparing
+      ? [`Comparing ${state.compare.map((s) => STRATEGY_LABELS[s]).join(' vs ')} on one problem and one seed (${String(state.spec.seed ?? 1)}): each strategy sets the mode and the verifier; every other parameter is the form's. Lower error is better; series with nothing to show in a figure are left out of it, and the figure says why. `]
+      : preset ? presetCaption(preset) : [`A custom ${String(state.spec.model)} spec, seed ${String(state.spec.seed ?? 1)}. `]),
+    ...(comparing && preset ? ['Base spec: ', ...presetCaption(preset)] : []),
+  );
   buildCompare();
   buildSweep();
   specText.value = JSON.stringify(state.spec, null, 2);
@@ -104,6 +111,8 @@ function syncForm(): void {
 function onFieldChange(def: FieldDef, text: string): void {
   state = { ...state, spec: applyField(state.spec, def, text) };
   syncForm();
+  // An invalid edit: the results on screen no longer match the form.
+  chart.toggleAttribute('stale', !validate());
   scheduleRun();
 }
 
@@ -141,21 +150,33 @@ function buildSweep(): void {
     const row = document.createElement('div');
     row.className = 'axis';
     row.dataset.axis = String(index);
+    const fieldLabel = document.createElement('label');
+    fieldLabel.className = 'mini';
+    fieldLabel.append(Object.assign(document.createElement('span'), { textContent: `swept field ${index + 1}` }));
     const field = document.createElement('select');
     field.setAttribute('aria-label', `swept field ${index + 1}`);
     for (const option of new Set([...sweepable, path])) field.append(new Option(option, option));
     field.value = path;
     field.addEventListener('change', () => editSweep((s) => renameKey(s, path, field.value)));
-    row.append(field);
+    fieldLabel.append(field);
+    row.append(fieldLabel);
     if (Array.isArray(axis)) {
+      row.classList.add('list');
+      const valuesLabel = document.createElement('label');
+      valuesLabel.className = 'mini';
+      valuesLabel.append(Object.assign(document.createElement('span'), { textContent: 'values (comma-separated)' }));
       const values = document.createElement('input');
       values.type = 'text';
       values.value = axis.join(', ');
       values.setAttribute('aria-label', `${path} values`);
       values.addEventListener('change', () => editSweep((s) => ({ ...s, [path]: values.value.split(/[\s,]+/).filter(Boolean).map(Number) })));
-      row.append(values);
+      valuesLabel.append(values);
+      row.append(valuesLabel);
     } else {
       for (const key of ['start', 'stop', 'count'] as const) {
+        const mini = document.createElement('label');
+        mini.className = 'mini';
+        mini.append(Object.assign(document.createElement('span'), { textContent: key === 'count' ? 'values' : key === 'start' ? 'from' : 'to' }));
         const input = document.createElement('input');
         input.type = 'text';
         input.inputMode = 'decimal';
@@ -164,7 +185,8 @@ function buildSweep(): void {
         input.title = key;
         input.placeholder = key;
         input.addEventListener('change', () => editSweep((s) => ({ ...s, [path]: { ...(s[path] as Exclude<Axis, number[]>), [key]: Number.isFinite(Number(input.value)) ? Number(input.value) : input.value } })));
-        row.append(input);
+        mini.append(input);
+        row.append(mini);
       }
     }
     const remove = document.createElement('button');
@@ -259,8 +281,10 @@ async function runNow(): Promise<void> {
   clearTimeout(runTimer);
   if (!validate()) {
     chart.cancel();
+    chart.setAttribute('stale', '');
     return;
   }
+  chart.removeAttribute('stale');
   const hash = encodeState(state);
   if (location.hash !== hash) history.replaceState(null, '', hash);
   shareUrl.value = location.href;
@@ -342,7 +366,20 @@ function init(): void {
   $('#download-json').addEventListener('click', () => download(`${fileStem()}.json`, 'application/json', chart.toJSON(location.href)));
   const setDownloads = (enabled: boolean) => {
     for (const id of ['#download-csv', '#download-json']) $<HTMLButtonElement>(id).disabled = !enabled;
+    $<HTMLButtonElement>('#pin').disabled = !enabled && !chart.hasPinned;
+    buildFigureExports(enabled);
   };
+  $('#pin').addEventListener('click', () => {
+    if (chart.hasPinned) chart.unpin();
+    else chart.pin();
+    $('#pin').textContent = chart.hasPinned ? 'Unpin' : 'Pin this run';
+    $('#pin').setAttribute('aria-pressed', String(chart.hasPinned));
+  });
+  // Closes the Export menu on a press elsewhere (not on a download link's synthetic click).
+  document.addEventListener('pointerdown', (event) => {
+    const menu = $<HTMLDetailsElement>('#export-menu');
+    if (menu.open && !menu.contains(event.target as Node)) menu.open = false;
+  });
   setDownloads(false);
   chart.addEventListener('synthloop-start', () => {
     setDownloads(false);
@@ -375,6 +412,30 @@ function init(): void {
   });
   loadFromLocation();
   void runNow();
+}
+
+/** The Export menu's figure rows: each figure shown, as SVG or PNG. */
+function buildFigureExports(enabled: boolean): void {
+  const box = $('#figure-exports');
+  const figures = enabled ? chart.figures() : [];
+  box.replaceChildren(...figures.map(({ id, title }) => {
+    const row = document.createElement('div');
+    row.className = 'row';
+    const name = document.createElement('span');
+    name.textContent = title;
+    name.title = title;
+    row.append(name);
+    for (const format of ['svg', 'png'] as const) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = format.toUpperCase();
+      button.dataset.testid = `export-${format}-${id}`;
+      button.addEventListener('click', () => void chart.exportFigure(id, format));
+      row.append(button);
+    }
+    return row;
+  }));
+  if (!figures.length) box.textContent = enabled ? '' : 'Figures: after a run finishes.';
 }
 
 function showBadge(info: BackendInfo | undefined, ranOn?: 'webgpu' | 'cpu'): void {

@@ -6,7 +6,10 @@
  *
  * Attributes: preset, spec (JSON), replicates, generations, seed, backend (override the preset or
  * spec), compare ("replace,verifier,mixture,accumulate": linear strategies side by side), metric
- * (a phase diagram's metric), autorun ("false": wait for run()), controls ("none": no buttons).
+ * (a phase diagram's metric), autorun ("false": wait for run()), controls ("none": no buttons and no
+ * title), heading (an embed's title; by default its preset's, with a caption citing the paper).
+ * Every figure exports as SVG or PNG (figureSVG(id), exportFigure(id, format)); logScale, pin() and
+ * unpin() switch the y axes to log and overlay a kept run.
  * Properties and methods: configure({spec, compare, metric}), run(), cancel(), result, backend.
  * Events: synthloop-start, synthloop-progress, synthloop-done, synthloop-cancelled, synthloop-error
  * (detail: {message, issues}), synthloop-backend, synthloop-metric, synthloop-image (detail: {series, image}).
@@ -16,13 +19,18 @@
  * model's assets from URLs resolved here, in the page (its own URL may be a blob: one).
  */
 import { experimentCells, MODELS, parseSpec } from '../models/index.js';
-import type { GenerationImage, MetricColumn } from '../core/engine/model.js';
+import type { ClosedForm, GenerationImage, MetricColumn } from '../core/engine/model.js';
+import { gaussianClosedForms } from '../models/gaussian/theory.js';
+import type { ResolvedGaussianSpec } from '../models/gaussian/spec.js';
+import { PRESETS } from '../models/index.js';
+import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
 import type { Stats } from '../core/engine/result.js';
 import { SpecError, type SpecIssue } from '../core/spec/errors.js';
-import { cellLabel, DEFAULT_HEATMAP_METRIC, formatNumber, heatmapMetrics, renderCharts, type SeriesData } from './charts.js';
+import { BEST_NAMES, cellLabel, DEFAULT_HEATMAP_METRIC, fieldName, formatNumber, heatmapMetrics, metricName, renderCharts, separatedBest, type SeriesData } from './charts.js';
+import { downloadBlob, figureToPNG, figureToSVG } from './figure-export.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
-import { demoPresetSpec, DEMO_DEFAULT_PRESET } from './presets.js';
+import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset } from './presets.js';
 import type { BackendInfo } from './protocol.js';
 import { EngineRunner, RunCancelled, RunFailed } from './runner.js';
 import { parseStrategies, STRATEGY_LABELS, strategySkipReason, strategySpec, type Strategy } from './strategies.js';
@@ -80,6 +88,18 @@ figure.chart figure { margin: 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 figure.chart.wide { grid-column: 1 / -1; }
 figcaption { font-weight: 600; margin-bottom: 2px; }
+.figure-head { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }
+.figure-export { display: flex; gap: 4px; flex: none; }
+.figure-export button, .status button.small { font-size: 11.5px; padding: 1px 7px; }
+.key { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 12px; color: #374151; margin: 2px 0 4px; }
+.key-item { display: inline-flex; align-items: center; gap: 4px; }
+.head { margin: 0 0 8px; }
+.head .title { font-size: 16px; font-weight: 650; margin: 0; }
+.head .lead { margin: 2px 0 0; color: #4b5563; font-size: 13px; }
+.log { display: inline-flex; gap: 4px; align-items: center; color: #374151; }
+.stale-note { display: none; color: #7c2d12; background: #fff7ed; border: 1px solid #fdba74; border-radius: 6px; padding: 4px 8px; margin: 4px 0; font-size: 13px; }
+:host([stale]) .stale-note { display: block; }
+:host([stale]) .charts, :host([stale]) .numbers, :host([stale]) .samples { opacity: 0.35; filter: grayscale(0.8); }
 .chart-note { margin: 0 0 4px; color: #6b7280; font-size: 12px; }
 .numbers { margin-top: 14px; overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
@@ -102,6 +122,7 @@ figure.sample figcaption { font-weight: 400; font-size: 13px; color: #374151; ma
 
 const TEMPLATE = `
 <style>${STYLE}</style>
+<div class="head" data-testid="head" hidden><p class="title" data-testid="title"></p><p class="lead" data-testid="caption"></p></div>
 <div class="status" part="status">
   <span class="adapter" data-testid="adapter">starting…</span>
   <progress max="1" value="0" data-testid="progress"></progress>
@@ -109,7 +130,11 @@ const TEMPLATE = `
   <span class="throughput" data-testid="throughput"></span>
   <button type="button" class="cancel" data-testid="cancel" hidden>Cancel</button>
   <button type="button" class="rerun" data-testid="rerun" hidden>Run again</button>
+  <label class="log" title="A logarithmic y axis (values ≤ 0 are left out)"><input type="checkbox" data-testid="log-scale"> log y</label>
+  <button type="button" class="small csv" data-testid="csv" hidden>CSV</button>
+  <button type="button" class="small json" data-testid="json" hidden>JSON</button>
 </div>
+<div class="stale-note" data-testid="stale-note" role="status">These results are from the last valid spec: fix the form to run again.</div>
 <div class="notice" data-testid="notice" role="status" hidden></div>
 <div class="error" data-testid="error" role="alert" hidden></div>
 <div class="picker" hidden><label>Heatmap shows <select data-testid="heatmap-metric"></select></label></div>
@@ -169,6 +194,9 @@ export class SynthloopChart extends HTMLElement {
   /** The samples panel's round: null follows the latest. */
   private sampleRound: number | null = null;
   private samplesFrame = 0;
+  private logY = false;
+  /** Pinned runs: overlaid on the current one's charts. */
+  private pinned: { input: Record<string, unknown>; series: SeriesData[] }[] = [];
 
   constructor() {
     super();
@@ -181,6 +209,16 @@ export class SynthloopChart extends HTMLElement {
       this.emit('synthloop-metric', { metric: this.heatmapMetric });
       this.invalidate();
     });
+    this.$<HTMLInputElement>('.log input').addEventListener('change', (event) => {
+      this.logScale = (event.target as HTMLInputElement).checked;
+    });
+    this.$('.charts').addEventListener('click', (event) => {
+      const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button.export');
+      const figure = button?.closest<HTMLElement>('figure.chart');
+      if (button && figure) void this.exportFigure(figure.dataset.chart!, button.dataset.format as 'svg' | 'png');
+    });
+    this.$('.csv').addEventListener('click', () => downloadBlob(`${this.fileStem()}.csv`, new Blob([this.toCSV()], { type: 'text/csv' })));
+    this.$('.json').addEventListener('click', () => downloadBlob(`${this.fileStem()}.json`, new Blob([this.toJSON()], { type: 'application/json' })));
     this.$<HTMLSelectElement>('.samples select').addEventListener('change', (event) => {
       const value = (event.target as HTMLSelectElement).value;
       this.sampleRound = value === 'latest' ? null : Number(value);
@@ -245,6 +283,76 @@ export class SynthloopChart extends HTMLElement {
 
   toJSON(url?: string): string {
     return this.finished ? runsToJSON(this.finished.runs, url) : '';
+  }
+
+  /** A logarithmic y axis on every chart. */
+  get logScale(): boolean {
+    return this.logY;
+  }
+
+  set logScale(value: boolean) {
+    this.logY = value;
+    this.$<HTMLInputElement>('.log input').checked = value;
+    this.toggleAttribute('log-scale', value);
+    this.invalidate();
+  }
+
+  /** Keeps the finished run on the charts, overlaid on later runs, until unpin(). */
+  pin(): boolean {
+    if (!this.finished || !this.plans.length) return false;
+    this.pinned = [{ input: structuredClone(this.plans[0].input), series: this.plans.map((p) => structuredClone(p.series)) }];
+    this.invalidate();
+    return true;
+  }
+
+  unpin(): void {
+    this.pinned = [];
+    this.invalidate();
+  }
+
+  get hasPinned(): boolean {
+    return this.pinned.length > 0;
+  }
+
+  /** The figures shown: id and title. */
+  figures(): { id: string; title: string }[] {
+    return [...this.root.querySelectorAll<HTMLElement>('figure.chart')].map((f) => ({ id: f.dataset.chart!, title: f.querySelector('figcaption')?.textContent ?? '' }));
+  }
+
+  /** The caption every exported figure carries: what ran, with its spec and seed. */
+  private exportCaption(): string[] {
+    const plans = this.plans;
+    const spec = this.config?.spec ?? plans[0]?.input ?? {};
+    const preset = matchingPreset(spec);
+    const result = this.finished?.runs[0]?.result;
+    const lines = [
+      `synthloop · ${preset ? `preset ${preset}` : `model ${String(spec.model)}`} · seed ${String(spec.seed ?? 1)} · ${plans[0]?.replicates ?? ''} replicates per cell · ${result ? (result.backend === 'webgpu' ? 'WebGPU' : 'CPU twin (float64)') : ''}`,
+    ];
+    if (plans.length > 1 || plans[0]?.label) lines.push(`series: ${plans.map((p) => p.label).join('; ')}`);
+    if (this.pinned.length) lines.push(`pinned run overlaid: ${JSON.stringify(this.pinned[0].input)}`);
+    lines.push(`spec: ${JSON.stringify(spec)}`);
+    lines.push('Curves: mean over replicates; bands ± 2 standard errors; dashed: exact closed forms.');
+    return lines;
+  }
+
+  private fileStem(): string {
+    const spec = this.config?.spec ?? this.plans[0]?.input ?? {};
+    return `synthloop-${matchingPreset(spec) ?? String(spec.model ?? 'run')}-seed${String(spec.seed ?? 1)}`;
+  }
+
+  /** The figure `id` as a stand-alone SVG document: title, legend, plot with its axis labels, caption. */
+  figureSVG(id: string): string {
+    const figure = this.root.querySelector<HTMLElement>(`figure.chart[data-chart="${id}"]`);
+    if (!figure) throw new Error(`no figure "${id}"`);
+    return figureToSVG(figure, this.exportCaption());
+  }
+
+  /** Downloads figure `id` as SVG or PNG (2× pixels). */
+  async exportFigure(id: string, format: 'svg' | 'png'): Promise<void> {
+    const svg = this.figureSVG(id);
+    const name = `${this.fileStem()}-${id}.${format}`;
+    if (format === 'svg') downloadBlob(name, new Blob([svg], { type: 'image/svg+xml' }));
+    else downloadBlob(name, await figureToPNG(svg));
   }
 
   private queueRun(): void {
@@ -320,6 +428,7 @@ export class SynthloopChart extends HTMLElement {
             params: cells.params,
             cells: cells.specs.map(() => []),
             closedForms: cells.specs.map((cell) => model.closedForm?.(cell) ?? null),
+            exact: cells.specs.map((cell) => allClosedForms(spec.model, cell, model.closedForm?.(cell) ?? null)),
           },
           images: cells.specs.map(() => new Map()),
         });
@@ -362,6 +471,7 @@ export class SynthloopChart extends HTMLElement {
       return null;
     }
     this.heatmapMetric = config.metric ?? this.heatmapMetric;
+    this.renderHead(config);
     this.ranOn = undefined;
     this.done = 0;
     this.replicateGenerations = 0;
@@ -437,6 +547,31 @@ export class SynthloopChart extends HTMLElement {
     return this.finished;
   }
 
+  /** An embed (configured by attributes, not by a page's form) says what it shows: a title and a caption citing the paper. */
+  private renderHead(config: ChartConfig): void {
+    const head = this.$('.head');
+    const preset = this.getAttribute('preset') ?? (this.getAttribute('spec') ? matchingPreset(config.spec) : DEMO_DEFAULT_PRESET);
+    head.hidden = this.config !== undefined || this.getAttribute('controls') === 'none';
+    if (head.hidden) return;
+    const title = this.getAttribute('heading') ?? (preset && PRESETS[preset] ? PRESETS[preset].title : `synthloop: ${String(config.spec.model)}`);
+    this.$('.title').textContent = title;
+    const lead = this.$('.lead');
+    lead.replaceChildren();
+    if (preset && PRESETS[preset]) {
+      PRESETS[preset].papers.forEach((id, i) => {
+        const paper = PAPERS[id as keyof typeof PAPERS];
+        if (i) lead.append('; ');
+        const link = document.createElement('a');
+        link.href = paper.url;
+        link.textContent = paper.cite;
+        link.title = paper.title;
+        lead.append(link);
+      });
+      lead.append(`: ${PRESETS[preset].shows}. `);
+    }
+    lead.append(`Seed ${String(config.spec.seed ?? 1)}; curves are means over replicates with ± 2 SE bands, dashed lines exact closed forms.`);
+  }
+
   private emit(type: string, detail: unknown): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
@@ -447,6 +582,8 @@ export class SynthloopChart extends HTMLElement {
     const controls = this.getAttribute('controls') !== 'none';
     this.$('.cancel').hidden = !running || !controls;
     this.$('.rerun').hidden = running || !controls;
+    this.$('.csv').hidden = state !== 'done' || !controls;
+    this.$('.json').hidden = state !== 'done' || !controls;
   }
 
   private fail(error: Error, issues?: SpecIssue[]): void {
@@ -598,9 +735,22 @@ export class SynthloopChart extends HTMLElement {
       if (select.innerHTML !== options) select.innerHTML = options;
       select.value = this.heatmapMetric ?? '';
     }
+    let series = plans.map((p) => p.series);
+    let specs = plans.map((p) => p.input);
+    const pinned = this.pinned.filter((p) => p.input.model === model && sweepPaths.length < 2
+      && JSON.stringify(Object.keys(p.series[0]?.params[0] ?? {})) === JSON.stringify(sweepPaths));
+    if (pinned.length) {
+      const current = plans[0].input;
+      const names = (input: Record<string, unknown>) => specDifference(input, current === input ? pinned[0].input : current);
+      series = [
+        ...series.map((s) => ({ ...s, label: `this run${names(current) ? ` (${names(current)})` : ''}${s.label ? ` · ${s.label}` : ''}` })),
+        ...pinned.flatMap((p) => p.series.map((s) => ({ ...s, label: `pinned${names(p.input) ? ` (${names(p.input)})` : ''}${s.label ? ` · ${s.label}` : ''}` }))),
+      ];
+      specs = [...specs, ...pinned.map((p) => p.input)];
+    }
     const elements = renderCharts({
-      model, specs: plans.map((p) => p.input), sweepPaths, generations: first.generations, series: plans.map((p) => p.series),
-      heatmapMetric: this.heatmapMetric, width: chartWidth, fullWidth: width,
+      model, specs, sweepPaths, generations: Math.max(first.generations, ...pinned.map((p) => Number(p.input.generations ?? 0))), series,
+      heatmapMetric: this.heatmapMetric, width: chartWidth, fullWidth: width, logY: this.logY,
     });
     charts.replaceChildren(...elements);
     const wasOpen = this.root.querySelector<HTMLDetailsElement>('.numbers details.cells')?.open;
@@ -614,11 +764,15 @@ export class SynthloopChart extends HTMLElement {
     const plans = this.plans;
     const columns = unionColumns(plans);
     const multi = plans.length > 1;
-    const head = (c: MetricColumn) => `<th>${escapeHtml(c.label)}${c.se ? ' ± SE' : ''}</th>`;
+    const head = (c: MetricColumn) => `<th>${escapeHtml(metricName(c.key, c.label))}${c.se ? ' ± SE' : ''}</th>`;
     const valueCell = (p: number, c: MetricColumn, g: Stats | undefined) => {
       const value = g?.[c.key];
       const se = c.se ? g?.[c.se] : undefined;
       const seText = c.se && se !== null && se !== undefined ? `<span class="se"> ± <span data-se="${c.key}">${formatNumber(se)}</span></span>` : '';
+      if (c.key === 'best' && g) {
+        const shown = separatedBest(g);
+        return `<td data-series="${p}" data-metric="best" data-value="${value ?? ''}"><span class="v">${escapeHtml(BEST_NAMES[shown] ?? '—')}</span></td>`;
+      }
       return `<td data-series="${p}" data-metric="${c.key}"><span class="v">${g ? formatNumber(value) : ''}</span>${seText}</td>`;
     };
     if (!sweepPaths.length) {
@@ -644,7 +798,7 @@ export class SynthloopChart extends HTMLElement {
       }
     });
     const note = step > 1 ? `${cellCount} cells; every ${step}th listed at its last generation (all of them in the CSV/JSON download).` : `${cellCount} cells, each at its last generation.`;
-    return `<details class="cells"${cellCount <= 12 ? ' open' : ''}><summary>Numbers per cell</summary><div><table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}${sweepPaths.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}<th>t</th>${columns.map(head).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><p class="caption">${note}</p></details>`;
+    return `<details class="cells"${cellCount <= 12 ? ' open' : ''}><summary>Numbers per cell</summary><div><table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}${sweepPaths.map((p) => `<th>${escapeHtml(fieldName(p))}</th>`).join('')}<th>t</th>${columns.map(head).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><p class="caption">${note}</p></details>`;
   }
 
   /** A run without a sweep: every generation of every strategy, in a collapsed table. */
@@ -663,8 +817,22 @@ export class SynthloopChart extends HTMLElement {
     }));
     const cfMetric = plans.map((p) => p.series.closedForms[0]?.metric).find(Boolean);
     every.hidden = false;
-    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(c.key, c.label))}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   }
+}
+
+/** Every closed form the engine knows for a cell: the model's one, and (gaussian) all three. */
+function allClosedForms(model: string, cell: unknown, one: ClosedForm | null): ClosedForm[] {
+  if (model === 'gaussian') return gaussianClosedForms(cell as ResolvedGaussianSpec);
+  return one ? [one] : [];
+}
+
+/** The fields where `a` differs from `b`, in words: `dimension d 5`. */
+function specDifference(a: Record<string, unknown>, b: Record<string, unknown>): string {
+  const flat = (o: Record<string, unknown>, prefix = ''): Record<string, string> => Object.fromEntries(Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(flat(v as Record<string, unknown>, `${prefix}${k}.`)) : [[`${prefix}${k}`, JSON.stringify(v)]]));
+  const fa = flat(a), fb = flat(b);
+  return Object.keys(fa).filter((k) => fa[k] !== fb[k] && k !== 'sweep').slice(0, 3).map((k) => `${fieldName(k)} = ${fa[k].replace(/^"|"$/g, '')}`).join(', ');
 }
 
 /** Every strategy's metric columns (a verifier adds some), in the order of the longest list. */

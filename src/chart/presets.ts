@@ -57,7 +57,21 @@ export function presetCaption(name: string): Node[] {
     nodes.push(...(i > 0 ? [document.createTextNode('; ')] : []), link);
   });
   nodes.push(document.createTextNode(`: ${preset.shows}`));
+  const grid = gridNote(name);
+  if (grid) nodes.push(document.createTextNode(` ${grid}`));
   return nodes;
+}
+
+/** What the demo runs where it shrinks a preset's grid: `This page runs a 30 × 15 grid …`. */
+export function gridNote(name: string): string | undefined {
+  const counts = GRID_COUNTS[name];
+  const sweep = PRESETS[name]?.spec.sweep as Record<string, { count?: number }> | undefined;
+  if (!counts || !sweep) return undefined;
+  const paths = Object.keys(sweep);
+  const shown = paths.map((p) => counts[p] ?? sweep[p]?.count).join(' × ');
+  const paper = paths.map((p) => sweep[p]?.count).join(' × ');
+  const replicates = (PRESETS[name].spec as { replicates?: number }).replicates;
+  return `(This page runs a ${shown} grid (${paths.join(' × ')})${replicates ? ` of ${replicates} replicates per cell` : ''}, not the paper's ${paper}, to finish in seconds; the same preset from the command line runs the full grid.)`;
 }
 
 /** The preset whose demo spec equals `spec`, if any (so a shared link shows its name). */
