@@ -1,6 +1,7 @@
 // GPU time per kernel from timestamp queries (src/core/gpu/timing.ts) on an adapter that has them.
 import { describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
+import { isCpuAdapter } from '../src/core/adapter.js';
 import { PassTimer, setActiveTimer } from '../src/core/gpu/timing.js';
 import { runExperiment, parseSpec } from '../src/models/index.js';
 import { workingPaths } from './helpers/adapters.js';
@@ -30,7 +31,7 @@ describe.each(paths)('pass timer on %s', (path) => {
       timer!.destroy();
       // Three generations: accumulate, finish and reduce once each per generation (one chunk, one block).
       // CPU adapters reduce with reduce_serial (src/core/gpu/reduce.ts), GPUs with the tree.
-      const reduce = path === 'llvmpipe' || path === 'swiftshader' ? 'reduce.reduce_serial' : 'reduce.reduce';
+      const reduce = isCpuAdapter(gpu.adapter) ? 'reduce.reduce_serial' : 'reduce.reduce';
       expect(Object.keys(kernels).sort()).toEqual(['linear.accumulate', 'linear.finish', reduce]);
       for (const { seconds, passes } of Object.values(kernels)) {
         expect(passes).toBe(3);

@@ -42,6 +42,13 @@ export interface AdapterDescription {
   loopIterationLimit: number | null;
 }
 
+/**
+ * A software adapter that runs invocations as SIMD lanes of CPU threads (llvmpipe, SwiftShader):
+ * a load whose address is the same in every lane still costs a load per lane, and a workgroup
+ * barrier switches every SIMD batch of the workgroup. Kernels pick layouts by it.
+ */
+export const isCpuAdapter = (adapter: Pick<AdapterDescription, 'path'>) => adapter.path === 'llvmpipe' || adapter.path === 'swiftshader';
+
 export interface GpuContext {
   device: GPUDevice;
   adapter: AdapterDescription;

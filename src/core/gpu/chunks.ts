@@ -138,11 +138,14 @@ export function chunkCapacity(limits: GPUSupportedLimits, bytesPerReplicate: num
   return Math.min(requested ?? largest, largest);
 }
 
-/** A bind group of group 0 binding `buffers[i]` at binding i. */
-export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[]): GPUBindGroup {
+/**
+ * A bind group of group 0: `buffers[i]` at binding i, or, for an entry point that uses only some
+ * of a shader's bindings, each buffer at the binding that keys it ({ 0: params, 3: state }).
+ */
+export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[] | Record<number, GPUBuffer>): GPUBindGroup {
   return device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
   });
 }
 

@@ -7,7 +7,7 @@
 import { getPipeline, REDUCE } from './shader.js';
 import { encodeDispatch, gridFor } from './dispatch.js';
 import type { MetricSums } from '../engine/metrics.js';
-import type { GpuContext } from '../adapter.js';
+import { isCpuAdapter, type GpuContext } from '../adapter.js';
 
 /** Invocations per workgroup of reduce_serial. */
 const SERIAL_WORKGROUP = 64;
@@ -41,7 +41,7 @@ export class ColumnReducer {
   static async create(gpu: GpuContext, columns: number): Promise<ColumnReducer> {
     const { device } = gpu;
     const blockRows = reduceWorkgroupSize(device.limits);
-    const serial = gpu.adapter.path === 'llvmpipe' || gpu.adapter.path === 'swiftshader';
+    const serial = isCpuAdapter(gpu.adapter);
     const pipeline = await getPipeline(device, serial
       ? { kernel: REDUCE, entryPoint: 'reduce_serial', constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP, BLOCK_ROWS: blockRows, COLUMNS: columns } }
       : { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: blockRows, COLUMNS: columns } });

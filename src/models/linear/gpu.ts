@@ -221,13 +221,8 @@ export class LinearGpu {
     for (const range of ranges) {
       const state = device.createBuffer({ label: `state ${range.offset}`, size: alignTo(range.rows * stateStride * 4, 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
       const gram = wide ? await denseGram(gpu, range.rows, d, blockSamples, wide.rowVec4s) : undefined;
-      const bind = (pipeline: GPUComputePipeline, buffers: Record<number, GPUBuffer>) => device.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: Object.entries(buffers).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
-      });
-      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => (gram
-        ? bind(accumulate, { 0: params, 1: shared.problem, 2: state, 4: gram.nn.buffer('rows') })
-        : bindBuffers(device, accumulate, [params, shared.problem, state])));
+      const blocks = new BlockParams(device, PARAMS_BYTES, `params ${range.offset}`, (params) => bindBuffers(device, accumulate,
+        gram ? { 0: params, 1: shared.problem, 2: state, 4: gram.nn.buffer('rows') } : [params, shared.problem, state]));
       const stagingOffset = stagingBytes;
       stagingBytes += reducer.partialBytes(range.rows, range.segmentRows);
       chunks.push({
@@ -236,7 +231,7 @@ export class LinearGpu {
         blocks,
         finishGroup: bindBuffers(device, finish, [blocks.first, shared.problem, state, shared.metrics]),
         reduce: reducer.bind(shared.metrics, range.rows, shared.partials, range.segmentRows),
-        ...(gram && addGram ? { gram: { ...gram, addGroup: bind(addGram, { 0: blocks.first, 2: state, 5: gram.nn.buffer('gram') }) } } : {}),
+        ...(gram && addGram ? { gram: { ...gram, addGroup: bindBuffers(device, addGram, { 0: blocks.first, 2: state, 5: gram.nn.buffer('gram') }) } } : {}),
       });
     }
     shared.staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

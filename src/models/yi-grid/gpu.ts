@@ -15,11 +15,11 @@ import type { MetricSums } from '../../core/engine/metrics.js';
 import type { StepperOptions } from '../../core/engine/model.js';
 import { YI_COLUMNS, yiColumnDeclarations } from './columns.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
-import type { GpuContext } from '../../core/adapter.js';
+import { isCpuAdapter, type GpuContext } from '../../core/adapter.js';
 import { CHOLESKY, getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import yiGridSource from '../../../shaders/yi-grid/yi_grid.wgsl?raw';
 import { bufferFrom, encodeDispatch, gridFor, readBack } from '../../core/gpu/dispatch.js';
-import { planChunks, readCellSums, type ChunkRange } from '../../core/gpu/chunks.js';
+import { bindBuffers, planChunks, readCellSums, type ChunkRange } from '../../core/gpu/chunks.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
 
 const YI_GRID_KERNEL: Kernel = { name: 'yi_grid', source: yiGridSource, libraries: [CHOLESKY] };
@@ -39,7 +39,7 @@ const MAX_SHARED_D = 8;
  * read (W1 on llvmpipe: 1 → 10.0 s, 2 → 7.6 s, 4 → 6.0 s, 8 → 6.25 s before the solves were
  * expanded, 4.96 s after; 16: 5.3 s). GPUs broadcast such a read: a cell per invocation.
  */
-export const cellsPerThread = (gpu: GpuContext) => (gpu.adapter.path === 'llvmpipe' || gpu.adapter.path === 'swiftshader' ? 8 : 1);
+export const cellsPerThread = (gpu: GpuContext) => (isCpuAdapter(gpu.adapter) ? 8 : 1);
 
 export type YiGridLayout = 'per-replicate' | 'shared';
 
@@ -124,10 +124,6 @@ export class YiGridGpu {
       all.push(buffer);
       return buffer;
     };
-    const bind = (pipeline: GPUComputePipeline, entries: Record<number, GPUBuffer>) => device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
-      entries: Object.entries(entries).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
-    });
 
     // Per chunk the dispatches that fill its metric rows.
     let fill: ((range: ChunkRange) => Promise<(encoder: GPUCommandEncoder) => void>);
@@ -135,7 +131,7 @@ export class YiGridGpu {
       const study = await variant('study');
       fill = async (range) => {
         const grid = gridFor(range.rows, WORKGROUP_SIZE, device.limits);
-        const bindGroup = bind(study, { 0: uniform(range.offset, range.rows, grid.rowPitch), 1: cellBuffer, 2: metrics });
+        const bindGroup = bindBuffers(device, study, { 0: uniform(range.offset, range.rows, grid.rowPitch), 1: cellBuffer, 2: metrics });
         return (encoder) => encodeDispatch(encoder, study, bindGroup, grid.workgroups);
       };
     } else {
@@ -151,10 +147,10 @@ export class YiGridGpu {
         all.push(...tables);
         const [tiles, tileCells, groupCells] = tables;
         const fitGrid = gridFor(plan.groupCells.length * R, WORKGROUP_SIZE, device.limits);
-        const fitBind = bind(fitReal, { 0: uniform(range.offset, plan.groupCells.length * R, fitGrid.rowPitch), 1: cellBuffer, 3: realFits, 6: groupCells });
+        const fitBind = bindBuffers(device, fitReal, { 0: uniform(range.offset, plan.groupCells.length * R, fitGrid.rowPitch), 1: cellBuffer, 3: realFits, 6: groupCells });
         const tileCount = plan.tiles.length / 4;
         const studyGrid = gridFor(tileCount * R * WORKGROUP_SIZE, WORKGROUP_SIZE, device.limits);
-        const studyBind = bind(shared, {
+        const studyBind = bindBuffers(device, shared, {
           0: uniform(range.offset, range.rows, studyGrid.rowPitch, tileCount), 1: cellBuffer, 2: metrics,
           3: realFits, 4: tiles, 5: tileCells, 6: groupCells,
         });
