@@ -52,6 +52,8 @@ from pathlib import Path
 
 import numpy as np
 
+from peer_common import cores, host_devices
+
 N_PIX, N_CLASS = 784, 10
 LR, BETA1, BETA2, EPS = 1e-3, 0.9, 0.999, 1e-8
 
@@ -147,13 +149,9 @@ def main():
     # XLA:CPU runs one computation's ops mostly on one thread at these sizes (measured: ~0.6 cores busy
     # for one device), so the replicate axis is split over `devices` host-platform devices (shard_map,
     # no communication), each running its block of replicates on its own thread.
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    n_dev = a.devices or max(d for d in range(1, min(cores, a.replicates) + 1) if a.replicates % d == 0)
-    if a.replicates % n_dev:
+    n_dev = host_devices(a.devices, a.replicates)
+    if n_dev is None:
         p.error("--replicates must be a multiple of --devices")
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "xla_force_host_platform_device_count" not in flags:
-        os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n_dev}".strip()
 
     t_import = time.perf_counter()
     import jax
@@ -382,10 +380,7 @@ def main():
         return dict(mean=float(v.mean()), se=float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else None,
                     per_replicate=[round(float(x), 4) for x in v])
 
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = None
+    affinity = cores()
     import jaxlib
     result = dict(
         peer="jax", workload="w5",

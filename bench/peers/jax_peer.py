@@ -67,32 +67,7 @@ import time
 
 import numpy as np
 
-
-def parse_probes(text):
-    """`i:j,i:j`: cells by (index of the full bias grid, index of the radius grid)."""
-    out = []
-    for part in (text or "").split(","):
-        if part.strip():
-            i, j = part.split(":")
-            out.append((int(i), int(j)))
-    return out
-
-
-def w1_grid(a):
-    """The cells run: every k-th bias of the full grid (k = full // count), every radius; probe cells located in it."""
-    full = a.full_bias_count or a.bias_count
-    full_biases = np.linspace(0, 0.25, full) if full > 1 else np.array([0.0])
-    step = max(1, full // a.bias_count)
-    bias_index = np.arange(0, full, step)[: a.bias_count]
-    radii = np.linspace(0.01, 0.5, a.radius_count) if a.radius_count > 1 else np.array([0.01])
-    biases = full_biases[bias_index]
-    probes = []
-    for bi, rj in parse_probes(a.probe):
-        hit = np.nonzero(bias_index == bi)[0]
-        if len(hit) and rj < len(radii):
-            probes.append(dict(biasIndex=bi, radiusIndex=rj, bias=float(full_biases[bi]), radius=float(radii[rj]),
-                               cell=int(hit[0]) * len(radii) + rj))
-    return biases, radii, probes
+from peer_common import cores, host_devices, w1_grid
 
 
 def main():
@@ -123,16 +98,12 @@ def main():
     # default, each running its share on its own thread (see "Devices" above).
     if a.workload == "w2":
         a.block = min(a.block, a.replicates)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    units = a.replicates if a.workload == "w1" else max(1, a.replicates // a.block)
-    n_dev = a.devices or max(k for k in range(1, min(cores, units) + 1) if units % k == 0)
-    if units % n_dev:
-        p.error(f"{'--replicates' if a.workload == 'w1' else '--replicates / --block'} must be a multiple of --devices")
     if a.workload == "w2" and a.replicates % a.block:
         p.error("--replicates must be a multiple of --block")
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "xla_force_host_platform_device_count" not in flags:
-        os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={n_dev}".strip()
+    units = a.replicates if a.workload == "w1" else max(1, a.replicates // a.block)
+    n_dev = host_devices(a.devices, units)
+    if n_dev is None:
+        p.error(f"{'--replicates' if a.workload == 'w1' else '--replicates / --block'} must be a multiple of --devices")
 
     t_import = time.perf_counter()
     import jax
@@ -322,7 +293,7 @@ def main():
         **stats,
         jax=dict(version=jax.__version__, jaxlib=jaxlib.__version__, numpy=np.__version__, backend=jax.default_backend(),
                  devices=n_dev, prng=a.prng, dtype="float32", xla_flags=os.environ.get("XLA_FLAGS"), python=sys.version.split()[0]),
-        threads=dict(os_cpu_count=os.cpu_count(), sched_affinity=cores, loadavg_1min=os.getloadavg()[0]),
+        threads=dict(os_cpu_count=os.cpu_count(), sched_affinity=cores(), loadavg_1min=os.getloadavg()[0]),
     )))
 
 

@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from peer_common import w1_grid
+
 
 def blas_info():
     try:
@@ -46,16 +48,6 @@ def solve_masked(gram, rhs, valid):
     return theta
 
 
-def parse_probes(text):
-    """`i:j,i:j`: cells by (index of the full bias grid, index of the radius grid)."""
-    out = []
-    for part in (text or "").split(","):
-        if part.strip():
-            i, j = part.split(":")
-            out.append((int(i), int(j)))
-    return out
-
-
 def mean_se(v):
     if not len(v):
         return None, None
@@ -70,23 +62,10 @@ def w1(args):
     rng = np.random.default_rng(args.seed)
     d, n1, n2, R, sigma = args.d, args.n1, args.n2, args.replicates, 1.0
     slack = math.sqrt(2 / math.pi) * sigma
-    biases = np.linspace(0, 0.25, args.bias_count) if args.bias_count > 1 else np.array([0.0])
-    radii = np.linspace(0.01, 0.5, args.radius_count) if args.radius_count > 1 else np.array([0.01])
-    # The full grid's bias values, thinned: every k-th of the 300 (the same per-cell work).
-    if args.full_bias_count:
-        full = np.linspace(0, 0.25, args.full_bias_count)
-        biases = full[:: max(1, args.full_bias_count // args.bias_count)][: args.bias_count]
+    biases, radii, probes = w1_grid(args)
     cell_bias = np.repeat(biases, len(radii))
     cell_radius = np.tile(radii, len(biases))
     C = len(cell_bias)
-    # Probe cells (bench/suite.ts compares them with the engine): (full-grid bias index, radius index) → cell.
-    full_count = args.full_bias_count or args.bias_count
-    bias_index = np.arange(0, full_count, max(1, full_count // args.bias_count))[: args.bias_count] if args.full_bias_count else np.arange(len(biases))
-    probes = []
-    for bi, rj in parse_probes(args.probe):
-        hit = np.nonzero(bias_index == bi)[0]
-        if len(hit) and rj < len(radii):
-            probes.append(dict(biasIndex=bi, radiusIndex=rj, bias=float(biases[hit[0]]), radius=float(radii[rj]), cell=int(hit[0]) * len(radii) + rj))
     probe_loss = np.zeros((len(probes), 4, R))
     probe_valid = np.zeros((len(probes), 4, R), dtype=bool)
     start, cpu_start = time.perf_counter(), time.process_time()
