@@ -8,24 +8,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { build } from 'rolldown';
+import { rawText } from './raw-text.mjs';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 const dependencies = Object.keys(pkg.dependencies ?? {});
 const isDependency = (id) => dependencies.some((name) => id === name || id.startsWith(`${name}/`));
 
-/** `import text from './x.wgsl?raw'`: the file's text, as Vite does. */
-const rawText = {
-  name: 'raw-text',
-  async resolveId(source, importer) {
-    if (!source.endsWith('?raw')) return null;
-    const resolved = await this.resolve(source.slice(0, -'?raw'.length), importer, { skipSelf: true });
-    return resolved && `${resolved.id}?raw`;
-  },
-  async load(id) {
-    if (!id.endsWith('?raw')) return null;
-    return `export default ${JSON.stringify(await readFile(id.slice(0, -'?raw'.length), 'utf8'))};`;
-  },
-};
 
 /** The chart's worker URL names the source (for Vite in the demo); here it names the built file. */
 const builtWorkerUrl = {

@@ -12,10 +12,10 @@
 // messages go to the log. Needs network once for the .deb (or SYNTHLOOP_LIBVULKAN_DEB=file, or apt's cache).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
+import { rawText } from './raw-text.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.gpu-bench');
@@ -43,19 +43,6 @@ rmSync(app, { recursive: true, force: true });
 mkdirSync(join(app, 'assets'), { recursive: true });
 
 // 1. The engine, the CLI and the bench in one file.
-/** `import text from './x.wgsl?raw'`: the file's text, as Vite does. */
-const rawText = {
-  name: 'raw-text',
-  async resolveId(source, importer) {
-    if (!source.endsWith('?raw')) return null;
-    const resolved = await this.resolve(source.slice(0, -'?raw'.length), importer, { skipSelf: true });
-    return resolved && `${resolved.id}?raw`;
-  },
-  async load(id) {
-    if (!id.endsWith('?raw')) return null;
-    return `export default ${JSON.stringify(await readFile(id.slice(0, -'?raw'.length), 'utf8'))};`;
-  },
-};
 log('bundling src/cli/main.ts…');
 await build({
   cwd: root,
