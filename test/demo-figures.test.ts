@@ -5,11 +5,10 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET, presetNames } from '../src/chart/presets.js';
-import { launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
+import { expectNotBlankPNG, launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'demo', 'dist-figures');
@@ -43,26 +42,6 @@ async function waitForRun(page: Page, accept: (spec: Record<string, unknown>) =>
 async function download(page: Page, click: () => Promise<void>): Promise<{ path: string; name: string }> {
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);
   return { path: (await file.path())!, name: file.suggestedFilename() };
-}
-
-function expectNotBlankPNG(file: string): { width: number; height: number } {
-  const png = PNG.sync.read(readFileSync(file));
-  const counts = new Map<number, number>();
-  let sum = 0, squares = 0;
-  const pixels = png.width * png.height;
-  for (let i = 0; i < pixels; i++) {
-    const [r, g, b] = [png.data[4 * i], png.data[4 * i + 1], png.data[4 * i + 2]];
-    const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    sum += luminance;
-    squares += luminance * luminance;
-    const key = (r << 16) | (g << 8) | b;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const mean = sum / pixels;
-  expect(pixels, `${file} size`).toBeGreaterThan(10_000);
-  expect(Math.sqrt(Math.max(0, squares / pixels - mean * mean)), `${file}: luminance spread`).toBeGreaterThan(8);
-  expect(1 - Math.max(...counts.values()) / pixels, `${file}: share of non-background pixels`).toBeGreaterThan(0.02);
-  return { width: png.width, height: png.height };
 }
 
 /** The texts of an SVG document (tags stripped, entities decoded). */

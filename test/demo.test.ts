@@ -5,13 +5,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { PNG } from 'pngjs';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSpec, runExperiment } from '../src/models/index.js';
 import type { RunResult, Stats } from '../src/core/engine/result.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET } from '../src/chart/presets.js';
-import { launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
+import { expectNotBlankPNG, launchChromium, serveFolder, watchPage, type Served } from './helpers/browser.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'demo', 'dist');
@@ -85,32 +84,6 @@ function expectShownEqual(shown: Shown, last: Stats, columns: string[], rel = RE
     const se = `${metric}SE`;
     if (se in last) expectClose(shown[metric]?.se, last[se], se, rel);
   }
-}
-
-/** Pixel statistics of a PNG: a blank (one-colour) image has no spread and no ink. */
-function inkOf(file: string): { spread: number; ink: number; width: number; height: number } {
-  const png = PNG.sync.read(readFileSync(file));
-  const counts = new Map<number, number>();
-  let sum = 0, squares = 0;
-  const pixels = png.width * png.height;
-  for (let i = 0; i < pixels; i++) {
-    const [r, g, b] = [png.data[4 * i], png.data[4 * i + 1], png.data[4 * i + 2]];
-    const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    sum += luminance;
-    squares += luminance * luminance;
-    const key = (r << 16) | (g << 8) | b;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const mean = sum / pixels;
-  const background = Math.max(...counts.values());
-  return { spread: Math.sqrt(Math.max(0, squares / pixels - mean * mean)), ink: 1 - background / pixels, width: png.width, height: png.height };
-}
-
-function expectNotBlank(file: string): void {
-  const { spread, ink, width, height } = inkOf(file);
-  expect(width * height, `${file} size`).toBeGreaterThan(10_000);
-  expect(spread, `${file}: luminance spread`).toBeGreaterThan(8);
-  expect(ink, `${file}: share of non-background pixels`).toBeGreaterThan(0.02);
 }
 
 const hashFor = (spec: unknown, extra = '') => `#spec=${Buffer.from(JSON.stringify(spec)).toString('base64url')}${extra}`;
@@ -204,10 +177,10 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
 
     const shot = join(SHOTS, 'demo-default.png');
     await defaultPage.screenshot({ path: shot, fullPage: true });
-    expectNotBlank(shot);
+    expectNotBlankPNG(shot);
     const charts = join(SHOTS, 'demo-default-charts.png');
     await chart.getByTestId('charts').screenshot({ path: charts });
-    expectNotBlank(charts);
+    expectNotBlankPNG(charts);
     expect(defaultProblems).toEqual([]);
   }, 90_000);
 
@@ -296,7 +269,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     const mse = run.runs.map((r) => r.result.generations[6].mse!);
     for (const other of mse.slice(1)) expect(other).toBeLessThan(mse[0]);
     await page.screenshot({ path: join(SHOTS, 'demo-strategies.png'), fullPage: true });
-    expectNotBlank(join(SHOTS, 'demo-strategies.png'));
+    expectNotBlankPNG(join(SHOTS, 'demo-strategies.png'));
     await page.close();
     expect(problems).toEqual([]);
   }, 90_000);
@@ -336,7 +309,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     await chart.getByTestId('heatmap-metric').selectOption('loss1');
     await expect.poll(() => page.url()).toContain('metric=loss1');
     await page.screenshot({ path: join(SHOTS, 'demo-heatmap.png'), fullPage: true });
-    expectNotBlank(join(SHOTS, 'demo-heatmap.png'));
+    expectNotBlankPNG(join(SHOTS, 'demo-heatmap.png'));
     await page.close();
     expect(problems).toEqual([]);
   }, 90_000);
@@ -363,7 +336,7 @@ describe('demo page (built, in Chromium with WebGPU)', () => {
     expect(shown.bias2.value).toBeLessThan(0.02);
     const shot = join(SHOTS, 'demo-embed.png');
     await page.screenshot({ path: shot, fullPage: true });
-    expectNotBlank(shot);
+    expectNotBlankPNG(shot);
     await page.close();
     expect(problems).toEqual([]);
     // The same example ships in demo/dist.
@@ -458,10 +431,10 @@ describe('demo page: the MNIST CVAE loop (yi-mnist-quick, shrunk)', () => {
 
     const shot = join(SHOTS, 'demo-mnist.png');
     await page.screenshot({ path: shot, fullPage: true });
-    expectNotBlank(shot);
+    expectNotBlankPNG(shot);
     const samples = join(SHOTS, 'demo-mnist-samples.png');
     await chart.getByTestId('samples').screenshot({ path: samples });
-    expectNotBlank(samples);
+    expectNotBlankPNG(samples);
     await page.close();
     expect(problems).toEqual([]);
   }, MNIST_TIMEOUT + 30_000);
@@ -487,7 +460,7 @@ describe('demo page: the MNIST CVAE loop (yi-mnist-quick, shrunk)', () => {
     expect(await page.locator('synthloop-chart figure[data-chart="nelbo"] [class$="-swatch"]').count()).toBe(2);
     const shot = join(SHOTS, 'demo-mnist-embed.png');
     await page.screenshot({ path: shot, fullPage: true });
-    expectNotBlank(shot);
+    expectNotBlankPNG(shot);
     await page.close();
     expect(problems).toEqual([]);
   }, MNIST_TIMEOUT + 30_000);
@@ -540,10 +513,10 @@ describe('demo page without WebGPU', () => {
       expect(chartsTop).toBeLessThan(formTop);
       const shot = join(SHOTS, 'demo-phone-cpu.png');
       await page.screenshot({ path: shot });
-      expectNotBlank(shot);
+      expectNotBlankPNG(shot);
       const charts = join(SHOTS, 'demo-phone-cpu-charts.png');
       await chart.getByTestId('charts').screenshot({ path: charts });
-      expectNotBlank(charts);
+      expectNotBlankPNG(charts);
       expect(problems).toEqual([]);
       await page.close();
     }

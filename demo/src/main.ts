@@ -11,6 +11,7 @@ import { applyField, fieldsFor, fieldText, getPath, withPath, type FieldDef } fr
 import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset, presetCaption, presetLabel, presetNames } from '../../src/chart/presets.js';
 import type { BackendInfo } from '../../src/chart/protocol.js';
 import { cellsOverTime } from '../../src/chart/charts.js';
+import { downloadBlob } from '../../src/chart/figure-export.js';
 import { STRATEGIES, STRATEGY_LABELS, type Strategy } from '../../src/chart/strategies.js';
 import { decodeState, encodeState, type PageState } from './url.js';
 
@@ -303,17 +304,6 @@ function loadFromLocation(): void {
   syncForm();
 }
 
-function download(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 function fileStem(): string {
   return `synthloop-${matchingPreset(state.spec) ?? String(state.spec.model)}-seed${String(state.spec.seed ?? 1)}`;
 }
@@ -362,8 +352,8 @@ function init(): void {
       $('#copy-status').textContent = 'select and copy the link';
     }
   });
-  $('#download-csv').addEventListener('click', () => download(`${fileStem()}.csv`, 'text/csv', chart.toCSV()));
-  $('#download-json').addEventListener('click', () => download(`${fileStem()}.json`, 'application/json', chart.toJSON(location.href)));
+  $('#download-csv').addEventListener('click', () => downloadBlob(`${fileStem()}.csv`, new Blob([chart.toCSV()], { type: 'text/csv' })));
+  $('#download-json').addEventListener('click', () => downloadBlob(`${fileStem()}.json`, new Blob([chart.toJSON(location.href)], { type: 'application/json' })));
   const setDownloads = (enabled: boolean) => {
     for (const id of ['#download-csv', '#download-json']) $<HTMLButtonElement>(id).disabled = !enabled;
     $<HTMLButtonElement>('#pin').disabled = !enabled && !chart.hasPinned;

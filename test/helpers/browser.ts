@@ -5,6 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { expect } from 'vitest';
 
 export const CHROMIUM = process.env.SYNTHLOOP_CHROMIUM ?? '/usr/bin/chromium';
 const BASE_ARGS = ['--disable-quic', '--no-sandbox', '--headless', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -72,4 +74,25 @@ export function watchPage(page: Page): string[] {
     if (!request.url().startsWith('blob:')) problems.push(`request failed: ${request.url()}`);
   });
   return problems;
+}
+
+/** A screenshot or exported PNG is not blank: some size, a spread of luminance and over 2 % of pixels off the background colour. */
+export function expectNotBlankPNG(file: string): { width: number; height: number } {
+  const png = PNG.sync.read(readFileSync(file));
+  const counts = new Map<number, number>();
+  let sum = 0, squares = 0;
+  const pixels = png.width * png.height;
+  for (let i = 0; i < pixels; i++) {
+    const [r, g, b] = [png.data[4 * i], png.data[4 * i + 1], png.data[4 * i + 2]];
+    const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    sum += luminance;
+    squares += luminance * luminance;
+    const key = (r << 16) | (g << 8) | b;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const mean = sum / pixels;
+  expect(pixels, `${file} size`).toBeGreaterThan(10_000);
+  expect(Math.sqrt(Math.max(0, squares / pixels - mean * mean)), `${file}: luminance spread`).toBeGreaterThan(8);
+  expect(1 - Math.max(...counts.values()) / pixels, `${file}: share of non-background pixels`).toBeGreaterThan(0.02);
+  return { width: png.width, height: png.height };
 }
