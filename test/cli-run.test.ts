@@ -119,6 +119,18 @@ describe('synthloop run on the CPU twin', () => {
     expect(text.match(/^│ \d+ /gm)).toHaveLength(3);
     expect(text).not.toContain('\x1b['); // no colour codes in files
   });
+  it('output through a slow pipe shared with stderr (`2>&1 | …`) arrives whole', () => {
+    // Node makes a pipe on fd 2 non-blocking; with 2>&1 that is our stdout's pipe too, so writes
+    // past the 64 KiB pipe buffer used to be cut short while the reader lagged.
+    const args = 'run bakshi-collapse --backend cpu --replicates 16 --generations 3000 --format csv -q';
+    const file = join(dir, 'piped.csv');
+    expect(synthloop(...args.split(' '), '--out', file).status).toBe(0);
+    const piped = spawnSync('bash', ['-c', `${process.execPath} dist/cli.js ${args} 2>&1 | (sleep 1; cat)`], { encoding: 'utf8', timeout: 120_000 });
+    const expected = readFileSync(file, 'utf8');
+    expect(expected.length).toBeGreaterThan(4 * 65536);
+    expect(piped.stdout.length).toBe(expected.length);
+    expect(piped.stdout).toBe(expected);
+  });
   it('--format table: the closed form named by its section of docs/science.md, and that document\'s link', () => {
     const result = synthloop('run', 'dohmatob-replace', '--backend', 'cpu', '--replicates', '16', '--generations', '1');
     expect(result.status, result.stderr).toBe(0);

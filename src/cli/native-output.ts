@@ -22,13 +22,31 @@ function streamOn(fd: number): Writable {
   return Object.assign(new Writable({
     write(chunk: Buffer, _encoding, done) {
       try {
-        writeSync(fd, chunk);
+        writeAll(fd, chunk);
         done();
       } catch (error) {
         done(error as Error);
       }
     },
   }), { fd, isTTY: false });
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes every byte of `chunk`. A pipe that Node opened for fd 2 is non-blocking, and when fds 1
+ * and 2 are the same pipe (`2>&1 | …`) our duplicate of fd 1 is too: a write may then take only
+ * part of the chunk, or none of it (EAGAIN) while the reader lags; wait a millisecond and go on.
+ */
+function writeAll(fd: number, chunk: Buffer): void {
+  for (let at = 0; at < chunk.length;) {
+    try {
+      at += writeSync(fd, chunk, at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 /**
