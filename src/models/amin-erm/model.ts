@@ -78,6 +78,7 @@ export const aminErmModel: ModelDefinition<ResolvedAminErmSpec, AminErmGeneratio
   model: 'amin-erm',
   parse: parseAminErmSpec,
   sweepable: SWEEPABLE,
+  derivedFields: ['synthetic'],
   columns: () => COLUMNS,
   describe: (spec) => `ERM vs weighted · dim = ${spec.dim}, n = ${spec.n}, α = ${spec.alpha}, σ = ${spec.sigma}, T = ${spec.generations}, R = ${spec.replicates}`,
   createStepper: createAminErmStepper,
