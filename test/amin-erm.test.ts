@@ -1,7 +1,12 @@
 // Mean estimation from contaminated data (docs/science.md §7, Amin et al. 2026): spec validation,
 // the twin's addressing, Monte Carlo against the exact closed forms within 4 standard errors, and
 // the closed forms' own asymptotic rates.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireDevice } from '../src/core/gpu/device.js';
+import type { GpuContext } from '../src/core/adapter.js';
+import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
+import { rowsByCell } from './helpers/replicates.js';
+import { workingPaths } from './helpers/adapters.js';
 import { parseAminErmSpec, type ResolvedAminErmSpec } from '../src/models/amin-erm/spec.js';
 import { AMIN_ERM_PRESETS } from '../src/models/amin-erm/presets.js';
 import { AminErmTwin } from '../src/models/amin-erm/twin.js';
@@ -22,11 +27,14 @@ function errorOf(fields: Record<string, unknown>): string {
   throw new Error('expected a SpecError');
 }
 
-async function run(cells: ResolvedAminErmSpec[]): Promise<AminErmGeneration[][]> {
-  const stepper = await createAminErmStepper(cells, { kind: 'cpu' } as never, {});
+async function run(cells: ResolvedAminErmSpec[], backend: Backend = { kind: 'cpu' }, rows?: ReplicateRows[][], chunkReplicates?: number): Promise<AminErmGeneration[][]> {
+  const stepper = await createAminErmStepper(cells, backend, { chunkReplicates });
   const out: AminErmGeneration[][] = [];
   try {
-    for (let t = 0; t <= cells[0].generations; t++) out.push(await stepper.step(t));
+    for (let t = 0; t <= cells[0].generations; t++) {
+      out.push(await stepper.step(t));
+      rows?.push(rowsByCell(await stepper.replicateRows(), cells.length));
+    }
   } finally {
     stepper.destroy();
   }
@@ -129,4 +137,52 @@ describe('amin-erm closed forms', () => {
       erm.forEach((e, t) => expect(weightedMeanErr2({ ...base, alpha }, t)).toBeLessThanOrEqual(e * (1 + 1e-12)));
     }
   });
+});
+
+const paths = await workingPaths();
+
+/**
+ * WGSL's sin/cos are good to 2^-11 absolute, so each GPU normal may differ from the twin's by about
+ * |z|·2^-11; an estimate averages such normals, and f32 rounds its update: a few 2^-11 of the noise scale.
+ */
+const GPU_TOLERANCE = 8 * 2 ** -11;
+
+describe.each(paths)('amin-erm kernel ≡ twin on %s', (path) => {
+  let gpu: GpuContext;
+  beforeAll(async () => { gpu = await acquireDevice({ adapter: path }); });
+  afterAll(() => gpu?.device.destroy());
+
+  it.each([
+    ['dim 1, α = 0.75, n = 8', { dim: 1, n: 8, alpha: 0.75, generations: 6, replicates: 300 }],
+    ['dim 5, α = 0.3, n = 10, σ = 2.5', { dim: 5, n: 10, alpha: 0.3, sigma: 2.5, generations: 4, replicates: 300 }],
+    // Several sample blocks per generation where the adapter limits loop iterations (llvmpipe).
+    ['long sample loops: dim 3, n = 8000, α = 0.5', { dim: 3, n: 8000, alpha: 0.5, generations: 2, replicates: 64 }],
+  ])('%s: both estimates per replicate, every generation', async (_name, fields) => {
+    const cell = spec(fields);
+    const onGpu: ReplicateRows[][] = [], onTwin: ReplicateRows[][] = [];
+    const gpuStats = await run([cell], { kind: 'webgpu', gpu }, onGpu);
+    const twinStats = await run([cell], { kind: 'cpu' }, onTwin);
+    const scale = cell.sigma / Math.sqrt(cell.n);
+    for (let t = 0; t <= cell.generations; t++) {
+      const [g] = onGpu[t], [c] = onTwin[t];
+      for (const key of ['erm', 'weighted']) {
+        let worst = 0;
+        for (let i = 0; i < c[key].length; i++) worst = Math.max(worst, Math.abs(g[key][i] - c[key][i]) / scale);
+        expect(worst, `${key}, generation ${t}`).toBeLessThan(GPU_TOLERANCE);
+        const gs = gpuStats[t][0][key]!, cs = twinStats[t][0][key]!;
+        expect(Math.abs(gs / cs - 1), `mean ${key}, generation ${t}`).toBeLessThan(0.01);
+      }
+    }
+  }, 120_000);
+
+  it('a sweep of α and n: cells together equal each cell alone, bit for bit, whatever the chunking', async () => {
+    const cells = [{ alpha: 0.25, n: 8 }, { alpha: 0.75, n: 8, sigma: 3 }, { alpha: 0.5, n: 6 }].map((f) => spec({ dim: 2, replicates: 300, ...f }));
+    const together = await run(cells, { kind: 'webgpu', gpu });
+    const chunked = await run(cells, { kind: 'webgpu', gpu }, undefined, 256);
+    expect(chunked).toEqual(together);
+    for (const [c, cell] of cells.entries()) {
+      const alone = await run([cell], { kind: 'webgpu', gpu });
+      expect(together.map((g) => g[c])).toEqual(alone.map((g) => g[0]));
+    }
+  }, 120_000);
 });

@@ -2,12 +2,11 @@
  * Mean estimation from contaminated data (docs/science.md §7, Amin et al. 2026) as the engine sees it:
  * spec, sweepable fields, metric columns (both estimators' mean squared error in one run), closed forms,
  * and a stepper. The chain runs standardised (μ = 0, σ = 1); squared errors are scaled by each cell's σ² here.
- *
- * Work in progress: only the float64 twin exists (twin.ts); the WGSL kernel and its host (gpu.ts,
- * shaders/amin-erm/) are next, and until then every backend runs the twin. See NOTES-amin-erm.md.
+ * Backends: shaders/amin-erm/amin-erm.wgsl via src/models/amin-erm/gpu.ts, or the float64 twin (twin.ts).
  */
 import { parseAminErmSpec, type ResolvedAminErmSpec } from './spec.js';
 import { AMIN_ERM_COLUMNS, AminErmMetric, AminErmTwin, type AminErmReplicateState } from './twin.js';
+import { AminErmGpu, stateLayout } from './gpu.js';
 import { aminErmClosedForm } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
@@ -65,11 +64,12 @@ function inSpecUnits(cells: readonly ResolvedAminErmSpec[], states: AminErmRepli
   return { erm, weighted };
 }
 
-export async function createAminErmStepper(cells: ResolvedAminErmSpec[], _backend: Backend, options: StepperOptions): Promise<Stepper<AminErmGeneration>> {
+export async function createAminErmStepper(cells: ResolvedAminErmSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<AminErmGeneration>> {
   checkSweepCells(aminErmModel, cells);
-  // TODO(step 4): `backend.kind === 'webgpu'` → AminErmGpu.create(backend.gpu, cells, options).
-  const engine = new AminErmTwin(cells, options.firstReplicate);
-  return finishingStepper(cells, engine, finish, () => inSpecUnits(cells, engine.replicateStates()));
+  const engine = backend.kind === 'webgpu'
+    ? await AminErmGpu.create(backend.gpu, cells, options)
+    : new AminErmTwin(cells, options.firstReplicate);
+  return finishingStepper(cells, engine, finish, async () => inSpecUnits(cells, await engine.replicateStates()));
 }
 
 export const aminErmModel: ModelDefinition<ResolvedAminErmSpec, AminErmGeneration> & {
@@ -84,10 +84,13 @@ export const aminErmModel: ModelDefinition<ResolvedAminErmSpec, AminErmGeneratio
   createStepper: createAminErmStepper,
   finish,
   closedForm: aminErmClosedForm,
-  memoryBytes(cells) {
-    // Twin: two float64 estimates of dim numbers per replicate (the GPU host will set its own).
+  memoryBytes(cells, backend) {
+    // WebGPU: the state, a metric row, and a snapshot's carried estimates three times (packed, staged, on the host);
+    // twin: two float64 estimates of dim numbers.
     const { dim, replicates } = cells[0];
-    return cells.length * replicates * 2 * 8 * dim;
+    const n = cells.length * replicates;
+    const { stride, carried } = stateLayout(dim);
+    return backend === 'webgpu' ? n * (16 * stride + 4 * AMIN_ERM_COLUMNS + 3 * 16 * carried) : n * 2 * 8 * dim;
   },
 };
 
