@@ -37,6 +37,8 @@ const aminErmSpecSchema = fields({
   sigma: z.number({ error: sigmaError }).min(SIGMA_RANGE[0], { error: sigmaError }).max(SIGMA_RANGE[1], { error: sigmaError }).optional(),
   generations: generationsField,
   ...runFields,
+  /** Derived from n and alpha (α·n); accepted, and recomputed, so a saved resolved spec re-runs as is. */
+  synthetic: z.unknown().optional(),
 });
 
 /** What users write (JSON or TypeScript). */
@@ -44,7 +46,7 @@ export type AminErmSpecInput = z.input<typeof aminErmSpecSchema>;
 type ParsedAminErmSpec = z.output<typeof aminErmSpecSchema>;
 
 /** Every field filled; `synthetic` = α·n, the synthetic samples of each generation t ≥ 1. */
-export type ResolvedAminErmSpec = Required<ParsedAminErmSpec> & { synthetic: number };
+export type ResolvedAminErmSpec = Required<Omit<ParsedAminErmSpec, 'synthetic'>> & { synthetic: number };
 
 function resolve(spec: ParsedAminErmSpec): ResolvedAminErmSpec {
   const k = spec.alpha * spec.n, synthetic = Math.round(k);
