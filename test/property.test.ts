@@ -21,6 +21,7 @@ import { MAX_RIDGE, MAX_SCALE } from '../src/core/spec/common.js';
 import { MAX_MEAN_NORM } from '../src/models/gmm-selection/spec.js';
 import { MAX_SPECTRUM_CONDITION } from '../src/models/linear/spec.js';
 import { SIGMA_RANGE } from '../src/models/gaussian/spec.js';
+import { SIGMA_RANGE as AMIN_SIGMA_RANGE } from '../src/models/amin-erm/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
@@ -220,6 +221,22 @@ function gaussianArb(reach: Reach): fc.Arbitrary<Json> {
     .chain((s) => sweepOf({ sigma, m: fc.integer({ min: dim + 2, max: 30 }) }, ['m']).map((sweep) => (sweep ? { ...s, sweep } : s))));
 }
 
+function aminErmArb(reach: Reach): fc.Arbitrary<Json> {
+  const sigma = ranged([0.1, 10], [...AMIN_SIGMA_RANGE], reach, [...AMIN_SIGMA_RANGE]);
+  // α = k/n with k < n synthetic samples, so α·n is whole.
+  return fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: reach === 'wide' ? 16 : 4 })).chain(([n, dim]) => fc.record({
+    model: fc.constant('amin-erm'),
+    dim: fc.constant(dim),
+    n: fc.constant(n),
+    alpha: fc.integer({ min: 0, max: n - 1 }).map((k) => k / n),
+    sigma,
+    generations: fc.integer({ min: reach === 'wide' ? 0 : 1, max: 4 }),
+    replicates: replicatesArb(reach),
+    seed: seedArb(reach),
+  }, { requiredKeys: ['model', 'n', 'alpha', 'generations', 'replicates'] })
+    .chain((spec) => sweepOf({ sigma }).map((sweep) => (sweep ? { ...spec, sweep } : spec))));
+}
+
 /** K probabilities ≥ 0 summing to 1, some of them 0. */
 const distribution = (K: number) => fc.array(fc.oneof(fc.constant(0), between(0.01, 1)), { minLength: K, maxLength: K })
   .filter((w) => w.some((x) => x > 0))
@@ -286,6 +303,7 @@ function validSpec(reach: Reach): fc.Arbitrary<Json> {
     'yi-grid': yiGridArb(reach),
     'gmm-selection': gmmSelectionArb(reach),
     gaussian: gaussianArb(reach),
+    'amin-erm': aminErmArb(reach),
     categorical: tokenArb('categorical', reach),
     bigram: tokenArb('bigram', reach),
     'mnist-cvae': mnistCvaeArb(reach),
@@ -395,6 +413,12 @@ function agreement(model: string, cell: Json, generations: number): Agreement {
       };
       return { rho: (t) => 4 * 2 ** -11 * (t + 1), flips: 0, scale };
     }
+    case 'amin-erm': {
+      // Each estimate is within 8·2⁻¹¹·σ/√n per coordinate of the twin's (test/amin-erm.test.ts): a squared
+      // error ‖e‖² moves by ≤ 2‖e‖·√dim·that, plus its square.
+      const s = (cell.sigma as number) / Math.sqrt(cell.n as number), dim = cell.dim as number;
+      return { rho: () => 8 * 2 ** -11, flips: 0, scale: (_key, _stats, rms) => 2 * Math.sqrt(Math.abs(rms) * dim) * s + 1e-2 * dim * s * s };
+    }
     case 'mnist-cvae':
       // f32 training drifts from float64's (2 % on the fixtures), and a Bernoulli pixel or a top-k
       // rank within rounding decides differently: any replicate may then take another path.
@@ -494,6 +518,7 @@ describe('random valid specs on WebGPU and on the twin', () => {
     ['yi-grid', { model: 'yi-grid', d: 2, n1: 20, n2: 20, replicates: 64 }, { sigma: 1.05 }],
     ['gmm-selection', { model: 'gmm-selection', d: 2, meanNorm: 1, flipRate: 0.2, n: 40, selector: { kind: 'rates', keepCorrect: 0.9, keepWrong: 0.3 }, generations: 0, replicates: 64 }, { meanNorm: 1.05 }],
     ['gaussian', { model: 'gaussian', dim: 2, m: 10, generations: 2, replicates: 64 }, { sigma: 1.05 }],
+    ['amin-erm', { model: 'amin-erm', dim: 2, n: 10, alpha: 0.5, generations: 3, replicates: 64 }, { sigma: 1.05 }],
     ['categorical', { model: 'categorical', probs: { kind: 'dirichlet', k: 5 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
     ['bigram', { model: 'bigram', probs: { kind: 'dirichlet', k: 3 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
   ])('%s: the comparison tells another seed and a parameter 5 %% off apart', async (model, fields, nudge) => {
@@ -600,6 +625,13 @@ const INVALID_FIELDS: Record<string, Record<string, unknown[]>> = {
     mean: [NaN, Infinity, null, true, 'x', {}, [1, 'a'], [NaN]],
     sigma: [...NOT_NUMBERS, 0, -1, SIGMA_RANGE[0] / 2, SIGMA_RANGE[1] * 2],
   },
+  'amin-erm': {
+    dim: [...badCount(16), 17],
+    generations: BAD_GENERATIONS,
+    n: badCount(2 ** 24),
+    alpha: [...NOT_NUMBERS, -0.1, 1, 1.5],
+    sigma: [...NOT_NUMBERS, 0, -1, AMIN_SIGMA_RANGE[0] / 2, AMIN_SIGMA_RANGE[1] * 2],
+  },
   categorical: {
     probs: [null, [0.5, 0.5], {}, { kind: 'given' }, { kind: 'given', values: [1] }, { kind: 'given', values: [0.5, 0.6] }, { kind: 'given', values: [1.5, -0.5] },
       { kind: 'given', values: [NaN, 1] }, { kind: 'dirichlet' }, { kind: 'dirichlet', k: 1 }, { kind: 'dirichlet', k: 4097 }, { kind: 'dirichlet', k: 4, alpha: 0 }, { kind: 'uniform', k: 4 }],
@@ -660,6 +692,7 @@ const REQUIRED: Record<string, string[]> = {
   'yi-grid': ['replicates'],
   'gmm-selection': ['d', 'meanNorm', 'flipRate', 'n', 'generations', 'replicates'],
   gaussian: ['m', 'generations', 'replicates'],
+  'amin-erm': ['n', 'alpha', 'generations', 'replicates'],
   categorical: ['probs', 'n0', 'generations', 'replicates'],
   bigram: ['probs', 'n0', 'generations', 'replicates'],
   'mnist-cvae': ['generations', 'replicates'],

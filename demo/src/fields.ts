@@ -86,6 +86,13 @@ const GAUSSIAN: FieldDef[] = [
   { path: 'sigma', label: 'true σ', kind: 'number', optional: '1', step: 'any', help: 'Σ = σ²I' },
 ];
 
+const AMIN_ERM: FieldDef[] = [
+  { path: 'dim', label: 'dimension', kind: 'int', optional: '1', help: 'dimension of the mean' },
+  { path: 'n', label: 'samples per generation n', kind: 'int', help: 'natural and synthetic together' },
+  { path: 'alpha', label: 'contamination rate α', kind: 'number', step: 'any', help: 'synthetic share of every generation after the first; α·n must be whole' },
+  { path: 'sigma', label: 'σ', kind: 'number', optional: '1', step: 'any', help: 'standard deviation of every sample' },
+];
+
 const TOKENS: FieldDef[] = [
   { path: 'probs', label: 'true distribution P*', kind: 'json', help: 'JSON: {"kind":"given","values":[…]} or {"kind":"dirichlet","k":K,"alpha":1}' },
   { path: 'n0', label: 'tokens n₀', kind: 'int', help: 'tokens of generation 0, all from P*' },
@@ -107,6 +114,7 @@ const BY_MODEL: Record<string, FieldDef[]> = {
   'yi-grid': YI_GRID,
   'gmm-selection': GMM,
   gaussian: GAUSSIAN,
+  'amin-erm': AMIN_ERM,
   categorical: TOKENS,
   bigram: TOKENS,
   'mnist-cvae': MNIST_CVAE,

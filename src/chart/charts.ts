@@ -85,6 +85,9 @@ const CHARTS: Record<string, ChartDef[]> = {
     { id: 'mean-error', title: 'Error of the mean ‖μ̂ − μ‖² ± 2 SE', y: 'E‖μ̂ − μ‖²', metrics: ['meanErr2'], closedForm: ['meanErr2'] },
     { id: 'collapsed', title: 'Collapsed replicates (fraction)', y: 'fraction collapsed', metrics: ['collapsed'], yDomain: [0, 1] },
   ],
+  'amin-erm': [
+    { id: 'error', title: 'Error ‖μ̂ − μ‖² of ERM and of the weighted estimator ± 2 SE', y: 'E‖μ̂ − μ‖²', metrics: ['erm', 'weighted'], closedForm: ['erm', 'weighted'] },
+  ],
   categorical: [
     { id: 'r', title: 'R = ‖P̂ − P*‖² ± 2 SE', y: 'E‖P̂ − P*‖²', metrics: ['r'], closedForm: ['r'] },
     { id: 'tv', title: 'Total variation ½‖P̂ − P*‖₁ ± 2 SE', y: 'total variation', metrics: ['tv'] },
@@ -125,7 +128,7 @@ export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | '
 
 /** The metric a phase diagram shows unless one is chosen. */
 export const DEFAULT_HEATMAP_METRIC: Record<string, string> = {
-  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
+  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
 };
 
 /** yi-grid's `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
@@ -142,6 +145,7 @@ const FIELD_NAMES: Record<string, string> = {
   'verifier.slack': 'verifier slack', realFraction: 'real fraction', ridgeLambda: 'ridge λ', keepFraction: 'kept fraction',
   m: 'samples per generation M', dim: 'dimension', 'selector.angle': 'verifier angle θ', 'selector.keepCorrect': 'keep rate ϕ (correct)',
   'selector.keepWrong': 'keep rate ψ (wrong)', k: 'categories k', n1: 'real samples n₁', n2: 'synthetic samples n₂',
+  alpha: 'contamination rate α',
 };
 export const fieldName = (path: string) => FIELD_NAMES[path] ?? path;
 
@@ -152,6 +156,7 @@ const METRIC_NAMES: Record<string, string> = {
   meanErr2: '‖μ̂ − μ‖²', collapsed: 'collapsed', loss0: 'θ̂₀ real', loss1: 'θ̂₁ verified real', loss2: 'θ̂₂ synthetic from θ̂₁',
   loss3: 'θ̂₃ synthetic from θ̂₀', acceptReal: 'acceptance of real samples', best: 'best estimator', nelbo: 'NELBO', fid: 'FID',
   verifierAccuracy: 'verifier accuracy', r: 'R = ‖P̂ − P*‖²', tv: 'total variation', kl: 'KL(P* ‖ P̂)', absorbed: 'absorbed', risk: 'risk',
+  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²',
 };
 export const metricName = (key: string, fallback?: string) => METRIC_NAMES[key] ?? fallback ?? key;
 

@@ -22,6 +22,8 @@ import { experimentCells, MODELS, parseSpec } from '../models/index.js';
 import type { ClosedForm, GenerationImage, MetricColumn } from '../core/engine/model.js';
 import { gaussianClosedForms } from '../models/gaussian/theory.js';
 import type { ResolvedGaussianSpec } from '../models/gaussian/spec.js';
+import { aminErmClosedForms } from '../models/amin-erm/theory.js';
+import type { ResolvedAminErmSpec } from '../models/amin-erm/spec.js';
 import { PRESETS } from '../models/index.js';
 import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
@@ -821,9 +823,10 @@ export class SynthloopChart extends HTMLElement {
   }
 }
 
-/** Every closed form the engine knows for a cell: the model's one, and (gaussian) all three. */
+/** Every closed form the engine knows for a cell: the model's one, and (gaussian, amin-erm) all of them. */
 function allClosedForms(model: string, cell: unknown, one: ClosedForm | null): ClosedForm[] {
   if (model === 'gaussian') return gaussianClosedForms(cell as ResolvedGaussianSpec);
+  if (model === 'amin-erm') return aminErmClosedForms(cell as ResolvedAminErmSpec);
   return one ? [one] : [];
 }
 

@@ -42,6 +42,11 @@ export const PAPERS = {
     title: 'AI models collapse when trained on recursively generated data',
     url: 'https://doi.org/10.1038/s41586-024-07566-y',
   },
+  amin2026: {
+    cite: 'Amin, Bie, Kong, Syed & Vassilvitskii 2026',
+    title: 'Learning from Synthetic Data: Limitations of ERM',
+    url: 'https://arxiv.org/abs/2601.15468',
+  },
   bertrand2024: {
     cite: 'Bertrand et al., ICLR 2024',
     title: 'On the Stability of Iterative Retraining of Generative Models on their own Data',
