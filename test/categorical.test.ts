@@ -150,7 +150,7 @@ describe('Monte Carlo vs the exact R_t recursion (docs/science.md §4)', () => {
 
   it.each(CASES)(`on ${paths[0]}, %s: r within 4 SE of R_t at every generation`, async (_name, fields) => {
     const cell = spec(fields);
-    const expected = categoricalModel.closedForm!(cell)!.values;
+    const expected = categoricalModel.closedForms!(cell)[0].values;
     const stats = await statistics([cell], { kind: 'webgpu', gpu });
     for (const [t, [g]] of stats.entries()) {
       expect(Math.abs(g.r! - expected[t]) / g.rSE!, `t = ${t}: ${g.r} vs ${expected[t]} ± ${g.rSE}`).toBeLessThan(4);
@@ -250,7 +250,7 @@ describe('categorical spec', () => {
       expect(preset.papers, name).toEqual(['bakshi2026']);
       if (preset.spec.model !== 'categorical') continue;
       const cell = parseCategoricalSpec(preset.spec);
-      expect(categoricalModel.closedForm!(cell)!.values).toHaveLength(cell.generations + 1);
+      expect(categoricalModel.closedForms!(cell)[0].values).toHaveLength(cell.generations + 1);
     }
   });
   it('the metric columns name r, tv and kl with their standard errors', () => {

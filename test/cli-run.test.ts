@@ -69,7 +69,8 @@ function runJson(...args: string[]): RunResult {
 function expectReplaceClosedForm(run: RunResult) {
   expect(run.generations.map((g) => g.t)).toEqual([0, 1, 2, 3, 4]);
   // The closed form reported alongside is the one these numbers are checked against.
-  expect(run.closedForm?.values.map((v, t) => v - replaceRisk(t)).every((e) => Math.abs(e) < 1e-12)).toBe(true);
+  expect(run.closedForms).toHaveLength(1);
+  expect(run.closedForms[0].values.map((v, t) => v - replaceRisk(t)).every((e) => Math.abs(e) < 1e-12)).toBe(true);
   for (const g of run.generations) {
     expect(g.failed).toBe(0);
     expect(Math.abs(g.risk! - replaceRisk(g.t)) / g.riskSE!, `risk at t = ${g.t}: ${g.risk} ± ${g.riskSE}`).toBeLessThan(4);
@@ -181,6 +182,6 @@ describe('synthloop run with a sweep', () => {
     const run = JSON.parse(synthloop(...args, '--format', 'json').stdout) as RunResult;
     expect(run.cells!.map((c) => c.params)).toEqual([{ sigma: 0.5, n: 50 }, { sigma: 0.5, n: 80 }, { sigma: 1, n: 50 }, { sigma: 1, n: 80 }]);
     expect(run.spec.sweep).toEqual({ sigma: [0.5, 1], n: [50, 80] });
-    expect(run.cells![3].closedForm?.values[0]).toBeCloseTo(10 / 89, 12);
+    expect(run.cells![3].closedForms[0].values[0]).toBeCloseTo(10 / 89, 12);
   });
 });

@@ -480,7 +480,7 @@ describe('random valid specs on the CPU twin', () => {
       const spec = parseSpec({ ...input, backend: 'cpu' });
       const [first, second] = [await runExperiment(spec), await runExperiment(spec)];
       expect(first.backend).toBe('cpu');
-      expect(nonFinite({ cells: first.cells, generations: first.generations, closedForm: first.closedForm })).toEqual([]);
+      expect(nonFinite({ cells: first.cells, generations: first.generations, closedForms: first.closedForms })).toEqual([]);
       expect(cellsOf(first).every((generations) => generations.length === spec.generations + 1)).toBe(true);
       expect(cellsOf(second)).toEqual(cellsOf(first));
     }), { numRuns: runs(300) });
@@ -499,8 +499,8 @@ describe('random valid specs on WebGPU and on the twin', () => {
       const onGpu = await runExperiment({ ...spec, backend: 'webgpu' }, { gpu });
       const onTwin = await runExperiment({ ...spec, backend: 'cpu' });
       expect(onGpu.backend).toBe('webgpu');
-      expect(nonFinite({ cells: onGpu.cells, generations: onGpu.generations, closedForm: onGpu.closedForm })).toEqual([]);
-      expect(nonFinite({ cells: onTwin.cells, generations: onTwin.generations, closedForm: onTwin.closedForm })).toEqual([]);
+      expect(nonFinite({ cells: onGpu.cells, generations: onGpu.generations, closedForms: onGpu.closedForms })).toEqual([]);
+      expect(nonFinite({ cells: onTwin.cells, generations: onTwin.generations, closedForms: onTwin.closedForms })).toEqual([]);
       const cells = experimentCells(spec).specs as unknown as Json[];
       const [gpuCells, twinCells] = [cellsOf(onGpu), cellsOf(onTwin)];
       const problems = cells.flatMap((cell, i) => {

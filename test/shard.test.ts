@@ -84,7 +84,7 @@ describe.each([['cpu'], ['webgpu']] as const)('three shards merged ≡ the whole
     const merged = mergeShards(await shards(spec, 3, gpu));
     expect(merged.backend).toBe(backend);
     expect(merged.spec).toEqual(whole.spec);
-    expect(merged.closedForm).toEqual(whole.closedForm);
+    expect(merged.closedForms).toEqual(whole.closedForms);
     expect(largestRelativeDifference(merged, whole)).toBeLessThanOrEqual(1e-12);
   });
 });

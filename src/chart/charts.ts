@@ -22,10 +22,8 @@ export interface SeriesData {
   params: Record<string, number>[];
   /** Per cell: the generations received so far. */
   cells: Stats[][];
-  /** Per cell: the exact expectation, where one applies. */
-  closedForms: (ClosedForm | null)[];
-  /** Per cell: every closed form the engine knows for it (closedForms' one and more), where computed. */
-  exact?: ClosedForm[][];
+  /** Per cell: every exact expectation the engine knows for it, the headline first (the tables show that one). */
+  closedForms: ClosedForm[][];
 }
 
 export interface ChartInput {
@@ -308,10 +306,6 @@ function frame(input: ChartInput, chart: ChartDef, marks: Plot.Markish[], option
   return figure;
 }
 
-/** Every closed form the engine knows for series s, cell c. */
-function exactOf(s: SeriesData, c: number): ClosedForm[] {
-  return s.exact?.[c] ?? (s.closedForms[c] ? [s.closedForms[c]!] : []);
-}
 
 /** Reference lines a model's theory gives for a sweep chart (gmm-selection: p*, Bayes and anti-Bayes accuracy). */
 function references(input: ChartInput, chart: ChartDef, path: string): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
@@ -356,7 +350,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
         if (g.t < (chart.fromT ?? 0)) continue;
         for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, g.t, input.series));
       }
-      for (const cf of exactOf(s, 0)) {
+      for (const cf of s.closedForms[0] ?? []) {
         if (chart.closedForm?.includes(cf.metric)) cf.values.forEach((value, t) => exact.push({ x: t, series: s.label, value, metric: cf.metric }));
       }
     } else {
@@ -364,7 +358,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
         const last = cell.at(-1);
         if (!last) return;
         for (const m of chart.metrics) if (s.columns.some((col) => col.key === m)) rows.push(rowFor(s, m, last, s.params[c][path], input.series));
-        for (const cf of exactOf(s, c)) {
+        for (const cf of s.closedForms[c] ?? []) {
           if (chart.closedForm?.includes(cf.metric) && cf.values[last.t] !== undefined) exact.push({ x: s.params[c][path], series: s.label, value: cf.values[last.t], metric: cf.metric });
         }
       });
@@ -429,7 +423,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   marks.push(Plot.ruleX(rows, Plot.pointerX({ x: 'x', stroke: '#999', strokeOpacity: 0.6 })));
   marks.push(Plot.tip(rows, Plot.pointerX({ x: 'x', y: 'value', title: (r: Row) => `${xName} = ${formatNumber(r.x as number)}\n${readout(r)}` })));
   const showLegend = input.series.length > 1 || chart.metrics.length > 1;
-  const cfSources = [...new Map(series.flatMap((s) => exactOf(s, 0)).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
+  const cfSources = [...new Map(series.flatMap((s) => s.closedForms[0] ?? []).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
   const notes: string[] = [];
   if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input.series, m)}`).join(', '));
   if (exact.length) for (const cf of cfSources) notes.push(`exact ${metricName(cf.metric)}: ${cf.source}`);
@@ -469,8 +463,7 @@ function pointChart(input: ChartInput, chart: ChartDef): HTMLElement | null {
     const g = s.cells[0]?.at(-1);
     if (!g) continue;
     for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, labelOf(input.series, m), input.series));
-    const cf = s.closedForms[0];
-    if (cf && chart.closedForm?.includes(cf.metric)) exact.push({ metric: labelOf(input.series, cf.metric), series: s.label, value: cf.values[g.t] });
+    for (const cf of s.closedForms[0] ?? []) if (chart.closedForm?.includes(cf.metric)) exact.push({ metric: labelOf(input.series, cf.metric), series: s.label, value: cf.values[g.t] });
   }
   if (!rows.some((r) => Number.isFinite(r.value))) return null;
   const marks: Plot.Markish[] = [

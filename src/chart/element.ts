@@ -19,11 +19,7 @@
  * model's assets from URLs resolved here, in the page (its own URL may be a blob: one).
  */
 import { experimentCells, MODELS, parseSpec } from '../models/index.js';
-import type { ClosedForm, GenerationImage, MetricColumn } from '../core/engine/model.js';
-import { gaussianClosedForms } from '../models/gaussian/theory.js';
-import type { ResolvedGaussianSpec } from '../models/gaussian/spec.js';
-import { aminErmClosedForms } from '../models/amin-erm/theory.js';
-import type { ResolvedAminErmSpec } from '../models/amin-erm/spec.js';
+import type { GenerationImage, MetricColumn } from '../core/engine/model.js';
 import { PRESETS } from '../models/index.js';
 import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
@@ -429,8 +425,7 @@ export class SynthloopChart extends HTMLElement {
             columns: model.columns(cells.specs[0]),
             params: cells.params,
             cells: cells.specs.map(() => []),
-            closedForms: cells.specs.map((cell) => model.closedForm?.(cell) ?? null),
-            exact: cells.specs.map((cell) => allClosedForms(spec.model, cell, model.closedForm?.(cell) ?? null)),
+            closedForms: cells.specs.map((cell) => model.closedForms?.(cell) ?? []),
           },
           images: cells.specs.map(() => new Map()),
         });
@@ -516,7 +511,7 @@ export class SynthloopChart extends HTMLElement {
         if (token !== this.token) return null;
         // The worker's statistics are authoritative (same values; complete even if a message was dropped).
         plan.series.cells = result.cells ? result.cells.map((c) => c.generations) : [result.generations];
-        plan.series.closedForms = result.cells ? result.cells.map((c) => c.closedForm) : [result.closedForm];
+        plan.series.closedForms = result.cells ? result.cells.map((c) => c.closedForms) : [result.closedForms];
         this.ranOn = result.backend;
         if (result.adapter) this.backendInfo = { webgpu: true, adapter: result.adapter };
         runs.push({ label: plan.label, result });
@@ -778,11 +773,11 @@ export class SynthloopChart extends HTMLElement {
       return `<td data-series="${p}" data-metric="${c.key}"><span class="v">${g ? formatNumber(value) : ''}</span>${seText}</td>`;
     };
     if (!sweepPaths.length) {
-      const closed = plans.some((p) => p.series.closedForms[0]);
-      const cfMetric = plans.map((p) => p.series.closedForms[0]?.metric).find(Boolean);
+      const closed = plans.some((p) => p.series.closedForms[0]?.length);
+      const cfMetric = plans.map((p) => p.series.closedForms[0]?.[0]?.metric).find(Boolean);
       const rows = plans.map((plan, p) => {
         const g = plan.series.cells[0].at(-1);
-        const cf = plan.series.closedForms[0];
+        const cf = plan.series.closedForms[0]?.[0];
         const exact = g && cf ? formatNumber(cf.values[g.t]) : '—';
         return `<tr data-series="${p}">${multi ? `<td>${escapeHtml(plan.label)}</td>` : ''}<td data-metric="t">${g?.t ?? ''}</td>${columns.map((c) => valueCell(p, c, g)).join('')}${closed ? `<td data-metric="exact">${exact}</td>` : ''}</tr>`;
       }).join('');
@@ -814,20 +809,13 @@ export class SynthloopChart extends HTMLElement {
     const columns = unionColumns(plans);
     const multi = plans.length > 1;
     const rows = plans.flatMap((plan) => plan.series.cells[0].map((g) => {
-      const cf = plan.series.closedForms[0];
-      return `<tr>${multi ? `<td>${escapeHtml(plan.label)}</td>` : ''}<td>${g.t}</td>${columns.map((c) => `<td>${formatNumber(g[c.key])}${c.se && g[c.se] !== null ? `<span class="se"> ± ${formatNumber(g[c.se])}</span>` : ''}</td>`).join('')}${cf ? `<td>${formatNumber(cf.values[g.t])}</td>` : plans.some((p) => p.series.closedForms[0]) ? '<td>—</td>' : ''}</tr>`;
+      const cf = plan.series.closedForms[0]?.[0];
+      return `<tr>${multi ? `<td>${escapeHtml(plan.label)}</td>` : ''}<td>${g.t}</td>${columns.map((c) => `<td>${formatNumber(g[c.key])}${c.se && g[c.se] !== null ? `<span class="se"> ± ${formatNumber(g[c.se])}</span>` : ''}</td>`).join('')}${cf ? `<td>${formatNumber(cf.values[g.t])}</td>` : plans.some((p) => p.series.closedForms[0]?.length) ? '<td>—</td>' : ''}</tr>`;
     }));
-    const cfMetric = plans.map((p) => p.series.closedForms[0]?.metric).find(Boolean);
+    const cfMetric = plans.map((p) => p.series.closedForms[0]?.[0]?.metric).find(Boolean);
     every.hidden = false;
     this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(c.key, c.label))}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   }
-}
-
-/** Every closed form the engine knows for a cell: the model's one, and (gaussian, amin-erm) all of them. */
-function allClosedForms(model: string, cell: unknown, one: ClosedForm | null): ClosedForm[] {
-  if (model === 'gaussian') return gaussianClosedForms(cell as ResolvedGaussianSpec);
-  if (model === 'amin-erm') return aminErmClosedForms(cell as ResolvedAminErmSpec);
-  return one ? [one] : [];
 }
 
 /** The fields where `a` differs from `b`, in words: `dimension d 5`. */

@@ -58,11 +58,11 @@ function table(result: RunResult, source: string): string {
       : `${result.cells.length} cells, each at its last generation; --format csv or json for every generation\n`;
     return `${header}${rows.toString()}\n${note}`;
   }
-  const closed = result.closedForm;
-  const rows = new Table({ head: ['t', ...metrics.head, ...(closed ? [`${closed.metric}, closed form`] : [])], ...borderless });
-  for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...(closed ? [significant(closed.values[g.t])] : [])]);
+  const closed = result.closedForms;
+  const rows = new Table({ head: ['t', ...metrics.head, ...closed.map((cf) => `${cf.metric}, closed form`)], ...borderless });
+  for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...closed.map((cf) => significant(cf.values[g.t]))]);
   // The source cites docs/science.md by its path in the repository; the link works from anywhere.
-  const footnote = closed ? `closed form: ${closed.source}\n${sciencePath}: ${scienceUrl}\n` : '';
+  const footnote = closed.length ? `${closed.map((cf) => `closed form: ${cf.source}\n`).join('')}${sciencePath}: ${scienceUrl}\n` : '';
   return `${header}${rows.toString()}\n${footnote}`;
 }
 

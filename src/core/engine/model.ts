@@ -103,7 +103,11 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
   createStepper(cells: S[], backend: Backend, options: StepperOptions): Promise<Stepper<G>>;
   /** A cell's statistics of generation t from its sufficient statistics over all its replicates. */
   finish(t: number, cell: S, sums: CellSums): G;
-  closedForm?(spec: S): ClosedForm | null;
+  /**
+   * Every exact expectation docs/science.md gives for this spec (for comparison, never used to
+   * compute results), the headline curve first; none where none applies.
+   */
+  closedForms?(spec: S): ClosedForm[];
   /**
    * Bytes these cells' replicates hold at the run's peak on a backend (core/engine/memory.ts):
    * proportional to the replicates, checked against the memory budget before anything is allocated.

@@ -18,7 +18,7 @@ export type BackendName = 'webgpu' | 'cpu';
 export interface CellResult {
   params: Record<string, number>;
   generations: Stats[];
-  closedForm: ClosedForm | null;
+  closedForms: ClosedForm[];
 }
 
 export interface RunResult {
@@ -34,8 +34,8 @@ export interface RunResult {
   elapsedSeconds: number;
   /** Things the user should know, e.g. that no WebGPU adapter worked and the twin ran instead. */
   notices: string[];
-  /** The exact expectation docs/science.md gives for this spec, for comparison (never used to compute results); null if none applies. */
-  closedForm: ClosedForm | null;
+  /** The exact expectations docs/science.md gives for this spec, the headline first (never used to compute results); empty for a sweep (see `cells`) or where none applies. */
+  closedForms: ClosedForm[];
 }
 
 /** Where and how long a run (or the shards merged into it) ran, and what the user should know. */
@@ -45,9 +45,9 @@ export type RunProvenance = Pick<RunResult, 'backend' | 'adapter' | 'elapsedSeco
 export function runResult(spec: Spec, generations: Stats[][], provenance: RunProvenance): RunResult {
   const model = modelOf(spec);
   const cells = experimentCells(spec);
-  const closedForms = cells.specs.map((cell) => model.closedForm?.(cell) ?? null);
+  const closedForms = cells.specs.map((cell) => model.closedForms?.(cell) ?? []);
   const sweepCells: CellResult[] | undefined = spec.sweep
-    ? cells.params.map((params, c) => ({ params, generations: generations[c], closedForm: closedForms[c] }))
+    ? cells.params.map((params, c) => ({ params, generations: generations[c], closedForms: closedForms[c] }))
     : undefined;
   return {
     spec,
@@ -57,6 +57,6 @@ export function runResult(spec: Spec, generations: Stats[][], provenance: RunPro
     ...(sweepCells ? { cells: sweepCells } : {}),
     elapsedSeconds: provenance.elapsedSeconds,
     notices: provenance.notices,
-    closedForm: spec.sweep ? null : closedForms[0],
+    closedForms: spec.sweep ? [] : closedForms[0],
   };
 }

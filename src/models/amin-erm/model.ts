@@ -7,7 +7,7 @@
 import { parseAminErmSpec, type ResolvedAminErmSpec } from './spec.js';
 import { AMIN_ERM_COLUMNS, AminErmMetric, AminErmTwin, type AminErmReplicateState } from './twin.js';
 import { AminErmGpu, stateLayout } from './gpu.js';
-import { aminErmClosedForm } from './theory.js';
+import { aminErmClosedForms } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
@@ -83,7 +83,7 @@ export const aminErmModel: ModelDefinition<ResolvedAminErmSpec, AminErmGeneratio
   describe: (spec) => `ERM vs weighted · dim = ${spec.dim}, n = ${spec.n}, α = ${spec.alpha}, σ = ${spec.sigma}, T = ${spec.generations}, R = ${spec.replicates}`,
   createStepper: createAminErmStepper,
   finish,
-  closedForm: aminErmClosedForm,
+  closedForms: aminErmClosedForms,
   memoryBytes(cells, backend) {
     // WebGPU: the state, a metric row, and a snapshot's carried estimates three times (packed, staged, on the host);
     // twin: two float64 estimates of dim numbers.

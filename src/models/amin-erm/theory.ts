@@ -58,16 +58,11 @@ export function ermAsymptoticBelowHalf(spec: Params, t: number): number | null {
   return spec.alpha < 0.5 && t > 0 ? (spec.dim * spec.sigma ** 2) / (spec.n * (1 - 2 * spec.alpha) * t) : null;
 }
 
-/** Both exact curves at t = 0..T. */
+/** Both exact curves at t = 0..T, ERM's (whose rate is the headline) first. */
 export function aminErmClosedForms(spec: ResolvedAminErmSpec): ClosedForm[] {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   return [
     { metric: 'erm', source: scienceSource(SCIENCE_SECTION, 'ERM, E e_t² = ((t+α)/(t+1))² E e_{t−1}² + σ²/(n(t+1)²), times dim'), values: ermMeanErr2(spec, spec.generations) },
     { metric: 'weighted', source: scienceSource(SCIENCE_SECTION, 'weighted, E‖μ̂_t − μ‖² = dim·σ²/(n(1 + t(1−α)²))'), values: ts.map((t) => weightedMeanErr2(spec, t)) },
   ];
-}
-
-/** The curve shown next to the results: ERM's, whose rate is the headline. */
-export function aminErmClosedForm(spec: ResolvedAminErmSpec): ClosedForm {
-  return aminErmClosedForms(spec)[0];
 }

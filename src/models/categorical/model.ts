@@ -215,13 +215,11 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
   // twin: the counts and a metric row.
   memoryBytes: (cells, backend) => cells.length * cells[0].replicates
     * (backend === 'webgpu' ? 4 * (5 * tokenCount(cells[0].probs) + CATEGORICAL_COLUMNS) : 4 * tokenCount(cells[0].probs) + 8 * CATEGORICAL_COLUMNS),
-  closedForm(spec): ClosedForm {
-    return {
-      metric: 'r',
-      source: scienceSource(4, 'R_t = (1 − ‖P*‖²)/n_t + (1 − 1/n_t)(1 − α_t)² R_{t−1} (Bakshi & Chakraborty)'),
-      values: categoricalRisk(buildCategoricalProblem(spec).probs, spec.schedule.n, spec.schedule.realFraction),
-    };
-  },
+  closedForms: (spec): ClosedForm[] => [{
+    metric: 'r',
+    source: scienceSource(4, 'R_t = (1 − ‖P*‖²)/n_t + (1 − 1/n_t)(1 − α_t)² R_{t−1} (Bakshi & Chakraborty)'),
+    values: categoricalRisk(buildCategoricalProblem(spec).probs, spec.schedule.n, spec.schedule.realFraction),
+  }],
 };
 
 export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationStats> = {

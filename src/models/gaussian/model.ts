@@ -10,7 +10,7 @@ import {
   COLLAPSED_LOG_VARIANCE, GAUSSIAN_COLUMNS, GaussianMetric, GaussianTwin, type GaussianReplicateState,
 } from './twin.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
-import { gaussianClosedForm } from './theory.js';
+import { gaussianClosedForms } from './theory.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
@@ -130,7 +130,7 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   describe: (spec) => `${spec.estimator === 'mle' ? 'MLE' : 'unbiased'} fit · dim = ${spec.dim}, m = ${spec.m}, σ = ${spec.sigma}, T = ${spec.generations}, R = ${spec.replicates}`,
   createStepper: createGaussianStepper,
   finish: finish,
-  closedForm: gaussianClosedForm,
+  closedForms: gaussianClosedForms,
   memoryBytes(cells, backend) {
     const { dim, replicates } = cells[0];
     const n = cells.length * replicates;

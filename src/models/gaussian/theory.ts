@@ -67,7 +67,11 @@ export function expectedLogVariance(spec: ResolvedGaussianSpec, t: number): numb
   return null;
 }
 
-/** Every closed-form curve that holds at all generations t = 0..T of this spec. */
+/**
+ * Every closed-form curve that holds at all generations t = 0..T of this spec, the headline first:
+ * the MLE's decaying E σ̂²; for the unbiased estimator, whose E σ̂² stays flat, the drifting
+ * E log σ̂² (dim = 1) or the linearly growing E‖μ̂ − μ‖².
+ */
 export function gaussianClosedForms(spec: ResolvedGaussianSpec): ClosedForm[] {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   const estimator = spec.estimator === 'mle' ? 'MLE' : 'unbiased';
@@ -86,15 +90,6 @@ export function gaussianClosedForms(spec: ResolvedGaussianSpec): ClosedForm[] {
       values: ts.map((t) => expectedLogVariance(spec, t)!),
     });
   }
-  return curves;
-}
-
-/**
- * The one curve shown next to the results: the MLE's decaying E σ̂²; for the unbiased estimator,
- * whose E σ̂² stays flat, the drifting E log σ̂² (dim = 1) or the linearly growing E‖μ̂ − μ‖².
- */
-export function gaussianClosedForm(spec: ResolvedGaussianSpec): ClosedForm {
-  const curves = gaussianClosedForms(spec);
-  const metric = spec.estimator === 'mle' ? 'varMean' : spec.dim === 1 ? 'logVarMean' : 'meanErr2';
-  return curves.find((curve) => curve.metric === metric)!;
+  const headline = spec.estimator === 'mle' ? 'varMean' : spec.dim === 1 ? 'logVarMean' : 'meanErr2';
+  return [...curves.filter((c) => c.metric === headline), ...curves.filter((c) => c.metric !== headline)];
 }

@@ -87,7 +87,7 @@ export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSel
   },
   createStepper: createGmmSelectionStepper,
   finish,
-  closedForm: gmmSelectionClosedForm,
+  closedForms: (spec) => [gmmSelectionClosedForm(spec)].filter((cf) => cf !== null),
   memoryBytes(cells, backend) {
     const { d, replicates } = cells[0];
     const n = cells.length * replicates;

@@ -81,7 +81,7 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   },
   createStepper: createLinearStepper,
   finish: finish,
-  closedForm: linearClosedForm,
+  closedForms: (spec) => [linearClosedForm(spec)].filter((cf) => cf !== null),
   memoryBytes(cells, backend) {
     const { d, replicates, mode } = cells[0];
     const n = cells.length * replicates;

@@ -112,8 +112,8 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
   finish,
   // One metric row a replicate: on WebGPU at most a chunk's are resident, on the twin a cell's (an upper bound either way).
   memoryBytes: (cells, backend) => cells.length * cells[0].replicates * YI_COLUMNS * (backend === 'webgpu' ? 4 : 8),
-  closedForm(spec) {
+  closedForms(spec) {
     const value = realLoss(spec.sigma, spec.d, spec.n1);
-    return value === null ? null : { metric: 'loss0', source: scienceSource(1, 'OLS on n₁ real samples, σ²d/(n₁ − d − 1)'), values: [value] };
+    return value === null ? [] : [{ metric: 'loss0', source: scienceSource(1, 'OLS on n₁ real samples, σ²d/(n₁ − d − 1)'), values: [value] }];
   },
 };
