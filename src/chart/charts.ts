@@ -12,7 +12,8 @@ import * as Plot from '@observablehq/plot';
 import type { ClosedForm, MetricColumn } from '../core/engine/model.js';
 import type { Stats } from '../core/engine/result.js';
 import { sciencePath, scienceUrl } from '../core/theory/science.js';
-import { bayesAccuracy, breakdownPoint, selectorRates } from '../models/gmm-selection/theory.js';
+import type { FigureDef, ModelView } from '../core/engine/view.js';
+import { MODELS } from '../models/index.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */
@@ -43,70 +44,11 @@ export interface ChartInput {
   logY?: boolean;
 }
 
-interface ChartDef {
-  id: string;
-  title: string;
-  /** The y axis's label. */
-  y?: string;
-  metrics: string[];
-  /** Overlay these closed-form metrics on this chart. */
-  closedForm?: string[];
-  /** Draw the metrics stacked (they sum to something shown elsewhere). */
-  stack?: boolean;
-  yDomain?: [number, number];
-  /** The first generation where the metric is defined. */
-  fromT?: number;
-  /** false: the y axis need not reach 0 (values far from it, whose differences matter). */
-  zero?: boolean;
-  /** Shown only if this holds for the runs' specs as written. */
-  when?: (specs: Record<string, unknown>[]) => boolean;
-}
+type ChartDef = FigureDef;
 
-const CHARTS: Record<string, ChartDef[]> = {
-  linear: [
-    { id: 'mse', title: 'Error ‖θ̂ − θ*‖² (mse) ± 2 SE', y: 'mean ‖θ̂ − θ*‖²', metrics: ['mse'], closedForm: ['risk'] },
-    { id: 'bias-variance', title: 'Bias² and variance (they sum to the mse)', y: 'bias² or variance', metrics: ['bias2', 'variance'] },
-    { id: 'accept', title: 'Acceptance rate of synthetic samples', y: 'fraction accepted', metrics: ['acceptRate'], yDomain: [0, 1], when: (specs) => specs.some((s) => (s.verifier as { kind?: string } | undefined)?.kind === 'ball') },
-    { id: 'center', title: 'Distance² to the verifier\'s centre ± 2 SE', y: 'mean ‖θ̂ − centre‖²', metrics: ['centerDist2'] },
-  ],
-  'yi-grid': [
-    { id: 'losses', title: 'Loss ‖θ̂ₖ − θ*‖² of each estimator ± 2 SE', y: 'mean loss ‖θ̂ₖ − θ*‖²', metrics: ['loss0', 'loss1', 'loss2', 'loss3'], closedForm: ['loss0'] },
-    { id: 'accept', title: 'Acceptance rate of real samples ± 2 SE', y: 'fraction accepted', metrics: ['acceptReal'], yDomain: [0, 1] },
-  ],
-  'gmm-selection': [
-    { id: 'accuracy', title: 'Population accuracy of the classifier ± 2 SE', y: 'accuracy', metrics: ['accuracy'] },
-    { id: 'kept', title: 'Fraction of pairs kept by the selector ± 2 SE', y: 'fraction kept', metrics: ['keptFraction'], closedForm: ['keptFraction'], yDomain: [0, 1] },
-  ],
-  gaussian: [
-    { id: 'variance', title: 'Mean fitted variance σ̂² ± 2 SE', y: 'E σ̂²', metrics: ['varMean'], closedForm: ['varMean'] },
-    { id: 'log-variance', title: 'log σ̂²: mean ± 2 SE and median', y: 'log σ̂²', metrics: ['logVarMean', 'logVarMedian'], closedForm: ['logVarMean'] },
-    { id: 'mean-error', title: 'Error of the mean ‖μ̂ − μ‖² ± 2 SE', y: 'E‖μ̂ − μ‖²', metrics: ['meanErr2'], closedForm: ['meanErr2'] },
-    { id: 'collapsed', title: 'Collapsed replicates (fraction)', y: 'fraction collapsed', metrics: ['collapsed'], yDomain: [0, 1] },
-  ],
-  'amin-erm': [
-    { id: 'error', title: 'Error ‖μ̂ − μ‖² of ERM and of the weighted estimator ± 2 SE', y: 'E‖μ̂ − μ‖²', metrics: ['erm', 'weighted'], closedForm: ['erm', 'weighted'] },
-  ],
-  categorical: [
-    { id: 'r', title: 'R = ‖P̂ − P*‖² ± 2 SE', y: 'E‖P̂ − P*‖²', metrics: ['r'], closedForm: ['r'] },
-    { id: 'tv', title: 'Total variation ½‖P̂ − P*‖₁ ± 2 SE', y: 'total variation', metrics: ['tv'] },
-    { id: 'kl', title: 'KL(P* ‖ P̂) ± 2 SE', y: 'KL (nats)', metrics: ['kl'] },
-    { id: 'absorbed', title: 'Absorbed at a point mass (fraction)', y: 'fraction absorbed', metrics: ['absorbed'], yDomain: [0, 1] },
-  ],
-  bigram: [
-    { id: 'r', title: 'Row error ‖P̂ − P*‖² ± 2 SE', y: 'E‖P̂ − P*‖² per row', metrics: ['r'], closedForm: ['r'] },
-    { id: 'tv', title: 'Total variation per row ± 2 SE', y: 'total variation', metrics: ['tv'] },
-    { id: 'kl', title: 'KL(P* ‖ P̂) per row ± 2 SE', y: 'KL (nats)', metrics: ['kl'] },
-  ],
-  'mnist-cvae': [
-    { id: 'nelbo', title: 'Test NELBO (nats per image) ± 2 SE', y: 'NELBO (nats/image)', metrics: ['nelbo'], zero: false },
-    { id: 'fid', title: 'FID to real digits (classifier features) ± 2 SE', y: 'FID', metrics: ['fid'], zero: false },
-    { id: 'accuracy', title: 'Classifier accuracy on generated digits ± 2 SE', y: 'accuracy', metrics: ['accuracy'], yDomain: [0, 1] },
-    { id: 'verifier', title: 'Verifier\'s held-out accuracy ± 2 SE', y: 'accuracy', metrics: ['verifierAccuracy'], yDomain: [0, 1], fromT: 1 },
-  ],
-};
+/** The model's view (src/models/<model>/view.ts). */
+const viewOf = (model: string): ModelView | undefined => MODELS[model]?.view;
 
-/** Models whose one-axis sweep is a handful of arms to compare round by round: each cell is a curve against t. */
-const CELLS_OVER_TIME = new Set(['mnist-cvae']);
 /** Most cells drawn as curves (more: the usual metric-against-swept-value chart). */
 const MAX_CELL_CURVES = 6;
 
@@ -114,20 +56,18 @@ const MAX_CELL_CURVES = 6;
 export function cellLabel(model: string, params: Record<string, number>): string {
   return Object.entries(params).map(([path, value]) => {
     const text = `${path} ${formatNumber(value)}`;
-    if (model === 'mnist-cvae' && path === 'keepFraction') return `${text} (${value < 1 ? 'filtered' : 'unfiltered'})`;
-    return text;
+    const note = viewOf(model)?.cellValueNote?.(path, value);
+    return note ? `${text} (${note})` : text;
   }).join(', ');
 }
 
 /** Whether this input's one-axis sweep is drawn as one curve per cell against t. */
 export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | 'series'>): boolean {
-  return input.sweepPaths.length === 1 && CELLS_OVER_TIME.has(input.model) && input.series.every((s) => s.params.length <= MAX_CELL_CURVES);
+  return input.sweepPaths.length === 1 && !!viewOf(input.model)?.cellsOverTime && input.series.every((s) => s.params.length <= MAX_CELL_CURVES);
 }
 
 /** The metric a phase diagram shows unless one is chosen. */
-export const DEFAULT_HEATMAP_METRIC: Record<string, string> = {
-  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
-};
+export const defaultHeatmapMetric = (model: string): string | undefined => viewOf(model)?.heatmapMetric;
 
 /** yi-grid's `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
 export const BEST_NAMES = ['θ̂₀ real', 'θ̂₁ verified real', 'θ̂₂ synthetic from θ̂₁', 'θ̂₃ synthetic from θ̂₀', 'no clear best (within 2 SE)'];
@@ -136,26 +76,11 @@ const BEST_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#d9d9d9'];
 /** The colours of series (or metrics), in order: Tableau 10. */
 export const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ab'];
 
-/** Spec fields in words, for axes and legends. */
-const FIELD_NAMES: Record<string, string> = {
-  flipRate: 'label flip rate p', meanNorm: 'signal ‖μ‖', n: 'samples per generation n', n0: 'real samples n₀', d: 'dimension d',
-  sigma: 'noise σ', bias: 'verifier bias', radius: 'verifier radius', 'verifier.bias': 'verifier bias', 'verifier.radius': 'verifier radius',
-  'verifier.slack': 'verifier slack', realFraction: 'real fraction', ridgeLambda: 'ridge λ', keepFraction: 'kept fraction',
-  m: 'samples per generation M', dim: 'dimension', 'selector.angle': 'verifier angle θ', 'selector.keepCorrect': 'keep rate ϕ (correct)',
-  'selector.keepWrong': 'keep rate ψ (wrong)', k: 'categories k', n1: 'real samples n₁', n2: 'synthetic samples n₂',
-  alpha: 'contamination rate α',
-};
+/** Spec fields and metrics in words, for axes, legends and tables: every model's names. */
+const FIELD_NAMES: Record<string, string> = Object.assign({}, ...Object.values(MODELS).map((m) => m.view.fieldNames));
 export const fieldName = (path: string) => FIELD_NAMES[path] ?? path;
 
-/** Metric names in words (the engine's column labels are terse). */
-const METRIC_NAMES: Record<string, string> = {
-  mse: 'mse ‖θ̂ − θ*‖²', bias2: 'bias²', variance: 'variance', acceptRate: 'acceptance rate', centerDist2: 'distance² to the centre',
-  accuracy: 'accuracy', keptFraction: 'fraction kept', varMean: 'σ̂²', logVarMean: 'mean log σ̂²', logVarMedian: 'median log σ̂²',
-  meanErr2: '‖μ̂ − μ‖²', collapsed: 'collapsed', loss0: 'θ̂₀ real', loss1: 'θ̂₁ verified real', loss2: 'θ̂₂ synthetic from θ̂₁',
-  loss3: 'θ̂₃ synthetic from θ̂₀', acceptReal: 'acceptance of real samples', best: 'best estimator', nelbo: 'NELBO', fid: 'FID',
-  verifierAccuracy: 'verifier accuracy', r: 'R = ‖P̂ − P*‖²', tv: 'total variation', kl: 'KL(P* ‖ P̂)', absorbed: 'absorbed', risk: 'risk',
-  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²',
-};
+const METRIC_NAMES: Record<string, string> = Object.assign({}, ...Object.values(MODELS).map((m) => m.view.metricNames));
 export const metricName = (key: string, fallback?: string) => METRIC_NAMES[key] ?? fallback ?? key;
 
 /** One entry of a figure's legend, as the page and the exported SVG draw it. */
@@ -218,7 +143,7 @@ function rowFor(s: SeriesData, metricKey: string, g: Stats, x: number | string, 
 
 /** Which charts apply: metrics this model has and that some series has a value for. */
 function chartsFor(input: ChartInput): ChartDef[] {
-  return (CHARTS[input.model] ?? []).filter((chart) => (!chart.when || chart.when(input.specs)) && input.series.some((s) =>
+  return (viewOf(input.model)?.figures ?? []).filter((chart) => (!chart.when || chart.when(input.specs)) && input.series.some((s) =>
     chart.metrics.some((m) => s.columns.some((c) => c.key === m) && s.cells.some((cell) => cell.some((g) => g[m] !== null && g[m] !== undefined)))));
 }
 
@@ -307,36 +232,19 @@ function frame(input: ChartInput, chart: ChartDef, marks: Plot.Markish[], option
 }
 
 
-/** Reference lines a model's theory gives for a sweep chart (gmm-selection: p*, Bayes and anti-Bayes accuracy). */
+/** The lines the model's theory gives for a chart against a swept field (gmm-selection: p*, Bayes and anti-Bayes accuracy). */
 function references(input: ChartInput, chart: ChartDef, path: string): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
-  if (input.model !== 'gmm-selection' || chart.id !== 'accuracy' || path !== 'flipRate') return { marks: [], items: [] };
-  const spec = input.specs[0] as { meanNorm?: number; selector?: { kind: 'none' } | { kind: 'rates'; keepCorrect: number; keepWrong: number } | { kind: 'linear'; angle: number } };
-  const meanNorm = spec.meanNorm ?? 1;
-  const selector = spec.selector ?? { kind: 'none' as const };
-  const { keepCorrect, keepWrong } = selectorRates({ meanNorm, selector } as Parameters<typeof selectorRates>[0]);
-  const pStar = breakdownPoint(keepCorrect, keepWrong);
-  const bayes = bayesAccuracy(meanNorm);
-  const marks: Plot.Markish[] = [
-    Plot.ruleY([bayes], { stroke: '#2f6f3e', strokeDasharray: '6,3', strokeWidth: 1.3, className: 'bayes-asymptote', ariaDescription: 'bayes-asymptote' }),
-    Plot.text([bayes], { y: (v: number) => v, frameAnchor: 'right', dy: -7, text: () => `Bayes Φ(‖μ‖) = ${bayes.toFixed(3)}`, fill: '#2f6f3e', className: 'bayes-label', ariaDescription: 'bayes-label' }),
-    Plot.ruleY([1 - bayes], { stroke: '#9b2c2c', strokeDasharray: '6,3', strokeWidth: 1.3, className: 'anti-bayes-asymptote', ariaDescription: 'anti-bayes-asymptote' }),
-    Plot.text([1 - bayes], { y: (v: number) => v, frameAnchor: 'left', dy: 9, text: () => `anti-Bayes 1 − Φ(‖μ‖) = ${(1 - bayes).toFixed(3)}`, fill: '#9b2c2c', className: 'anti-bayes-label', ariaDescription: 'anti-bayes-label' }),
-  ];
-  const items: LegendItem[] = [
-    { label: `Bayes accuracy Φ(‖μ‖) = ${bayes.toFixed(3)} (n → ∞, p < p*)`, color: '#2f6f3e', kind: 'rule', dash: '6,3' },
-    { label: `anti-Bayes 1 − Φ(‖μ‖) = ${(1 - bayes).toFixed(3)} (n → ∞, p > p*)`, color: '#9b2c2c', kind: 'rule', dash: '6,3' },
-  ];
-  if (pStar !== null && selector.kind !== 'linear') {
-    marks.push(
-      Plot.ruleX([pStar], { stroke: '#6b21a8', strokeWidth: 1.5, className: 'p-star', ariaDescription: 'p-star' }),
-      Plot.text([pStar], { x: (v: number) => v, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', text: () => `p* = ${formatNumber(Number(pStar.toPrecision(4)))}`, fill: '#6b21a8', className: 'p-star-label', ariaDescription: 'p-star-label' }),
-    );
-    items.push({ label: `breakdown point p* = ϕ/(ϕ + ψ) = ${formatNumber(Number(pStar.toPrecision(4)))}`, color: '#6b21a8', kind: 'rule' });
-  }
-  const note = selector.kind === 'linear'
-    ? 'A linear verifier steers the classifier too: accuracy follows the population limit, between the two asymptotes.'
-    : 'Feng et al.: as n → ∞ the accuracy tends to the Bayes value below the breakdown point p* and to 1 − Bayes above it (exactly 1/2 at p*).';
-  return { marks, items, note };
+  const found = viewOf(input.model)?.referenceLines?.(input.specs[0] ?? {}, chart.id, path);
+  if (!found) return { marks: [], items: [] };
+  const marks = found.lines.flatMap((line): Plot.Markish[] => {
+    const style = { stroke: line.color, strokeDasharray: line.dash, strokeWidth: line.dash ? 1.3 : 1.5, className: line.name, ariaDescription: line.name };
+    const label = { text: () => line.label, fill: line.color, className: `${line.name}-label`, ariaDescription: `${line.name}-label` };
+    return line.axis === 'y'
+      ? [Plot.ruleY([line.value], style), Plot.text([line.value], { y: (v: number) => v, frameAnchor: line.anchor ?? 'right', dy: line.anchor === 'left' ? 9 : -7, ...label })]
+      : [Plot.ruleX([line.value], style), Plot.text([line.value], { x: (v: number) => v, frameAnchor: 'top', dy: 6, dx: 4, textAnchor: 'start', ...label })];
+  });
+  const items = found.lines.map((line): LegendItem => ({ label: line.legend, color: line.color, kind: 'rule', ...(line.dash ? { dash: line.dash } : {}) }));
+  return { marks, items, note: found.note };
 }
 
 /** Metric against generation t (or against the swept value). */
@@ -507,7 +415,7 @@ export function separatedBest(g: Stats): number {
 /** Two swept fields: a heatmap of one metric at the last generation, a read-out of every metric on hover. */
 function heatmap(input: ChartInput): HTMLElement | null {
   const [yPath, xPath] = input.sweepPaths;
-  const metric = input.heatmapMetric ?? DEFAULT_HEATMAP_METRIC[input.model] ?? input.series[0]?.columns[0]?.key;
+  const metric = input.heatmapMetric ?? defaultHeatmapMetric(input.model) ?? input.series[0]?.columns[0]?.key;
   const xs = edges(input.series.flatMap((s) => s.params.map((p) => p[xPath])));
   const ys = edges(input.series.flatMap((s) => s.params.map((p) => p[yPath])));
   type Cell = Record<string, number | string>;

@@ -25,7 +25,7 @@ import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
 import type { Stats } from '../core/engine/result.js';
 import { SpecError, type SpecIssue } from '../core/spec/errors.js';
-import { BEST_NAMES, cellLabel, DEFAULT_HEATMAP_METRIC, fieldName, formatNumber, heatmapMetrics, metricName, renderCharts, separatedBest, type SeriesData } from './charts.js';
+import { BEST_NAMES, cellLabel, defaultHeatmapMetric, fieldName, formatNumber, heatmapMetrics, metricName, renderCharts, separatedBest, type SeriesData } from './charts.js';
 import { downloadBlob, figureToPNG, figureToSVG } from './figure-export.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset } from './presets.js';
@@ -725,7 +725,7 @@ export class SynthloopChart extends HTMLElement {
     const picker = this.$('.picker');
     picker.hidden = sweepPaths.length !== 2;
     const metrics = heatmapMetrics(first.series.columns);
-    if (!metrics.some((c) => c.key === this.heatmapMetric)) this.heatmapMetric = DEFAULT_HEATMAP_METRIC[model] ?? metrics[0]?.key;
+    if (!metrics.some((c) => c.key === this.heatmapMetric)) this.heatmapMetric = defaultHeatmapMetric(model) ?? metrics[0]?.key;
     if (!picker.hidden) {
       const select = this.$<HTMLSelectElement>('.picker select');
       const options = metrics.map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.key === 'best' ? 'best estimator' : c.key === c.label ? c.key : `${c.key}: ${c.label}`)}</option>`).join('');

@@ -12,6 +12,7 @@
 import type { GpuContext } from '../adapter.js';
 import type { CellSums } from './metrics.js';
 import type { Snapshot } from './snapshot.js';
+import type { ModelView } from './view.js';
 
 export type Backend = { kind: 'webgpu'; gpu: GpuContext } | { kind: 'cpu' };
 
@@ -108,6 +109,8 @@ export interface ModelDefinition<S extends CommonSpec = CommonSpec, G extends Ge
    * compute results), the headline curve first; none where none applies.
    */
   closedForms?(spec: S): ClosedForm[];
+  /** How the chart and the demo show it: figures, names, the form's fields (src/models/<model>/view.ts). */
+  view: ModelView;
   /**
    * Bytes these cells' replicates hold at the run's peak on a backend (core/engine/memory.ts):
    * proportional to the replicates, checked against the memory budget before anything is allocated.

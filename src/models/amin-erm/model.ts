@@ -13,6 +13,7 @@ import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { CellSums } from '../../core/engine/metrics.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, ReplicateRows, Stepper, StepperOptions } from '../../core/engine/model.js';
+import { aminErmView } from './view.js';
 
 /** One generation of one cell. */
 export interface AminErmGeneration extends GenerationRecord {
@@ -76,6 +77,7 @@ export const aminErmModel: ModelDefinition<ResolvedAminErmSpec, AminErmGeneratio
   createStepper(cells: ResolvedAminErmSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<AminErmGeneration>>;
 } = {
   model: 'amin-erm',
+  view: aminErmView,
   parse: parseAminErmSpec,
   sweepable: SWEEPABLE,
   derivedFields: ['synthetic'],

@@ -25,6 +25,7 @@ import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Estimate } from '../../core/engine/result.js';
 import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import { bigramView, categoricalView } from './view.js';
 
 /**
  * log Gamma(shape) variate for component k of Dirichlet row s, from the setup stream: attempt
@@ -204,6 +205,7 @@ function describeTokens(spec: ResolvedCategoricalSpec | ResolvedBigramSpec, unit
 
 export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, CategoricalGenerationStats> = {
   model: 'categorical',
+  view: categoricalView,
   parse: parseCategoricalSpec,
   sweepable: SWEEPABLE,
   derivedFields: ['schedule'],
@@ -224,6 +226,7 @@ export const categoricalModel: ModelDefinition<ResolvedCategoricalSpec, Categori
 
 export const bigramModel: ModelDefinition<ResolvedBigramSpec, BigramGenerationStats> = {
   model: 'bigram',
+  view: bigramView,
   parse: parseBigramSpec,
   sweepable: SWEEPABLE,
   derivedFields: ['schedule'],

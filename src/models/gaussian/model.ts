@@ -16,6 +16,7 @@ import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { CellSums } from '../../core/engine/metrics.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, ReplicateRows, Stepper, StepperOptions } from '../../core/engine/model.js';
+import { gaussianView } from './view.js';
 
 /** One generation of one cell. Means are over the replicates that have not collapsed (`replicates`). */
 export interface GaussianGeneration extends GenerationRecord {
@@ -124,6 +125,7 @@ export const gaussianModel: ModelDefinition<ResolvedGaussianSpec, GaussianGenera
   createStepper(cells: ResolvedGaussianSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GaussianGeneration>>;
 } = {
   model: 'gaussian',
+  view: gaussianView,
   parse: parseGaussianSpec,
   sweepable: SWEEPABLE,
   columns: () => COLUMNS,

@@ -14,6 +14,7 @@ import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Backend, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 import type { Estimate } from '../../core/engine/result.js';
+import { gmmSelectionView } from './view.js';
 
 /** One generation of one cell. */
 export type GmmSelectionStats = {
@@ -70,6 +71,7 @@ export const gmmSelectionModel: ModelDefinition<ResolvedGmmSelectionSpec, GmmSel
   createStepper(cells: ResolvedGmmSelectionSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<GmmSelectionStats>>;
 } = {
   model: 'gmm-selection',
+  view: gmmSelectionView,
   parse: parseGmmSelectionSpec,
   sweepable: ['flipRate', 'meanNorm', 'selector.keepCorrect', 'selector.keepWrong', 'selector.angle', 'ridgeLambda', 'n'],
   columns: () => [

@@ -15,6 +15,7 @@ import { joinSnapshots, splitSnapshot, type Snapshot } from '../../core/engine/s
 import type { Backend, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 import { finish, linearColumnCount, type LinearStats } from './columns.js';
 import { describeSchedule } from '../../core/spec/schedule.js';
+import { linearView } from './view.js';
 
 const COLUMNS: MetricColumn[] = [
   { key: 'mse', label: 'mse', se: 'mseSE' },
@@ -55,6 +56,7 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   createStepper(cells: ResolvedLinearSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<LinearStats>>;
 } = {
   model: 'linear',
+  view: linearView,
   parse: parseLinearSpec,
   sweepable: ['sigma', 'syntheticSigma', 'n0', 'n', 'realFraction', 'ridgeLambda', 'verifier.bias', 'verifier.radius', 'verifier.slack'],
   derivedFields: ['schedule'],

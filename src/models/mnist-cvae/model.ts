@@ -17,6 +17,7 @@ import { checkSweepCells } from '../../core/engine/experiment.js';
 import { emptySums, type CellSums } from '../../core/engine/metrics.js';
 import { joinSnapshots, type Snapshot } from '../../core/engine/snapshot.js';
 import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, ReplicateRows, Stepper, StepperOptions } from '../../core/engine/model.js';
+import { mnistCvaeView } from './view.js';
 
 export interface MnistCvaeGeneration extends GenerationRecord {
   /** Test negative ELBO on the evaluation images, nats per image. */
@@ -185,6 +186,7 @@ export async function createMnistCvaeStepper(cells: ResolvedMnistCvaeSpec[], bac
 
 export const mnistCvaeModel: ModelDefinition<ResolvedMnistCvaeSpec, MnistCvaeGeneration> = {
   model: 'mnist-cvae',
+  view: mnistCvaeView,
   parse: parseMnistCvaeSpec,
   sweepable: SWEEPABLE,
   derivedFields: ['kept'],

@@ -12,6 +12,7 @@ import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import type { Backend, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import { yiGridView } from './view.js';
 
 /** The statistics of one cell (generation 0 is the whole study). */
 export type YiGridStats = {
@@ -74,6 +75,7 @@ export const yiGridModel: ModelDefinition<ResolvedYiGridSpec, YiGridStats> & {
   createStepper(cells: ResolvedYiGridSpec[], backend: Backend, options?: StepperOptions): Promise<Stepper<YiGridStats>>;
 } = {
   model: 'yi-grid',
+  view: yiGridView,
   parse: parseYiGridSpec,
   sweepable: ['bias', 'radius', 'slack', 'sigma', 'n1', 'n2'],
   columns: () => [
