@@ -5,7 +5,7 @@
  * run, planned from the device's limits, and one call per generation that returns the metric sums
  * (only the reduced partials are read back). Twin: src/models/linear/twin.ts.
  */
-import type { ResolvedLinearSpec } from './spec.js';
+import { MINIMUM_NORM_MAX_D, type ResolvedLinearSpec } from './spec.js';
 import { buildProblem, type LinearProblem } from './problem.js';
 import type { GenerationPlan } from './plan.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
@@ -33,8 +33,11 @@ const LINEAR_WIDE_KERNEL: Kernel = { name: 'linear_wide', source: linearWideSour
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
-/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl). */
-export const WIDE_LAYOUT_MIN_D = 17;
+/**
+ * Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl);
+ * the minimum-norm fit is the narrow kernel's alone, so the spec allows it up to the d before.
+ */
+export const WIDE_LAYOUT_MIN_D = MINIMUM_NORM_MAX_D + 1;
 /** The wide layout's samples per block at most: the dense op's depth k (and the rows each replicate stages). */
 const WIDE_BLOCK = 256;
 
