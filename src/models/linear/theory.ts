@@ -11,15 +11,31 @@ const identityOls = (spec: ResolvedLinearSpec) =>
   spec.spectrum.kind === 'identity' && spec.verifier.kind === 'none' && spec.schedule.ridgeLambda.every((l) => l === 0);
 
 /**
- * Replace mode, fresh design, Σ = I, OLS (exact in expectation):
- * risk_t = σ²d/(n₀ − d − 1) + Σ_{s=1..t} σ_s² d/(n_s − d − 1). Here mse = risk.
+ * E‖X⁺ε‖² for the minimum-norm fit of n < d Gaussian rows (Σ = I): σ²·E tr((XXᵀ)⁻¹) = σ²n/(d − n − 1),
+ * XXᵀ being Wishart with d degrees of freedom; finite for d > n + 1.
+ */
+export function minimumNormVariance(sigma: number, d: number, n: number): number | null {
+  return d > n + 1 ? (sigma * sigma * n) / (d - n - 1) : null;
+}
+
+/**
+ * Replace mode, fresh design, Σ = I, no ridge (exact in expectation, docs/science.md §1.1 and §1.3):
+ * e_t = p_t·e_{t−1} + (1 − p_t)‖θ*‖² + v_t from e_{−1} = 0, where a fit of n_t samples keeps the
+ * fraction p_t = min(n_t, d)/d of the previous labeller (its projection onto a random n_t-dimensional
+ * row space) and adds the noise v_t = σ_t²d/(n_t − d − 1) (OLS, n_t > d + 1) or σ_t²n_t/(d − n_t − 1)
+ * (minimum-norm, n_t < d − 1). With OLS throughout, risk_t = σ²d/(n₀ − d − 1) + Σ_{s=1..t} σ_s²d/(n_s − d − 1);
+ * with n < d the error tends to ‖θ*‖² + v/(1 − n/d) geometrically at rate n/d. Here mse = risk.
  */
 export function replaceRisk(spec: ResolvedLinearSpec, t: number): number | null {
   if (spec.mode !== 'replace' || spec.design !== 'fresh' || !identityOls(spec)) return null;
-  let risk = olsRisk(spec.sigma, spec.d, spec.schedule.n[0]);
-  for (let s = 1; s <= t && risk !== null; s++) {
-    const step = olsRisk(spec.syntheticSigma, spec.d, spec.schedule.n[s]);
-    risk = step === null ? null : risk + step;
+  const { d } = spec;
+  const signal = spec.theta.kind === 'given' ? spec.theta.values.reduce((sum, v) => sum + v * v, 0) : 1;
+  let risk = 0;
+  for (let s = 0; s <= t; s++) {
+    const n = spec.schedule.n[s], sigma = s === 0 ? spec.sigma : spec.syntheticSigma;
+    const noise = n >= d ? olsRisk(sigma, d, n) : minimumNormVariance(sigma, d, n);
+    if (noise === null) return null;
+    risk = n >= d ? risk + noise : (n / d) * risk + (1 - n / d) * signal + noise;
   }
   return risk;
 }
@@ -49,7 +65,8 @@ export function linearClosedForm(spec: ResolvedLinearSpec): ClosedForm | null {
   const ts = Array.from({ length: spec.generations + 1 }, (_, t) => t);
   const replace = ts.map((t) => replaceRisk(spec, t));
   if (replace.every((v) => v !== null)) {
-    return { metric: 'risk', source: scienceSource(1, 'replace, fresh design, Σ = I, OLS (Dohmatob et al.)'), values: replace as number[] };
+    const fit = spec.schedule.n.some((n) => n < spec.d) ? 'least squares, minimum-norm where n < d' : 'OLS';
+    return { metric: 'risk', source: scienceSource(1, `replace, fresh design, Σ = I, ${fit} (Dohmatob et al.)`), values: replace as number[] };
   }
   const accumulate = ts.map((t) => accumulateFixedRisk(spec, t));
   if (accumulate.every((v) => v !== null)) {
