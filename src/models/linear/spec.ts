@@ -136,7 +136,7 @@ export const MINIMUM_NORM_MAX_D = 16;
 /**
  * Without ridge, a fit on fewer than d distinct inputs is underdetermined: n_t of them in replace
  * and mixture mode, all so far in accumulate mode (the same ones again with a fixed design). Replace
- * and mixture mode then fit the minimum-norm least-squares solution X⁺y (docs/science.md §1.3), which
+ * and mixture mode then fit the minimum-norm least-squares solution X⁺y (docs/science.md §1, over-parameterised regime), which
  * needs every sample kept (no verifier) and a fit made from this generation's samples alone (not
  * accumulate mode), and is implemented for d ≤ MINIMUM_NORM_MAX_D.
  */

@@ -19,7 +19,7 @@ export function minimumNormVariance(sigma: number, d: number, n: number): number
 }
 
 /**
- * Replace mode, fresh design, Σ = I, no ridge (exact in expectation, docs/science.md §1.1 and §1.3):
+ * Replace mode, fresh design, Σ = I, no ridge (exact in expectation, docs/science.md §1):
  * e_t = p_t·e_{t−1} + (1 − p_t)‖θ*‖² + v_t from e_{−1} = 0, where a fit of n_t samples keeps the
  * fraction p_t = min(n_t, d)/d of the previous labeller (its projection onto a random n_t-dimensional
  * row space) and adds the noise v_t = σ_t²d/(n_t − d − 1) (OLS, n_t > d + 1) or σ_t²n_t/(d − n_t − 1)

@@ -162,7 +162,7 @@ function ridgeFit(gram: Float64Array, rhs: Float64Array, lambda: number, count: 
  * rows solved by Cholesky, then θ̂ = Σ αᵢ xᵢ (as shaders/linear/linear.wgsl's minimum_norm_gram and
  * finish do); null where XXᵀ is singular to working precision.
  */
-function minimumNormFit(rows: readonly Float64Array[], labels: readonly number[], d: number): Float64Array | null {
+export function minimumNormFit(rows: readonly Float64Array[], labels: readonly number[], d: number): Float64Array | null {
   const n = rows.length;
   const gram = new Float64Array(packedSize(n));
   for (let i = 0, p = 0; i < n; i++) {
