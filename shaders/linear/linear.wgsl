@@ -7,7 +7,9 @@
 // `accumulate` covers the samples [sample_begin, sample_end) of a generation: some adapters
 // silently end an invocation's loops after a fixed number of iterations (llvmpipe: 65535),
 // so the host splits long sample loops into blocks that each stay below the measured limit
-// (see loopIterationLimit in src/core/gpu/device.ts). `finish` then solves and writes metrics.
+// (see loopIterationLimit in src/core/gpu/device.ts). `finish` then solves and writes metrics; where
+// a fresh fit without ridge has fewer samples than D it draws them again and solves for the
+// minimum-norm fit instead (minimum_norm_system).
 // Host: src/models/linear/gpu.ts. Twin: src/models/linear/twin.ts. Includes shaders/cholesky.wgsl, shaders/gram.wgsl and shaders/linear/linear_problem.wgsl.
 // Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and METRIC_* (src/core/engine/metrics.ts).
 

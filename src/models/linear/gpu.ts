@@ -145,7 +145,9 @@ export function linearLoopCost(d: number): LoopCost {
     // The group loop, four sample iterations (draw, verify and weight loops), the Q × Q block update.
     perFourSamples: 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4,
     perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
-    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + linearColumnCount(d) + Q,
+    // …, and where n < d the minimum-norm system (rows cleared, drawn, their Gram) and θ̂ = Xᵀα.
+    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + linearColumnCount(d) + Q
+      + d * (Q + 2) + d * (Q + 2) + P * (Q + 2) + d * (Q + 1),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Float64 twin of shaders/linear/linear.wgsl: one generation of every replicate — draw, label,
- * verify, accumulate, ridge solve — on the same random words, plus the metric columns.
+ * verify, accumulate, ridge solve (or the minimum-norm fit where n < d) — on the same random words,
+ * plus the metric columns.
  */
 import type { ResolvedLinearSpec } from './spec.js';
 import { Stream } from '../../core/random/address.js';
@@ -159,7 +160,7 @@ function ridgeFit(gram: Float64Array, rhs: Float64Array, lambda: number, count: 
 
 /**
  * The minimum-norm least-squares fit of n < d samples, X⁺y = Xᵀ(XXᵀ)⁻¹y: the n × n Gram of the
- * rows solved by Cholesky, then θ̂ = Σ αᵢ xᵢ (as shaders/linear/linear.wgsl's minimum_norm_gram and
+ * rows solved by Cholesky, then θ̂ = Σ αᵢ xᵢ (as shaders/linear/linear.wgsl's minimum_norm_system and
  * finish do); null where XXᵀ is singular to working precision.
  */
 export function minimumNormFit(rows: readonly Float64Array[], labels: readonly number[], d: number): Float64Array | null {
