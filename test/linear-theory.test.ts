@@ -5,7 +5,7 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { runExperiment } from '../src/models/index.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
-import { accumulateFixedRisk, linearTheory, replaceRisk } from '../src/models/linear/theory.js';
+import { accumulateFixedRisk, linearTheory, replaceFixedRisk, replaceRisk } from '../src/models/linear/theory.js';
 import type { RunOutput } from '../src/core/engine/run.js';
 import { workingPaths } from './helpers/adapters.js';
 
@@ -68,6 +68,13 @@ describe('Monte Carlo vs closed form on the CPU twin', () => {
   it('replace, fresh design', async () => {
     const spec = parseLinearSpec({ model: 'linear', d: 4, n0: 20, n: 16, generations: 3, replicates: 20_000, seed: 'twin-theory', backend: 'cpu' });
     expectWithinFourSE(await runExperiment(spec), (t) => linearTheory(spec, t));
+  });
+  it.each([
+    { d: 10, n0: 4, n: 4, sigma: 0.5, syntheticSigma: 1 },
+    { d: 4, n0: 12, n: 12, sigma: 1 },
+  ])('replace, fixed design: risk_t = (1 − min(n, d)/d)‖θ*‖² + (σ² + tσ_s²)·c (%o)', async (params) => {
+    const spec = parseLinearSpec({ model: 'linear', design: 'fixed', generations: 4, replicates: 20_000, seed: 'fixed', backend: 'cpu', ...params });
+    expectWithinFourSE(await runExperiment(spec), (t) => replaceFixedRisk(spec, t));
   });
   it('replace, fresh design, minimum-norm and OLS fits alternating (given θ*, ‖θ*‖² = 4)', async () => {
     const spec = parseLinearSpec({

@@ -29,7 +29,7 @@ export function minimumNormVariance(sigma: number, d: number, n: number): number
 export function replaceRisk(spec: ResolvedLinearSpec, t: number): number | null {
   if (spec.mode !== 'replace' || spec.design !== 'fresh' || !identityOls(spec)) return null;
   const { d } = spec;
-  const signal = spec.theta.kind === 'given' ? spec.theta.values.reduce((sum, v) => sum + v * v, 0) : 1;
+  const signal = signalNorm2(spec);
   let risk = 0;
   for (let s = 0; s <= t; s++) {
     const n = spec.schedule.n[s], sigma = s === 0 ? spec.sigma : spec.syntheticSigma;
@@ -38,6 +38,23 @@ export function replaceRisk(spec: ResolvedLinearSpec, t: number): number | null 
     risk = n >= d ? risk + noise : (n / d) * risk + (1 - n / d) * signal + noise;
   }
   return risk;
+}
+
+/** ‖θ*‖²: 1 for the seeded random unit vector. */
+const signalNorm2 = (spec: ResolvedLinearSpec) => (spec.theta.kind === 'given' ? spec.theta.values.reduce((sum, v) => sum + v * v, 0) : 1);
+
+/**
+ * Replace mode, fixed design, Σ = I, no ridge, n_t = n₀ = n for all t (exact in expectation): every
+ * generation refits the same X, so θ̂_t = PX θ* + X⁺(ε₀ + … + ε_t) with P the projection onto X's row
+ * space (I when n ≥ d), and risk_t = (1 − min(n, d)/d)‖θ*‖² + (σ² + t·σ_s²)·c with c = d/(n − d − 1)
+ * (OLS) or n/(d − n − 1) (minimum-norm): linear growth from the first refit on, no geometric phase.
+ */
+export function replaceFixedRisk(spec: ResolvedLinearSpec, t: number): number | null {
+  const n = spec.schedule.n[0];
+  if (spec.mode !== 'replace' || spec.design !== 'fixed' || !identityOls(spec) || spec.schedule.n.some((v) => v !== n)) return null;
+  const perUnitNoise = n >= spec.d ? olsRisk(1, spec.d, n) : minimumNormVariance(1, spec.d, n);
+  if (perUnitNoise === null) return null;
+  return (1 - Math.min(n, spec.d) / spec.d) * signalNorm2(spec) + (spec.sigma ** 2 + t * spec.syntheticSigma ** 2) * perUnitNoise;
 }
 
 /**
@@ -57,7 +74,7 @@ export function accumulateFixedRisk(spec: ResolvedLinearSpec, t: number): number
 
 /** The closed form that applies to this spec at generation t, if any. */
 export function linearTheory(spec: ResolvedLinearSpec, t: number): number | null {
-  return replaceRisk(spec, t) ?? accumulateFixedRisk(spec, t);
+  return replaceRisk(spec, t) ?? replaceFixedRisk(spec, t) ?? accumulateFixedRisk(spec, t);
 }
 
 /** The exact expected risk curve (the mse too where Σ = I) where docs/science.md gives one, else null. */
@@ -67,6 +84,10 @@ export function linearClosedForm(spec: ResolvedLinearSpec): ClosedForm | null {
   if (replace.every((v) => v !== null)) {
     const fit = spec.schedule.n.some((n) => n < spec.d) ? 'least squares, minimum-norm where n < d' : 'OLS';
     return { metric: 'risk', source: scienceSource(1, `replace, fresh design, Σ = I, ${fit} (Dohmatob et al.)`), values: replace as number[] };
+  }
+  const fixed = ts.map((t) => replaceFixedRisk(spec, t));
+  if (fixed.every((v) => v !== null)) {
+    return { metric: 'risk', source: scienceSource(1, 'replace, fixed design, Σ = I, least squares'), values: fixed as number[] };
   }
   const accumulate = ts.map((t) => accumulateFixedRisk(spec, t));
   if (accumulate.every((v) => v !== null)) {
