@@ -38,6 +38,16 @@ describe.each(paths)('engine invariants on %s', (path) => {
     }
   });
 
+  it('n < d with a ridge that underflows f32 (λ = 1e-300) is a ridge fit, not the minimum-norm one: it fails on both backends', async () => {
+    const spec = parseLinearSpec({ model: 'linear', d: 6, n0: 4, n: 3, ridgeLambda: 1e-300, generations: 1, replicates: 64 });
+    for (const result of [await runExperiment({ ...spec, backend: 'webgpu' }, { gpu }), await runExperiment({ ...spec, backend: 'cpu' })]) {
+      for (const g of result.generations) {
+        expect(g.failed).toBe(64);
+        expect(g.mse).toBeNull();
+      }
+    }
+  });
+
   it('a verifier that accepts nothing: acceptance 0, every replicate failed, no NaN', async () => {
     const spec = parseLinearSpec({ model: 'linear', d: 4, n0: 20, n: 20, generations: 2, replicates: 512,
       verifier: { kind: 'ball', bias: 0, radius: 0, slack: 0 } });

@@ -120,21 +120,20 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   var estimate: array<vec4f, Q>;
   for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = state[base + STATE_GRAM + k]; }
   for (var q = 0u; q < Q; q++) { rhs[q] = state[base + STATE_RHS + q]; }
-  // Fewer samples than dimensions without ridge in a fresh fit (plan.ts's minimumNorm): the
-  // minimum-norm fit, whose dual system replaces the primal one in the same solve. Otherwise,
-  // without ridge, fewer kept samples than dimensions (the verifier's rejections) cannot determine θ̂.
-  let minimum_norm = cell.ridge_lambda == 0.0 && cell.samples < D && params.reset_sums != 0u;
+  // Fewer samples than dimensions without ridge in a fresh fit: the minimum-norm fit, whose dual
+  // system replaces the primal one in the same solve. Otherwise, without ridge, fewer kept samples
+  // than dimensions (the verifier's rejections) cannot determine θ̂.
   var rows: array<vec4f, ROWS * Q>;  // sample i's inputs at rows[i * Q + q]
-  if (minimum_norm) {
+  if (cell.minimum_norm) {
     minimum_norm_system(cell, params.replicate_base + (params.chunk_offset + local) % params.replicates_per_cell, base, &rows, &gram, &rhs);
   }
-  var solved = minimum_norm || !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
+  var solved = cell.minimum_norm || !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
   if (solved) { solved = gram_solve(&gram, &rhs, cell.ridge_lambda, &estimate); }
   if (!solved) {
     state[base + STATE_FLAGS].x = 1.0;
     return;
   }
-  if (minimum_norm) {
+  if (cell.minimum_norm) {
     // θ̂ = Xᵀα: gram_solve returned the dual solution α.
     var alpha = estimate;
     for (var q = 0u; q < Q; q++) { estimate[q] = vec4f(0.0); }

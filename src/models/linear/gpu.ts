@@ -260,7 +260,7 @@ export class LinearGpu {
       const at = c * (2 + Q) * 4;
       const plan = plans[c];
       const verifier = cell.verifier.kind === 'ball' ? cell.verifier : { radius: 0, slack: 0 };
-      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, plan.verify ? 1 : 0], at);
+      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, (plan.verify ? 1 : 0) + (plan.minimumNorm ? 2 : 0)], at);
       f32.set(this.problems[c].center, at + 8);
     });
     this.device.queue.writeBuffer(this.shared.problem, 3 * Q * 16, data);
