@@ -36,7 +36,7 @@ describe('synthloop run rejects bad input with exit code 2 and the problem on st
     expectInvalid(['--set', 'generations=5', '--generations', '-1'], 'generations: must be an integer between 0 and 10000, got -1');
   });
   it('an infeasible combination, explained', () => {
-    expectInvalid(['--set', 'n0=8', '--set', 'd=16'], 'n0: ordinary least squares needs n0 ≥ d = 16 without ridge');
+    expectInvalid(['--set', 'n0=8', '--set', 'd=20'], 'n0: must be ≥ d = 20 without ridge (ridgeLambda = 0 at generation 0) at d > 16');
   });
   it('a --set without =', () => {
     expectInvalid(['--set', 'verifier'], '--set: must be path=value, got "verifier"');

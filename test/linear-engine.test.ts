@@ -7,6 +7,8 @@ import { runExperiment } from '../src/models/index.js';
 import { gpuSolve } from '../src/core/gpu/solve.js';
 import { choleskySolve, packedIndex, packedSize } from '../src/core/cpu/cholesky.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
+import { minimumNormFit } from '../src/models/linear/twin.js';
+import { Matrix, pseudoInverse } from 'ml-matrix';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
@@ -23,6 +25,25 @@ describe.each(paths)('engine invariants on %s', (path) => {
         expect(g.bias2!).toBeGreaterThanOrEqual(0);
         expect(g.variance!).toBeGreaterThan(0);
         expect(Math.abs(g.mse! - (g.bias2! + g.variance!))).toBeLessThanOrEqual(1e-12 * g.mse!);
+      }
+    }
+  });
+
+  it('n = d − 1, σ = 1000 (the worst-conditioned minimum-norm fit): every statistic finite (a fit whose XXᵀ fails the pivot test counts as failed)', async () => {
+    const spec = parseLinearSpec({ model: 'linear', d: 16, sigma: 1000, n0: 15, n: 15, generations: 3, replicates: 512 });
+    for (const g of (await runExperiment(spec, { gpu })).generations) {
+      expect(g.replicates! + g.failed!).toBe(512);
+      expect(g.replicates!).toBeGreaterThan(0);
+      for (const value of [g.mse, g.mseSE, g.risk, g.bias2, g.variance]) expect(Number.isFinite(value), `t = ${g.t}`).toBe(true);
+    }
+  });
+
+  it('n < d with a ridge that underflows f32 (λ = 1e-300) is a ridge fit, not the minimum-norm one: it fails on both backends', async () => {
+    const spec = parseLinearSpec({ model: 'linear', d: 6, n0: 4, n: 3, ridgeLambda: 1e-300, generations: 1, replicates: 64 });
+    for (const result of [await runExperiment({ ...spec, backend: 'webgpu' }, { gpu }), await runExperiment({ ...spec, backend: 'cpu' })]) {
+      for (const g of result.generations) {
+        expect(g.failed).toBe(64);
+        expect(g.mse).toBeNull();
       }
     }
   });
@@ -98,5 +119,20 @@ describe.each(paths)('engine invariants on %s', (path) => {
     expect(choleskySolve(spd.slice(), twin, lambda, d)).toBe(true);
     for (let j = 0; j < d; j++) expect(Math.abs(solutions[d + j] - twin[j])).toBeLessThan(1e-4 * Math.max(1, Math.abs(twin[j])));
     expect([...solutions.slice(2 * d)].every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('the twin\'s minimum-norm fit', () => {
+  it('is the pseudo-inverse solution X⁺y (ml-matrix, by SVD) for n < d, and interpolates', () => {
+    let state = 7;
+    const uniform = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    for (const [n, d] of [[1, 3], [4, 9], [7, 8], [15, 16]]) {
+      const rows = Array.from({ length: n }, () => Float64Array.from({ length: d }, uniform));
+      const labels = Array.from({ length: n }, uniform);
+      const theta = minimumNormFit(rows, labels, d)!;
+      const expected = pseudoInverse(new Matrix(rows.map((r) => Array.from(r)))).mmul(Matrix.columnVector(labels)).getColumn(0);
+      for (let k = 0; k < d; k++) expect(theta[k]).toBeCloseTo(expected[k], 9);
+      rows.forEach((row, i) => expect(row.reduce((sum, x, k) => sum + x * theta[k], 0)).toBeCloseTo(labels[i], 9));
+    }
   });
 });

@@ -17,6 +17,10 @@ const CASES: [string, Record<string, unknown>][] = [
   ['accumulate, fresh design', { mode: 'accumulate' }],
   ['mixture, real fraction 0.3', { mode: 'mixture', realFraction: 0.3 }],
   ['ridge schedule and power-law spectrum', { ridgeLambda: { kind: 'harmonic', c: 4 }, spectrum: { kind: 'power', exponent: 1 } }],
+  // n < d without ridge: the minimum-norm fit (the dual system in the same Cholesky).
+  ['minimum-norm, n < d (d = 16, n = 9, one sample past two label-noise quads)', { d: 16, n0: 12, n: 9, replicates: 200 }],
+  ['minimum-norm, fixed design, power-law spectrum, then OLS (d = 6)', { design: 'fixed', n0: 4, n: { kind: 'list', values: [5, 3, 8] }, spectrum: { kind: 'power', exponent: 1 } }],
+  ['minimum-norm, mixture (d = 10, n = 7)', { d: 10, n0: 7, n: 7, mode: 'mixture', realFraction: 0.4 }],
   ['verifier ball', { verifier: { kind: 'ball', bias: 0.2, radius: 0.3, direction: 'ones' } }],
   // Long enough that llvmpipe's per-invocation loop limit forces several sample blocks.
   ['long sample loops (d = 16, n = 1024)', { d: 16, n0: 1024, n: 1024, generations: 1, replicates: 64 }],

@@ -5,7 +5,7 @@ import { acquireDevice } from '../src/core/gpu/device.js';
 import { type GpuContext } from '../src/core/adapter.js';
 import { runExperiment } from '../src/models/index.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
-import { accumulateFixedRisk, linearTheory, replaceRisk } from '../src/models/linear/theory.js';
+import { accumulateFixedRisk, linearTheory, replaceFixedRisk, replaceRisk } from '../src/models/linear/theory.js';
 import type { RunOutput } from '../src/core/engine/run.js';
 import { workingPaths } from './helpers/adapters.js';
 
@@ -41,6 +41,20 @@ describe(`Monte Carlo vs closed form on ${fastest}`, () => {
     expect(result.generations.at(-1)!.mse!).toBeGreaterThan(result.generations[0].mse! * 1.5);
   });
 
+  // n < d without ridge: the minimum-norm fit, e_t = (n/d)·e_{t−1} + (1 − n/d)‖θ*‖² + σ_t²n/(d − n − 1).
+  // d − n ≥ 4 keeps the fourth moment of X⁺ε finite, so the standard error is a fair yardstick.
+  it.each([
+    { d: 12, n0: 6, n: 6, sigma: 1, generations: 6 },
+    { d: 16, n0: 8, n: 10, sigma: 0.1, syntheticSigma: 0, generations: 8 },
+  ])('replace, fresh design, n < d: minimum-norm recursion, error → ‖θ*‖² + v/(1 − n/d) (%o)', async (params) => {
+    const spec = parseLinearSpec({ model: 'linear', mode: 'replace', replicates: 40_000, seed: 'minimum-norm', ...params });
+    const result = await runExperiment(spec, { gpu });
+    expectWithinFourSE(result, (t) => replaceRisk(spec, t));
+    // Collapse toward the zero estimate: at least 90 % of the way to its limit.
+    const p = spec.schedule.n[1] / spec.d, v = spec.syntheticSigma ** 2 * spec.schedule.n[1] / (spec.d - spec.schedule.n[1] - 1);
+    expect(result.generations.at(-1)!.mse!).toBeGreaterThan(0.9 * (1 + v / (1 - p)));
+  });
+
   it('accumulate, fixed design: risk_t = c·Σ_{i≤t+1} 1/i², bounded', async () => {
     const spec = parseLinearSpec({ model: 'linear', mode: 'accumulate', design: 'fixed', d: 5, n0: 25, n: 25, generations: 8, replicates: 40_000, seed: 'accumulate' });
     const result = await runExperiment(spec, { gpu });
@@ -53,6 +67,20 @@ describe(`Monte Carlo vs closed form on ${fastest}`, () => {
 describe('Monte Carlo vs closed form on the CPU twin', () => {
   it('replace, fresh design', async () => {
     const spec = parseLinearSpec({ model: 'linear', d: 4, n0: 20, n: 16, generations: 3, replicates: 20_000, seed: 'twin-theory', backend: 'cpu' });
+    expectWithinFourSE(await runExperiment(spec), (t) => linearTheory(spec, t));
+  });
+  it.each([
+    { d: 10, n0: 4, n: 4, sigma: 0.5, syntheticSigma: 1 },
+    { d: 4, n0: 12, n: 12, sigma: 1 },
+  ])('replace, fixed design: risk_t = (1 − min(n, d)/d)‖θ*‖² + (σ² + tσ_s²)·c (%o)', async (params) => {
+    const spec = parseLinearSpec({ model: 'linear', design: 'fixed', generations: 4, replicates: 20_000, seed: 'fixed', backend: 'cpu', ...params });
+    expectWithinFourSE(await runExperiment(spec), (t) => replaceFixedRisk(spec, t));
+  });
+  it('replace, fresh design, minimum-norm and OLS fits alternating (given θ*, ‖θ*‖² = 4)', async () => {
+    const spec = parseLinearSpec({
+      model: 'linear', d: 8, n0: 3, n: { kind: 'list', values: [20, 4, 16] }, sigma: 0.5, theta: { kind: 'given', values: [2, 0, 0, 0, 0, 0, 0, 0] },
+      generations: 3, replicates: 20_000, seed: 'twin-minimum-norm', backend: 'cpu',
+    });
     expectWithinFourSE(await runExperiment(spec), (t) => linearTheory(spec, t));
   });
 });

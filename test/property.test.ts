@@ -123,11 +123,16 @@ const maxExponent = (d: number) => (d === 1 ? 1e300 : (Math.log(MAX_SPECTRUM_CON
 function linearArb(reach: Reach): fc.Arbitrary<Json> {
   const wide = reach === 'wide';
   const sigma = ranged([0.1, 3], [1e-300, Number.MIN_VALUE, MAX_SCALE], reach, [MAX_SCALE]);
-  return fc.tuple(fc.integer({ min: 1, max: wide ? 8 : 6 }), fc.integer({ min: wide ? 0 : 1, max: 3 }), fc.boolean())
-    .chain(([d, T, ridged]) => {
-      // Without a ridge every fit needs n ≥ d samples; the GPU comparison keeps fits well conditioned.
-      const least = ridged ? 1 : wide ? d : 2 * d + 2;
-      const most = least + 40;
+  return fc.tuple(fc.integer({ min: 1, max: wide ? 8 : 6 }), fc.integer({ min: wide ? 0 : 1, max: 3 }), fc.boolean(), fc.boolean())
+    .chain(([d, T, ridged, fewer]) => {
+      // Without a ridge, fewer samples than d fit the minimum-norm solution (replace and mixture mode,
+      // no verifier), else every fit needs n ≥ d; the GPU comparison keeps fits well conditioned
+      // (n ≤ d − 2 or n ≥ 2d + 2).
+      const mostFewer = wide ? d - 1 : d - 2;
+      const minimumNorm = !ridged && fewer && mostFewer >= 1;
+      const least = ridged || minimumNorm ? 1 : wide ? d : 2 * d + 2;
+      const most = minimumNorm ? mostFewer : least + 40;
+      const fewCount = fc.integer({ min: 1, max: Math.max(1, mostFewer) });
       const given = fc.array(ranged([-2, 2], [-MAX_SCALE, MAX_SCALE, 1e-300], reach, [-MAX_SCALE, MAX_SCALE]), { minLength: d, maxLength: d })
         .filter((v) => v.some((x) => x !== 0))
         .map((values) => ({ kind: 'given', values }));
@@ -145,15 +150,15 @@ function linearArb(reach: Reach): fc.Arbitrary<Json> {
         replicates: replicatesArb(reach),
         seed: seedArb(reach),
         n0: fc.integer({ min: least, max: most }),
-        n: countSchedule(least, most, T),
-        mode: fc.constantFrom('replace', 'accumulate', 'mixture'),
+        n: minimumNorm ? fc.oneof(fewCount, fc.array(fewCount, { minLength: T, maxLength: T }).map((values) => ({ kind: 'list', values }))) : countSchedule(least, most, T),
+        mode: minimumNorm ? fc.constantFrom('replace', 'mixture') : fc.constantFrom('replace', 'accumulate', 'mixture'),
         design: fc.constantFrom('fresh', 'fixed'),
         sigma,
         syntheticSigma: fc.oneof(fc.constant(0), sigma),
         ridgeLambda: ridged ? ridgeSchedule(T, reach) : fc.constant(0),
         spectrum: fc.oneof(fc.constant({ kind: 'identity' }), fc.record({ kind: fc.constant('power'), exponent: ranged([0, 2], [0, maxExponent(d)], reach, [maxExponent(d)]) })),
         theta: fc.oneof(fc.constant({ kind: 'random' }), given),
-        verifier: fc.oneof(fc.constant({ kind: 'none' }), ball),
+        verifier: minimumNorm ? fc.constant({ kind: 'none' }) : fc.oneof(fc.constant({ kind: 'none' }), ball),
       }, { requiredKeys: ['model', 'd', 'generations', 'replicates', 'n0', ...(ridged ? ['ridgeLambda' as const] : [])] })
         .chain((s) => (s.mode === 'mixture'
           ? fc.option(fractionSchedule(T), { nil: undefined }).map((realFraction) => (realFraction === undefined ? s : { ...s, realFraction }))

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpecError, quotedList } from '../src/core/spec/errors.js';
 import { MODELS, parseSpec, DEFAULT_PRESET, PRESETS } from '../src/models/index.js';
+import { generationPlan } from '../src/models/linear/plan.js';
 import { parseLinearSpec } from '../src/models/linear/spec.js';
 import { resolveSchedule, type ScheduleInput } from '../src/core/spec/schedule.js';
 import { loadSpecSource, setPath } from '../src/cli/spec-source.js';
@@ -129,14 +130,17 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ['too many samples per generation', { ...base, n0: 2 ** 24 + 1 }, 'n0: must be an integer between 1 and 16777216, got 16777217'],
     ['too many replicates', { ...base, replicates: 2 ** 31 }, 'replicates: must be an integer between 1 and 2147483647, got 2147483648'],
     ['too many generations', { ...base, generations: 10_001 }, 'generations: must be an integer between 0 and 10000, got 10001'],
-    ['n0 < d without ridge', { ...base, d: 16, n0: 8 },
-      'n0: ordinary least squares needs n0 ≥ d = 16 without ridge (ridgeLambda = 0 at generation 0), got 8; raise n0 or set ridgeLambda > 0'],
-    ['n < d without ridge', { ...base, n: { kind: 'linear', start: 20, slope: -4 } },
-      'n: ordinary least squares needs at least d = 10 samples per fit without ridge (ridgeLambda = 0 at generation 3), got 8 at generation 3; raise n or set ridgeLambda > 0'],
+    // n < d without ridge fits the minimum-norm solution, except where that fit is not available.
+    ['n0 < d without ridge at d > 16', { ...base, d: 20, n0: 8 },
+      'n0: must be ≥ d = 20 without ridge (ridgeLambda = 0 at generation 0) at d > 16 (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ 16), got 8; raise n0 or set ridgeLambda > 0'],
+    ['n < d without ridge, with a verifier', { ...base, n: { kind: 'linear', start: 20, slope: -4 }, verifier: { kind: 'ball', bias: 0, radius: 1 } },
+      'n: must be ≥ d = 10 per fit without ridge (ridgeLambda = 0 at generation 3) with a verifier (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ 16), got 8 at generation 3; raise n or set ridgeLambda > 0'],
+    ['n0 < d without ridge in accumulate mode', { ...base, mode: 'accumulate', n0: 5 },
+      'n0: must be ≥ d = 10 without ridge (ridgeLambda = 0 at generation 0) in accumulate mode (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ 16), got 5; raise n0 or set ridgeLambda > 0'],
     ['accumulated inputs < d without ridge', { ...base, mode: 'accumulate', n0: 5, n: 2, ridgeLambda: { kind: 'list', values: [1, 1, 0, 0, 0] } },
-      'n: ordinary least squares needs at least d = 10 samples per fit without ridge (ridgeLambda = 0 at generation 2), got 9 distinct inputs accumulated by generation 2; raise n or set ridgeLambda > 0'],
+      'n: must be ≥ d = 10 per fit without ridge (ridgeLambda = 0 at generation 2) in accumulate mode (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ 16), got 9 distinct inputs accumulated by generation 2; raise n or set ridgeLambda > 0'],
     ['fixed design: accumulating the same inputs adds none', { ...base, mode: 'accumulate', design: 'fixed', n0: 5, n: 8, ridgeLambda: { kind: 'list', values: [1, 0, 0, 0, 0] } },
-      'n: ordinary least squares needs at least d = 10 samples per fit without ridge (ridgeLambda = 0 at generation 1), got 8 distinct inputs accumulated by generation 1; raise n or set ridgeLambda > 0'],
+      'n: must be ≥ d = 10 per fit without ridge (ridgeLambda = 0 at generation 1) in accumulate mode (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ 16), got 8 distinct inputs accumulated by generation 1; raise n or set ridgeLambda > 0'],
     ['misspelt field', { ...base, verifer: { kind: 'none' } }, 'verifer: unknown field (did you mean "verifier"?)'],
     ['misspelt nested field', { ...base, verifier: { kind: 'ball', bias: 0, radious: 0.1 } }, 'verifier.radious: unknown field (did you mean "radius"?)'],
     ['unknown field far from any', { ...base, xyzzy: 1 }, 'xyzzy: unknown field; fields here: model, d, sigma, syntheticSigma, n0, n, mode, realFraction, design, ridgeLambda, spectrum, theta, verifier, generations, replicates, seed, backend, schedule'],
@@ -179,7 +183,15 @@ describe('invalid specs name the field, the allowed range and the value', () => 
     ]);
   });
   it('accepts OLS-infeasible sizes once ridge regularises them', () => {
-    expect(parseLinearSpec({ ...base, d: 16, n0: 8, n: 8, ridgeLambda: 0.1 }).schedule.n).toEqual([8, 8, 8, 8, 8]);
+    expect(parseLinearSpec({ ...base, d: 20, n0: 8, n: 8, ridgeLambda: 0.1 }).schedule.n).toEqual([8, 8, 8, 8, 8]);
+  });
+  it('fits n < d without ridge by the minimum norm in replace and mixture mode (d ≤ 16), and only there', () => {
+    const spec = parseLinearSpec({ ...base, d: 16, n0: 8, n: { kind: 'list', values: [20, 16, 15, 4] } });
+    expect([0, 1, 2, 3, 4].map((t) => generationPlan(spec, t).minimumNorm)).toEqual([true, false, false, true, true]);
+    expect(generationPlan(parseLinearSpec({ ...base, n0: 4, n: 6, mode: 'mixture' }), 1).minimumNorm).toBe(true);
+    expect(generationPlan(parseLinearSpec({ ...base, n0: 4, n: 6, ridgeLambda: 0.5 }), 1).minimumNorm).toBe(false);
+    // Accumulate mode: the second generation refits n0 + n ≥ d inputs by OLS.
+    expect(generationPlan(parseLinearSpec({ ...base, mode: 'accumulate', n0: 6, n: 6, ridgeLambda: { kind: 'list', values: [1, 0, 0, 0, 0] } }), 1).minimumNorm).toBe(false);
   });
 });
 

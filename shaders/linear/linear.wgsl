@@ -7,7 +7,9 @@
 // `accumulate` covers the samples [sample_begin, sample_end) of a generation: some adapters
 // silently end an invocation's loops after a fixed number of iterations (llvmpipe: 65535),
 // so the host splits long sample loops into blocks that each stay below the measured limit
-// (see loopIterationLimit in src/core/gpu/device.ts). `finish` then solves and writes metrics.
+// (see loopIterationLimit in src/core/gpu/device.ts). `finish` then solves and writes metrics; where
+// a fresh fit without ridge has fewer samples than D it draws them again and solves for the
+// minimum-norm fit instead (minimum_norm_system).
 // Host: src/models/linear/gpu.ts. Twin: src/models/linear/twin.ts. Includes shaders/cholesky.wgsl, shaders/gram.wgsl and shaders/linear/linear_problem.wgsl.
 // Prepended consts: D, Q = ceil(D/4), P = D(D+1)/2, COLUMNS and METRIC_* (src/core/engine/metrics.ts).
 
@@ -118,12 +120,27 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   var estimate: array<vec4f, Q>;
   for (var k = 0u; k < GRAM_VEC4S; k++) { gram[k] = state[base + STATE_GRAM + k]; }
   for (var q = 0u; q < Q; q++) { rhs[q] = state[base + STATE_RHS + q]; }
-  // Without ridge, fewer samples than dimensions cannot determine θ̂.
-  var solved = !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
+  // Fewer samples than dimensions without ridge in a fresh fit: the minimum-norm fit, whose dual
+  // system replaces the primal one in the same solve. Otherwise, without ridge, fewer kept samples
+  // than dimensions (the verifier's rejections) cannot determine θ̂.
+  var rows: array<vec4f, ROWS * Q>;  // sample i's inputs at rows[i * Q + q]
+  if (cell.minimum_norm) {
+    minimum_norm_system(cell, params.replicate_base + (params.chunk_offset + local) % params.replicates_per_cell, base, &rows, &gram, &rhs);
+  }
+  var solved = cell.minimum_norm || !(cell.ridge_lambda == 0.0 && flags.y < f32(D));
   if (solved) { solved = gram_solve(&gram, &rhs, cell.ridge_lambda, &estimate); }
   if (!solved) {
     state[base + STATE_FLAGS].x = 1.0;
     return;
+  }
+  if (cell.minimum_norm) {
+    // θ̂ = Xᵀα: gram_solve returned the dual solution α.
+    var alpha = estimate;
+    for (var q = 0u; q < Q; q++) { estimate[q] = vec4f(0.0); }
+    for (var i = 0u; i < cell.samples; i++) {
+      let a = alpha[i >> 2u][i & 3u];
+      for (var q = 0u; q < Q; q++) { estimate[q] += a * rows[i * Q + q]; }
+    }
   }
   var err2 = 0.0;
   var risk = 0.0;
@@ -143,4 +160,35 @@ fn finish(@builtin(global_invocation_id) gid: vec3u) {
   metrics[out + METRIC_ERR2] = err2;
   metrics[out + METRIC_RISK] = risk;
   metrics[out + METRIC_CENTER_DIST2] = center_dist2;
+}
+
+// The minimum-norm least-squares fit of n = cell.samples < D samples is θ̂ = Xᵀα with (XXᵀ)α = y.
+// Draws the n samples again from their addressed words, as `accumulate` did (inputs, label by θ*
+// or by the θ̂ in the state, noise), into `rows`, and writes the dual system into the primal
+// one's place: gram ← XXᵀ padded to D × D with the identity, rhs ← y padded with zeros, so the
+// padded entries of α solve to 0. Twin: minimumNormFit in src/models/linear/twin.ts.
+fn minimum_norm_system(cell: Cell, replicate: u32, base: u32, rows: ptr<function, array<vec4f, ROWS * Q>>,
+                       gram: ptr<function, array<vec4f, GRAM_VEC4S>>, rhs: ptr<function, array<vec4f, Q>>) {
+  for (var q = 0u; q < Q; q++) { (*rhs)[q] = vec4f(0.0); }
+  var noise = vec4f(0.0);
+  for (var i = 0u; i < D; i++) {
+    for (var qb = 0u; qb < Q; qb++) { (*gram)[i * Q + qb] = vec4f(0.0); }
+    (*gram)[i * Q + (i >> 2u)][i & 3u] = 1.0;
+  }
+  for (var i = 0u; i < cell.samples; i++) {
+    if ((i & 3u) == 0u) { noise = normals4(random_words(params.key, replicate, params.generation, STREAM_LABEL_NOISE, i >> 2u)); }
+    let real = i < cell.real_samples;
+    var mean = 0.0;
+    for (var q = 0u; q < Q; q++) {
+      let x = problem[Q + q] * normals4(random_words(params.key, replicate, params.inputs_generation, STREAM_INPUTS, i * Q + q));
+      (*rows)[i * Q + q] = x;
+      mean += dot(x, select(state[base + q], problem[q], real));
+    }
+    (*rhs)[i >> 2u][i & 3u] = mean + select(cell.sigma_synthetic, cell.sigma_real, real) * noise[i & 3u];
+    for (var j = 0u; j <= i; j++) {
+      var g = 0.0;
+      for (var q = 0u; q < Q; q++) { g += dot((*rows)[i * Q + q], (*rows)[j * Q + q]); }
+      (*gram)[i * Q + (j >> 2u)][j & 3u] = g;
+    }
+  }
 }

@@ -31,7 +31,8 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 // θ* | √diag Σ | diag Σ (Q vec4s each, zero-padded past D), then per cell CELL_VEC4S vec4s:
-// (samples, real samples, σ real, σ synthetic) | (λ, radius, slack, verify) | θ_c (Q).
+// (samples, real samples, σ real, σ synthetic) | (λ, radius, slack, fit flags) | θ_c (Q), the fit flags
+// being 1 (verify) + 2 (minimum-norm fit: plan.ts's minimumNorm, decided on the host where λ is exact).
 // Counts are stored as f32 values (exact below 2^24, the spec's cap), not as u32 bits: small
 // integers' bit patterns are f32 denormals, which some adapters flush to zero on load.
 @group(0) @binding(1) var<storage, read> problem: array<vec4f>;
@@ -50,6 +51,7 @@ struct Cell {
   radius: f32,
   slack: f32,
   verify: bool,
+  minimum_norm: bool,
   base: u32,  // index of the cell's θ_c in `problem`
 }
 
@@ -57,5 +59,6 @@ fn load_cell(cell: u32) -> Cell {
   let at = CELLS_START + cell * CELL_VEC4S;
   let a = problem[at];
   let b = problem[at + 1u];
-  return Cell(u32(a.x), u32(a.y), a.z, a.w, b.x, b.y, b.z, b.w != 0.0, at + 2u);
+  let flags = u32(b.w);
+  return Cell(u32(a.x), u32(a.y), a.z, a.w, b.x, b.y, b.z, (flags & 1u) != 0u, (flags & 2u) != 0u, at + 2u);
 }

@@ -5,7 +5,7 @@
  * run, planned from the device's limits, and one call per generation that returns the metric sums
  * (only the reduced partials are read back). Twin: src/models/linear/twin.ts.
  */
-import type { ResolvedLinearSpec } from './spec.js';
+import { MINIMUM_NORM_MAX_D, type ResolvedLinearSpec } from './spec.js';
 import { buildProblem, type LinearProblem } from './problem.js';
 import type { GenerationPlan } from './plan.js';
 import type { MetricSums } from '../../core/engine/metrics.js';
@@ -33,8 +33,11 @@ const LINEAR_WIDE_KERNEL: Kernel = { name: 'linear_wide', source: linearWideSour
 
 const WORKGROUP_SIZE = 64;
 const PARAMS_BYTES = 48;
-/** Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl). */
-export const WIDE_LAYOUT_MIN_D = 17;
+/**
+ * Past this d the per-thread Gram no longer fits a register file (see shaders/linear/linear_wide.wgsl);
+ * the minimum-norm fit is the narrow kernel's alone, so the spec allows it up to the d before.
+ */
+export const WIDE_LAYOUT_MIN_D = MINIMUM_NORM_MAX_D + 1;
 /** The wide layout's samples per block at most: the dense op's depth k (and the rows each replicate stages). */
 const WIDE_BLOCK = 256;
 
@@ -142,7 +145,9 @@ export function linearLoopCost(d: number): LoopCost {
     // The group loop, four sample iterations (draw, verify and weight loops), the Q × Q block update.
     perFourSamples: 1 + 5 + 4 * (3 * (Q + 1) + 2) + (Q + 1) * (Q + 1) + 4,
     perDispatch: 2 * (4 * Q * Q + 1) + 4 * (Q + 1) + 16,
-    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + linearColumnCount(d) + Q,
+    // …, and where n < d the minimum-norm system (rows cleared, drawn, their Gram) and θ̂ = Xᵀα.
+    finish: (4 * Q * Q + 1) + (P + d) + 3 * (d + 1) + (d * d * d) / 6 + d * d + linearColumnCount(d) + Q
+      + d * (Q + 2) + d * (Q + 2) + P * (Q + 2) + d * (Q + 1),
   };
 }
 
@@ -255,7 +260,7 @@ export class LinearGpu {
       const at = c * (2 + Q) * 4;
       const plan = plans[c];
       const verifier = cell.verifier.kind === 'ball' ? cell.verifier : { radius: 0, slack: 0 };
-      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, plan.verify ? 1 : 0], at);
+      f32.set([plan.samples, plan.realSamples, cell.sigma, cell.syntheticSigma, plan.ridgeLambda, verifier.radius, verifier.slack, (plan.verify ? 1 : 0) + (plan.minimumNorm ? 2 : 0)], at);
       f32.set(this.problems[c].center, at + 8);
     });
     this.device.queue.writeBuffer(this.shared.problem, 3 * Q * 16, data);

@@ -12,6 +12,11 @@ export interface GenerationPlan {
   /** Generation whose inputs are drawn: 0 for a fixed design, else t. */
   inputsGeneration: number;
   ridgeLambda: number;
+  /**
+   * Fewer samples than d without ridge, fitted afresh: the minimum-norm least-squares fit X⁺y
+   * (the spec allows it only without a verifier, outside accumulate mode, for small d).
+   */
+  minimumNorm: boolean;
   /** Synthetic samples pass the verifier ball. */
   verify: boolean;
   /** Start the sufficient statistics from zero (every generation, except accumulate after t = 0). */
@@ -30,6 +35,7 @@ export function generationPlan(spec: ResolvedLinearSpec, t: number): GenerationP
     realSamples,
     inputsGeneration: spec.design === 'fixed' ? 0 : t,
     ridgeLambda: spec.schedule.ridgeLambda[t],
+    minimumNorm: spec.schedule.ridgeLambda[t] === 0 && samples < spec.d && (!accumulate || t === 0),
     verify: spec.verifier.kind === 'ball',
     resetSums: !accumulate || t === 0,
     keepSums: accumulate,

@@ -72,7 +72,7 @@ const linearSpecSchema = fields({
   realFraction: scheduleSchema.optional(),
   /** fixed: every generation reuses the same inputs. */
   design: oneOf(DESIGNS).optional(),
-  /** Ridge λ for generations t = 0..T. Default 0 (ordinary least squares). */
+  /** Ridge λ for generations t = 0..T. Default 0 (least squares: minimum-norm where n < d). */
   ridgeLambda: scheduleSchema.optional(),
   spectrum: spectrumSchema.optional(),
   theta: thetaSchema.optional(),
@@ -130,23 +130,29 @@ function collecting<T>(issues: SpecIssue[], resolve: () => T): T | undefined {
   }
 }
 
+/** Largest d with the minimum-norm fit: the one-thread-per-replicate kernel's (shaders/linear/linear.wgsl). */
+export const MINIMUM_NORM_MAX_D = 16;
+
 /**
- * Without ridge, XᵀX is singular unless the fit sees at least d distinct inputs: n_t of them in
- * replace and mixture mode, all so far in accumulate mode (the same ones again with a fixed design).
+ * Without ridge, a fit on fewer than d distinct inputs is underdetermined: n_t of them in replace
+ * and mixture mode, all so far in accumulate mode (the same ones again with a fixed design). Replace
+ * and mixture mode then fit the minimum-norm least-squares solution X⁺y (docs/science.md §1, over-parameterised regime), which
+ * needs every sample kept (no verifier) and a fit made from this generation's samples alone (not
+ * accumulate mode), and is implemented for d ≤ MINIMUM_NORM_MAX_D.
  */
-function olsFeasibility(spec: { d: number; mode: Mode; design: Design }, schedule: ResolvedSchedule): SpecIssue | undefined {
+function leastSquaresFeasibility(spec: { d: number; mode: Mode; design: Design; verifier: boolean }, schedule: ResolvedSchedule): SpecIssue | undefined {
   const { d, mode, design } = spec;
+  const where = mode === 'accumulate' ? 'in accumulate mode' : spec.verifier ? 'with a verifier'
+    : d > MINIMUM_NORM_MAX_D ? `at d > ${MINIMUM_NORM_MAX_D}` : undefined;
   let accumulated = 0;
   for (const [t, n] of schedule.n.entries()) {
     accumulated = design === 'fixed' ? Math.max(accumulated, n) : accumulated + n;
     const seen = mode === 'accumulate' ? accumulated : n;
-    if (schedule.ridgeLambda[t] !== 0 || seen >= d) continue;
-    const without = `without ridge (ridgeLambda = 0 at generation ${t})`;
-    if (t === 0) {
-      return { path: 'n0', message: `ordinary least squares needs n0 ≥ d = ${d} ${without}, got ${n}; raise n0 or set ridgeLambda > 0` };
-    }
+    if (schedule.ridgeLambda[t] !== 0 || seen >= d || where === undefined) continue;
+    const why = `without ridge (ridgeLambda = 0 at generation ${t}) ${where} (the minimum-norm fit of fewer samples is available in replace and mixture mode, without a verifier, for d ≤ ${MINIMUM_NORM_MAX_D})`;
+    if (t === 0) return { path: 'n0', message: `must be ≥ d = ${d} ${why}, got ${n}; raise n0 or set ridgeLambda > 0` };
     const what = mode === 'accumulate' ? `${seen} distinct inputs accumulated by generation ${t}` : `${seen} at generation ${t}`;
-    return { path: 'n', message: `ordinary least squares needs at least d = ${d} samples per fit ${without}, got ${what}; raise n or set ridgeLambda > 0` };
+    return { path: 'n', message: `must be ≥ d = ${d} per fit ${why}, got ${what}; raise n or set ridgeLambda > 0` };
   }
   return undefined;
 }
@@ -190,7 +196,7 @@ function resolve(spec: ParsedLinearSpec): ResolvedLinearSpec {
     nValues[0] = spec.n0;
     realValues[0] = 1;
     schedule = { n: nValues, realFraction: realValues, ridgeLambda: ridgeValues };
-    const infeasible = olsFeasibility({ d: spec.d, mode, design }, schedule);
+    const infeasible = leastSquaresFeasibility({ d: spec.d, mode, design, verifier: spec.verifier?.kind === 'ball' }, schedule);
     if (infeasible) issues.push(infeasible);
     if (spec.schedule !== undefined && !sameSchedule(spec.schedule, schedule)) {
       issues.push({ path: 'schedule', message: 'is derived from n, realFraction and ridgeLambda and cannot be edited; change those fields or remove schedule' });

@@ -1,6 +1,7 @@
 /**
  * Float64 twin of shaders/linear/linear.wgsl: one generation of every replicate — draw, label,
- * verify, accumulate, ridge solve — on the same random words, plus the metric columns.
+ * verify, accumulate, ridge solve (or the minimum-norm fit where n < d) — on the same random words,
+ * plus the metric columns.
  */
 import type { ResolvedLinearSpec } from './spec.js';
 import { Stream } from '../../core/random/address.js';
@@ -95,6 +96,8 @@ export class LinearTwin {
     let noise = [0, 0, 0, 0];
     let accepted = 0, offered = 0;
     const verifier = spec.verifier.kind === 'ball' ? spec.verifier : null;
+    // The minimum-norm fit needs the samples themselves, not only their sums.
+    const rows: Float64Array[] = [], labels: number[] = [];
     for (let i = 0; i < plan.samples; i++) {
       if ((i & 3) === 0) noise = normals4(randomWords(problem.key, replicate, plan.t, Stream.labelNoise, i >>> 2));
       for (let q = 0; q < quads; q++) {
@@ -116,6 +119,10 @@ export class LinearTwin {
         }
         if (accept) accepted++;
       }
+      if (plan.minimumNorm) {
+        rows.push(x.slice(0, d));
+        labels.push(y);
+      }
       if (accept) {
         for (let a = 0, p = 0; a < d; a++) {
           for (let b = 0; b <= a; b++, p++) gram[p] += x[a] * x[b];
@@ -126,10 +133,8 @@ export class LinearTwin {
     }
     row[LinearColumn.accepted] = accepted;
     row[LinearColumn.offered] = offered;
-    const factor = gram.slice();
-    const solution = rhs.slice();
-    const solved = !(plan.ridgeLambda === 0 && this.count[countIndex] < d) && choleskySolve(factor, solution, plan.ridgeLambda, d);
-    if (!solved) {
+    const solution = plan.minimumNorm ? minimumNormFit(rows, labels, d) : ridgeFit(gram, rhs, plan.ridgeLambda, this.count[countIndex], d);
+    if (!solution) {
       this.failed[local] = 1;
       return;
     }
@@ -144,4 +149,33 @@ export class LinearTwin {
       row[LinearColumn.delta + j] = delta;
     }
   }
+}
+
+/** (XᵀWX + λI)⁻¹XᵀWy from the sums over `count` kept samples, or null where it is not determined. */
+function ridgeFit(gram: Float64Array, rhs: Float64Array, lambda: number, count: number, d: number): Float64Array | null {
+  const factor = gram.slice();
+  const solution = rhs.slice();
+  return !(lambda === 0 && count < d) && choleskySolve(factor, solution, lambda, d) ? solution : null;
+}
+
+/**
+ * The minimum-norm least-squares fit of n < d samples, X⁺y = Xᵀ(XXᵀ)⁻¹y: the n × n Gram of the
+ * rows solved by Cholesky, then θ̂ = Σ αᵢ xᵢ (as shaders/linear/linear.wgsl's minimum_norm_system and
+ * finish do); null where XXᵀ is singular to working precision.
+ */
+export function minimumNormFit(rows: readonly Float64Array[], labels: readonly number[], d: number): Float64Array | null {
+  const n = rows.length;
+  const gram = new Float64Array(packedSize(n));
+  for (let i = 0, p = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++, p++) {
+      for (let k = 0; k < d; k++) gram[p] += rows[i][k] * rows[j][k];
+    }
+  }
+  const alpha = Float64Array.from(labels);
+  if (!choleskySolve(gram, alpha, 0, n)) return null;
+  const theta = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) theta[k] += alpha[i] * rows[i][k];
+  }
+  return theta;
 }

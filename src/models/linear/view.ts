@@ -27,7 +27,7 @@ export const linearView: ModelView = {
     { path: 'mode', label: 'mode', kind: 'select', options: ['replace', 'accumulate', 'mixture'], optional: 'replace', help: 'train on new data only, on all data so far, or on a mix with fresh real data' },
     { path: 'realFraction', label: 'real fraction', kind: 'schedule', optional: '0.5', help: 'share of fresh real samples per generation', when: (s) => s.mode === 'mixture' },
     { path: 'design', label: 'design', kind: 'select', options: ['fresh', 'fixed'], optional: 'fresh', help: 'fixed: every generation relabels the same inputs' },
-    { path: 'ridgeLambda', label: 'ridge λ', kind: 'schedule', optional: '0', help: '0 is ordinary least squares' },
+    { path: 'ridgeLambda', label: 'ridge λ', kind: 'schedule', optional: '0', help: '0 is least squares: ordinary, or minimum-norm where n < d' },
     { path: 'verifier.kind', label: 'verifier', kind: 'select', options: ['none', 'ball'], optional: 'none', help: 'ball: keep a synthetic sample only if its label is near the verifier\'s own prediction' },
     { path: 'verifier.bias', label: 'verifier bias', kind: 'number', step: 'any', help: 'how far the verifier\'s centre θ_c sits from the truth θ*', when: ball },
     { path: 'verifier.radius', label: 'verifier radius', kind: 'number', step: 'any', help: 'accept |ỹ − xᵀθ_c| ≤ radius·‖x‖ + slack', when: ball },
