@@ -101,9 +101,9 @@ describe('curation-gaussian twin', () => {
     const cell = spec({ dim: 3, mean: [1, 0, -1], sigma: 2, target: [0, 1, 2], tau: 1.5, generations: 0 });
     const [[g]] = await run([cell]);
     const exact = inSpecUnits(modelMetrics({ mean: [0, 0, 0], variance: 1 }, standardised(cell).target, standardised(cell).tau), cell);
-    for (const key of ['reward', 'targetGap', 'variance', 'kl', 'entropy'] as const) expect(g[key]).toBeCloseTo(exact[key], 12);
+    for (const key of ['reward', 'targetGap', 'variance', 'klModel', 'entropy'] as const) expect(g[key]).toBeCloseTo(exact[key], 12);
     expect(g.targetGap).toBeCloseTo(1 + 1 + 9, 12);
-    expect(g.kl).toBe(0);
+    expect(g.klModel).toBe(0);
     expect(g.rewardSE!).toBeLessThan(1e-6); // zero but for the sums of squares' rounding
   });
 

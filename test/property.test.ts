@@ -466,7 +466,7 @@ function agreement(model: string, cell: Json, generations: number): Agreement {
           case 'targetGap': return gapScale(rms);
           case 'variance': return rms + s * s;
           case 'reward': return (gapScale(stats.targetGap ?? 0) + dim * (Math.abs(stats.variance ?? 0) + s * s)) / (2 * tau * tau);
-          case 'kl': return dim * (1 + rms) + Math.sqrt(2 * Math.abs(rms));
+          case 'klModel': return dim * (1 + rms) + Math.sqrt(2 * Math.abs(rms));
           default: return dim;
         }
       };

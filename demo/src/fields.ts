@@ -93,6 +93,17 @@ const AMIN_ERM: FieldDef[] = [
   { path: 'sigma', label: 'σ', kind: 'number', optional: '1', step: 'any', help: 'standard deviation of every sample' },
 ];
 
+const CURATION_GAUSSIAN: FieldDef[] = [
+  { path: 'dim', label: 'dimension', kind: 'int', optional: '1', help: 'dimension of the data and of the fitted Gaussian (1..8)' },
+  { path: 'n', label: 'samples per generation n', kind: 'int', help: 'fresh and curated samples each refit sees' },
+  { path: 'candidates', label: 'candidates K', kind: 'int', optional: '4', help: 'the curator keeps one of K samples, x_j with probability ∝ e^{r(x_j)}' },
+  { path: 'realFraction', label: 'fresh share λ', kind: 'schedule', optional: '0', help: 'share of each generation drawn fresh from P*' },
+  { path: 'target', label: 'reward centre c', kind: 'json', help: 'r(x) = −‖x − c‖²/(2τ²): a number for every coordinate, or a JSON array of dim numbers' },
+  { path: 'tau', label: 'reward width τ', kind: 'number', optional: '1', step: 'any', help: 'smaller τ: a sharper curator' },
+  { path: 'mean', label: 'data mean μ*', kind: 'json', optional: '0', help: 'a number, or a JSON array of dim numbers' },
+  { path: 'sigma', label: 'data s*', kind: 'number', optional: '1', step: 'any', help: 'P* = N(μ*, s*²I)' },
+];
+
 const TOKENS: FieldDef[] = [
   { path: 'probs', label: 'true distribution P*', kind: 'json', help: 'JSON: {"kind":"given","values":[…]} or {"kind":"dirichlet","k":K,"alpha":1}' },
   { path: 'n0', label: 'tokens n₀', kind: 'int', help: 'tokens of generation 0, all from P*' },
@@ -115,6 +126,7 @@ const BY_MODEL: Record<string, FieldDef[]> = {
   'gmm-selection': GMM,
   gaussian: GAUSSIAN,
   'amin-erm': AMIN_ERM,
+  'curation-gaussian': CURATION_GAUSSIAN,
   categorical: TOKENS,
   bigram: TOKENS,
   'mnist-cvae': MNIST_CVAE,

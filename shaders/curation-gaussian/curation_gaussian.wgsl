@@ -99,7 +99,7 @@ fn write_metrics(row: u32, cell_index: u32, cell: Cell, mean: array<f32, D>, v: 
   metrics[out + METRIC_REWARD] = -(gap + dim * v) * cell.inv_two_tau2;
   metrics[out + METRIC_TARGET_GAP] = gap;
   metrics[out + METRIC_VARIANCE] = v;
-  metrics[out + METRIC_KL] = 0.5 * (dim * v + norm - dim - dim * ln_v);
+  metrics[out + METRIC_KL_MODEL] = 0.5 * (dim * v + norm - dim - dim * ln_v);
   metrics[out + METRIC_ENTROPY] = 0.5 * dim * (LN_TWO_PI_E + ln_v);
 }
 

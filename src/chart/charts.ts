@@ -88,6 +88,12 @@ const CHARTS: Record<string, ChartDef[]> = {
   'amin-erm': [
     { id: 'error', title: 'Error ‖μ̂ − μ‖² of ERM and of the weighted estimator ± 2 SE', y: 'E‖μ̂ − μ‖²', metrics: ['erm', 'weighted'], closedForm: ['erm', 'weighted'] },
   ],
+  'curation-gaussian': [
+    { id: 'reward', title: 'Expected reward of the fitted model E_p̂[r] ± 2 SE (maximum 0)', y: 'E_p̂[r]', metrics: ['reward'], closedForm: ['reward'], zero: false },
+    { id: 'concentration', title: 'Distance² of the mean to the reward\'s centre, and the variance ± 2 SE', y: '‖m − c‖² or v', metrics: ['targetGap', 'variance'], closedForm: ['targetGap', 'variance'] },
+    { id: 'kl', title: 'KL(p̂ ‖ P*): how far curation takes the model from the data ± 2 SE', y: 'KL (nats)', metrics: ['klModel'], closedForm: ['klModel'] },
+    { id: 'entropy', title: 'Entropy of the fitted model ± 2 SE', y: 'entropy (nats)', metrics: ['entropy'], closedForm: ['entropy'], zero: false },
+  ],
   categorical: [
     { id: 'r', title: 'R = ‖P̂ − P*‖² ± 2 SE', y: 'E‖P̂ − P*‖²', metrics: ['r'], closedForm: ['r'] },
     { id: 'tv', title: 'Total variation ½‖P̂ − P*‖₁ ± 2 SE', y: 'total variation', metrics: ['tv'] },
@@ -128,7 +134,7 @@ export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | '
 
 /** The metric a phase diagram shows unless one is chosen. */
 export const DEFAULT_HEATMAP_METRIC: Record<string, string> = {
-  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
+  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', 'curation-gaussian': 'reward', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
 };
 
 /** yi-grid's `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
@@ -145,7 +151,7 @@ const FIELD_NAMES: Record<string, string> = {
   'verifier.slack': 'verifier slack', realFraction: 'real fraction', ridgeLambda: 'ridge λ', keepFraction: 'kept fraction',
   m: 'samples per generation M', dim: 'dimension', 'selector.angle': 'verifier angle θ', 'selector.keepCorrect': 'keep rate ϕ (correct)',
   'selector.keepWrong': 'keep rate ψ (wrong)', k: 'categories k', n1: 'real samples n₁', n2: 'synthetic samples n₂',
-  alpha: 'contamination rate α',
+  alpha: 'contamination rate α', candidates: 'candidates K', tau: 'reward width τ',
 };
 export const fieldName = (path: string) => FIELD_NAMES[path] ?? path;
 
@@ -156,7 +162,7 @@ const METRIC_NAMES: Record<string, string> = {
   meanErr2: '‖μ̂ − μ‖²', collapsed: 'collapsed', loss0: 'θ̂₀ real', loss1: 'θ̂₁ verified real', loss2: 'θ̂₂ synthetic from θ̂₁',
   loss3: 'θ̂₃ synthetic from θ̂₀', acceptReal: 'acceptance of real samples', best: 'best estimator', nelbo: 'NELBO', fid: 'FID',
   verifierAccuracy: 'verifier accuracy', r: 'R = ‖P̂ − P*‖²', tv: 'total variation', kl: 'KL(P* ‖ P̂)', absorbed: 'absorbed', risk: 'risk',
-  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²',
+  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²', reward: 'E_p̂[r]', targetGap: '‖m − c‖²', klModel: 'KL(p̂ ‖ P*)', entropy: 'entropy',
 };
 export const metricName = (key: string, fallback?: string) => METRIC_NAMES[key] ?? fallback ?? key;
 

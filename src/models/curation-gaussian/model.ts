@@ -27,8 +27,8 @@ export interface CurationGaussianGeneration extends GenerationRecord {
   variance: number | null;
   varianceSE: number | null;
   /** KL(p̂_t ‖ P*). */
-  kl: number | null;
-  klSE: number | null;
+  klModel: number | null;
+  klModelSE: number | null;
   /** Differential entropy of p̂_t. */
   entropy: number | null;
   entropySE: number | null;
@@ -39,7 +39,7 @@ const COLUMNS: MetricColumn[] = [
   { key: 'reward', label: 'E_p̂[r]', se: 'rewardSE' },
   { key: 'targetGap', label: '‖m−c‖²', se: 'targetGapSE' },
   { key: 'variance', label: 'v', se: 'varianceSE' },
-  { key: 'kl', label: 'KL(p̂‖P*)', se: 'klSE' },
+  { key: 'klModel', label: 'KL(p̂‖P*)', se: 'klModelSE' },
   { key: 'entropy', label: 'entropy', se: 'entropySE' },
 ];
 
@@ -50,10 +50,10 @@ const SWEEPABLE = ['n', 'candidates', 'realFraction', 'tau', 'sigma'] as const;
 export function finish(t: number, cell: ResolvedCurationGaussianSpec, { sum, sumSquares }: CellSums): CurationGaussianGeneration {
   const n = cell.replicates, s2 = cell.sigma ** 2;
   const out: CurationGaussianGeneration = {
-    t, reward: null, rewardSE: null, targetGap: null, targetGapSE: null, variance: null, varianceSE: null, kl: null, klSE: null, entropy: null, entropySE: null,
+    t, reward: null, rewardSE: null, targetGap: null, targetGapSE: null, variance: null, varianceSE: null, klModel: null, klModelSE: null, entropy: null, entropySE: null,
   };
   const units: Record<keyof typeof CurationGaussianMetric, [scale: number, shift: number]> = {
-    reward: [1, 0], targetGap: [s2, 0], variance: [s2, 0], kl: [1, 0], entropy: [1, cell.dim * Math.log(cell.sigma)],
+    reward: [1, 0], targetGap: [s2, 0], variance: [s2, 0], klModel: [1, 0], entropy: [1, cell.dim * Math.log(cell.sigma)],
   };
   for (const [key, column] of Object.entries(CurationGaussianMetric) as [keyof typeof CurationGaussianMetric, number][]) {
     const [scale, shift] = units[key];

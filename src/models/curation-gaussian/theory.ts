@@ -37,7 +37,7 @@ export interface ModelMetrics {
   reward: number;
   targetGap: number;
   variance: number;
-  kl: number;
+  klModel: number;
   entropy: number;
 }
 
@@ -69,7 +69,7 @@ export function modelMetrics({ mean, variance: v }: Model, target: readonly numb
     reward: -(gap + dim * v) / (2 * tau * tau),
     targetGap: gap,
     variance: v,
-    kl: 0.5 * (dim * v + norm - dim - dim * Math.log(v)),
+    klModel: 0.5 * (dim * v + norm - dim - dim * Math.log(v)),
     entropy: 0.5 * dim * (Math.log(2 * Math.PI) + 1 + Math.log(v)),
   };
 }
@@ -192,7 +192,7 @@ export function finiteKModels1d(spec: Spec, generations: number): Model[] {
   return models;
 }
 
-const METRICS = ['reward', 'targetGap', 'variance', 'kl', 'entropy'] as const;
+const METRICS = ['reward', 'targetGap', 'variance', 'klModel', 'entropy'] as const;
 
 /** The K → ∞, n → ∞ curves of every metric at t = 0..T, in the spec's units. */
 export function curationGaussianClosedForms(spec: ResolvedCurationGaussianSpec): ClosedForm[] {

@@ -32,7 +32,7 @@ export const CurationGaussianMetric = {
   /** v. */
   variance: 2,
   /** KL(N(m, vI) ‖ N(0, I)) = ½(dim·v + ‖m‖² − dim − dim·ln v) (invariant). */
-  kl: 3,
+  klModel: 3,
   /** Differential entropy (dim/2)·ln(2πe·v). */
   entropy: 4,
 } as const;
@@ -63,7 +63,7 @@ export function metricRow(mean: ArrayLike<number>, v: number, target: readonly n
   row[CurationGaussianMetric.reward] = -(gap + dim * v) / (2 * tau * tau);
   row[CurationGaussianMetric.targetGap] = gap;
   row[CurationGaussianMetric.variance] = v;
-  row[CurationGaussianMetric.kl] = 0.5 * (dim * v + norm - dim - dim * lnV);
+  row[CurationGaussianMetric.klModel] = 0.5 * (dim * v + norm - dim - dim * lnV);
   row[CurationGaussianMetric.entropy] = 0.5 * dim * (Math.log(2 * Math.PI) + 1 + lnV);
 }
 
