@@ -10,7 +10,7 @@ import { rowsByCell } from './helpers/replicates.js';
 import { workingPaths } from './helpers/adapters.js';
 import { parseCurationGaussianSpec, type ResolvedCurationGaussianSpec } from '../src/models/curation-gaussian/spec.js';
 import { CURATION_GAUSSIAN_PRESETS } from '../src/models/curation-gaussian/presets.js';
-import { CurationGaussianTwin } from '../src/models/curation-gaussian/twin.js';
+import { CurationGaussianTwin, VARIANCE_FLOOR } from '../src/models/curation-gaussian/twin.js';
 import { createCurationGaussianStepper, type CurationGaussianGeneration } from '../src/models/curation-gaussian/model.js';
 import {
   curatedMoments1d, finiteKModels1d, generationOneExact1d, infiniteLimitFixedPoint, infiniteLimitModels, inSpecUnits, mixtureFit, modelMetrics, tilt,
@@ -218,10 +218,11 @@ const paths = await workingPaths();
  * WGSL's sin/cos are good to 2^-11 absolute, so each GPU normal may differ from the twin's by about
  * |z|·2^-11, and a fit's mean and variance by a few 2^-11 of the data's scale; a replicate whose curator
  * picked another candidate on one backend (two scores within that of each other) differs by O(1) from
- * then on: at most 10 % of replicates here (n·(1 − λ) picks a generation, each a ~1e-3 chance).
+ * then on: measured at most 3 of 1024 replicates by generation 10 (dim 2, n = 100, K = 4, SwiftShader;
+ * none on llvmpipe, where the rest agree to 1e-6), so 2 % may differ here.
  */
 const GPU_TOLERANCE = 8 * 2 ** -11;
-const OUTLIERS = 0.1;
+const OUTLIERS = 0.02;
 
 describe.each(paths)('curation-gaussian kernel ≡ twin on %s', (path) => {
   let gpu: GpuContext;
@@ -249,6 +250,22 @@ describe.each(paths)('curation-gaussian kernel ≡ twin on %s', (path) => {
         if (worst > GPU_TOLERANCE) beyond++;
       }
       expect(beyond, `replicates beyond ${GPU_TOLERANCE} at t = ${t}`).toBeLessThanOrEqual(OUTLIERS * cell.replicates);
+    }
+  }, 120_000);
+
+  // n = 2 halves v about every generation: by T = 400 every replicate has reached the floor (and may sit just above it).
+  it('a chain collapsed to the variance floor stays finite, on the GPU as on the twin', async () => {
+    const cell = spec({ n: 2, candidates: 2, target: 1, sigma: 3, generations: 400, replicates: 64 });
+    for (const backend of [{ kind: 'webgpu', gpu } as const, { kind: 'cpu' } as const]) {
+      const rows: ReplicateRows[][] = [];
+      const generations = await run([cell], backend, rows);
+      const last = generations[cell.generations][0];
+      for (const value of Object.values(last)) expect(value === null || Number.isFinite(value), `${backend.kind}: ${JSON.stringify(last)}`).toBe(true);
+      // Collapsed, and never below the floor (in f32 1e-30 to 2^-24 relative).
+      for (const v of rows[cell.generations][0].variance) {
+        expect(v / cell.sigma ** 2).toBeLessThan(1e-20);
+        expect(v / (VARIANCE_FLOOR * cell.sigma ** 2)).toBeGreaterThan(1 - 1e-7);
+      }
     }
   }, 120_000);
 

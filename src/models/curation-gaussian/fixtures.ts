@@ -4,10 +4,11 @@ import type { ModelFixtures } from '../fixture.js';
 /**
  * WGSL's sin/cos are good to 2^-11, so a GPU normal differs from the twin's by about |z|·2^-11 and a fit
  * by a few 2^-11 of its scale. The curator's argmax can then pick another candidate where two scores
- * are within that of each other; such a replicate's chain leaves the twin's from there on, so a few
- * percent of replicates (growing with the generations) are allowed to differ.
+ * are within that of each other; such a replicate's chain leaves the twin's from there on. Measured: at
+ * most 3 of 1024 replicates by generation 10 (dim 2, n = 100, K = 4, SwiftShader; none on llvmpipe), so
+ * 2 % may differ.
  */
-const ROWS = { mean: { relative: 0.01, floor: 1, outliers: 0.1 }, variance: { relative: 0.01, outliers: 0.1 } };
+const ROWS = { mean: { relative: 0.01, floor: 1, outliers: 0.02 }, variance: { relative: 0.01, outliers: 0.02 } };
 
 export const fixtures: ModelFixtures = {
   /** Run on WebGPU and on the twin, compared replicate by replicate (test/gpu-twin.test.ts). */
