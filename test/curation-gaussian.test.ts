@@ -181,7 +181,11 @@ describe('curation-gaussian closed forms', () => {
   it('without fresh data the K → ∞ limit has v_t = τ²/(τ² + t) and m_t → c, reward → 0', () => {
     const T = 2000;
     const models = infiniteLimitModels({ ...base, realCounts: new Array(T + 1).fill(0) }, T);
-    models.forEach((m, t) => expect(m.variance).toBeCloseTo(0.64 / (0.64 + t), 12));
+    // ‖m_t − c‖² = ‖c‖²·(τ²/(τ² + t))² (P* = N(0, I), so m_0 = 0).
+    models.forEach((m, t) => {
+      expect(m.variance).toBeCloseTo(0.64 / (0.64 + t), 12);
+      expect(modelMetrics(m, base.target, base.tau).targetGap).toBeCloseTo(5 * (0.64 / (0.64 + t)) ** 2, 12);
+    });
     const last = modelMetrics(models[T], base.target, base.tau);
     expect(last.targetGap).toBeLessThan(1e-5);
     expect(last.reward).toBeGreaterThan(-1e-3);

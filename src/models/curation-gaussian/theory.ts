@@ -14,7 +14,7 @@
  * With a fraction λ of fresh data, maximum likelihood on infinitely many samples (n → ∞) matches the
  * mixture λ·P* + (1 − λ)·h's mean and per-coordinate variance, between-component term included:
  *   m_{t+1} = (1 − λ)·m',   v_{t+1} = λ + (1 − λ)·v' + λ(1 − λ)·‖m'‖²/dim   (K → ∞, n → ∞).
- * λ = 0: 1/v_{t+1} = 1/v_t + 1/τ², so v_t = τ²/(t + τ²) → 0 and m_t → c: the model concentrates on the
+ * λ = 0: 1/v_{t+1} = 1/v_t + 1/τ², so v_t = τ²/(t + τ²) → 0 and ‖m_t − c‖² = ‖c‖²·(τ²/(t + τ²))² → 0: the model concentrates on the
  * reward's maximiser and E[r] → 0 = max r. λ > 0: the map has a fixed point (m̄, v̄) that iterating reaches.
  * Finite n adds sampling noise and an O(1/n) bias (the MLE variance's (n − 1)/n), so these are limits.
  */
