@@ -13,7 +13,7 @@ import { CURATION_GAUSSIAN_PRESETS } from '../src/models/curation-gaussian/prese
 import { CurationGaussianTwin, VARIANCE_FLOOR } from '../src/models/curation-gaussian/twin.js';
 import { createCurationGaussianStepper, type CurationGaussianGeneration } from '../src/models/curation-gaussian/model.js';
 import {
-  curatedMoments1d, finiteKModels1d, generationOneExact1d, infiniteLimitFixedPoint, infiniteLimitModels, inSpecUnits, mixtureFit, modelMetrics, tilt,
+  curatedMoments, finiteKModels, generationOneExact, infiniteLimitFixedPoint, infiniteLimitModels, inSpecUnits, mixtureFit, modelMetrics, tilt,
 } from '../src/models/curation-gaussian/theory.js';
 import { standardised } from '../src/models/curation-gaussian/spec.js';
 import { SpecError } from '../src/core/spec/errors.js';
@@ -113,10 +113,12 @@ describe('curation-gaussian twin', () => {
     ['K = 2, n = 10, λ = 0, c = 2, τ = 1', { candidates: 2, n: 10, target: 2, tau: 1 }],
     ['K = 8, n = 5, λ = 0.4, μ* = 1, s* = 2, c = −2, τ = 1.4', { candidates: 8, n: 5, realFraction: 0.4, mean: 1, sigma: 2, target: -2, tau: 1.4 }],
     ['K = 32, n = 20, λ = 0.5, c = 3, τ = 0.5', { candidates: 32, n: 20, realFraction: 0.5, target: 3, tau: 0.5 }],
+    ['dim 2, K = 4, n = 8, λ = 0.25, c = (1.5, −0.5), τ = 0.8', { dim: 2, candidates: 4, n: 8, realFraction: 0.25, target: [1.5, -0.5], tau: 0.8 }],
+    ['dim 5, K = 6, n = 10, μ* = 1, s* = 0.5, c = 2, τ = 1', { dim: 5, candidates: 6, n: 10, mean: 1, sigma: 0.5, target: 2, tau: 1 }],
   ])('generation 1 matches the exact finite-K expectations within 4 SE: %s', async (_name, fields) => {
     const cell = spec({ ...fields, generations: 1, replicates: 4000 });
     const generations = await run([cell]);
-    const worst = within4SE(generations[1][0], generationOneExact1d(cell), 'at t = 1');
+    const worst = within4SE(generations[1][0], generationOneExact(cell), 'at t = 1');
     expect(worst).toBeGreaterThan(0);
   }, 60_000);
 
@@ -131,14 +133,17 @@ describe('curation-gaussian twin', () => {
     for (let t = 1; t <= cell.generations; t++) within4SE(generations[t][0], exact, `at t = ${t}`);
   }, 60_000);
 
-  // Later generations against the n → ∞ recursion for finite K (dim 1; quadrature per step). The run's n
+  // Later generations against the n → ∞ recursion for finite K (quadrature per step). The run's n
   // is finite: the MLE variance's (n − 1)/n and the map's curvature bias each generation by O(v/n), here
   // about T/n = 0.2 % after T = 4, so the bound is 4 SE plus a 1 % allowance (5× that bias).
-  it('later generations follow the n → ∞ finite-K recursion within 4 SE + 1 %', async () => {
-    const cell = spec({ n: 2000, candidates: 4, realFraction: 0.25, target: 2, tau: 1, generations: 4, replicates: 200 });
+  it.each([
+    ['dim 1, c = 2', { target: 2 }],
+    ['dim 2, c = (1.5, −1), τ = 0.7', { dim: 2, target: [1.5, -1], tau: 0.7 }],
+  ])('later generations follow the n → ∞ finite-K recursion within 4 SE + 1 %%: %s', async (_name, fields) => {
+    const cell = spec({ n: 2000, candidates: 4, realFraction: 0.25, tau: 1, generations: 4, replicates: 200, ...fields });
     const generations = await run([cell]);
     const { target, tau } = standardised(cell);
-    const models = finiteKModels1d(cell, cell.generations);
+    const models = finiteKModels(cell, cell.generations);
     for (let t = 1; t <= cell.generations; t++) {
       const g = generations[t][0], exact = inSpecUnits(modelMetrics(models[t], target, tau), cell);
       for (const key of KEYS) {
@@ -168,14 +173,18 @@ describe('curation-gaussian twin', () => {
 describe('curation-gaussian closed forms', () => {
   const base = { dim: 2, mean: [0, 0], sigma: 1, target: [2, -1], tau: 0.8, n: 100, candidates: 4 };
 
-  it('the curated law of K candidates: K = 1 is the model, and K → ∞ tends to the tilt', () => {
-    const one = curatedMoments1d(0.3, 0.7, 2, 1, 1);
-    expect(one.mean).toBeCloseTo(0.3, 10);
-    expect(one.second).toBeCloseTo(0.7 + 0.09, 10);
-    const limit = tilt({ mean: [0.3], variance: 0.7 }, [2], 1);
-    const many = curatedMoments1d(0.3, 0.7, 2, 1, 1024);
-    expect(Math.abs(many.mean - limit.mean[0])).toBeLessThan(0.01);
-    expect(Math.abs(many.second - limit.variance - limit.mean[0] ** 2)).toBeLessThan(0.01);
+  it.each([
+    ['dim 1', { mean: [0.3], variance: 0.7 }, [2]],
+    ['dim 3', { mean: [0.3, -0.2, 0], variance: 0.7 }, [2, 0.5, -1]],
+  ])('the curated law of K candidates, %s: K = 1 is the model, and K → ∞ tends to the tilt', (_name, model, target) => {
+    const norm2 = (x: number[]) => x.reduce((a, b) => a + b * b, 0), dim = model.mean.length;
+    const one = curatedMoments(model, target, 1, 1);
+    one.mean.forEach((m, l) => expect(m).toBeCloseTo(model.mean[l], 10));
+    expect(one.second).toBeCloseTo(norm2(model.mean) + dim * model.variance, 10);
+    const limit = tilt(model, target, 1);
+    const many = curatedMoments(model, target, 1, 1024);
+    many.mean.forEach((m, l) => expect(Math.abs(m - limit.mean[l])).toBeLessThan(0.01));
+    expect(Math.abs(many.second - dim * limit.variance - norm2(limit.mean))).toBeLessThan(0.02);
   });
 
   it('without fresh data the K → ∞ limit has v_t = τ²/(τ² + t) and m_t → c, reward → 0', () => {

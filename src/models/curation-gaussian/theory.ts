@@ -7,15 +7,15 @@
  * r(x) = −‖x − c‖²/(2τ²), w = e^{r}. Its law h_K has density K·p(x)·w(x)·E[1/(w(x) + S_{K−1})], S_{K−1} the
  * other K − 1 candidates' weights; with 1/a = ∫_0^∞ e^{−sa} ds,
  *   E_{h_K}[g] = K ∫_0^∞ φ(s)^{K−1} E_p[g(X) w(X) e^{−s w(X)}] ds,   φ(s) = E_p[e^{−s w(X)}]   (exact),
- * a double integral in dim 1 (computed by quadrature below; for dim > 1 the mean needs the component
- * along m − c and the orthogonal radius, a triple integral not computed here).
- * As K → ∞, h_K → p·e^{r}/E_p[e^{r}] (the paper's Lemma 2.1), here a Gaussian again:
+ * a double integral in dim 1 and a triple one above (the component along c − m and the orthogonal radius;
+ * computed by quadrature below).
+ * As K → ∞, h_K → p·e^{r}/E_p[e^{r}] (the paper's limit of many candidates), here a Gaussian again:
  *   v' = v·τ²/(v + τ²),   m' = (m·τ² + c·v)/(v + τ²)   (exact for the limit).
  * With a fraction λ of fresh data, maximum likelihood on infinitely many samples (n → ∞) matches the
  * mixture λ·P* + (1 − λ)·h's mean and per-coordinate variance, between-component term included:
  *   m_{t+1} = (1 − λ)·m',   v_{t+1} = λ + (1 − λ)·v' + λ(1 − λ)·‖m'‖²/dim   (K → ∞, n → ∞).
- * λ = 0: 1/v_{t+1} = 1/v_t + 1/τ², so v_t = τ²/(t + τ²) → 0 and ‖m_t − c‖² = ‖c‖²·(τ²/(t + τ²))² → 0: the model concentrates on the
- * reward's maximiser and E[r] → 0 = max r. λ > 0: the map has a fixed point (m̄, v̄) that iterating reaches.
+ * λ = 0: 1/v_{t+1} = 1/v_t + 1/τ², so v_t = τ²/(t + τ²) → 0 and ‖m_t − c‖² = ‖c‖²·(τ²/(t + τ²))² → 0: the
+ * model concentrates on the reward's maximiser and E[r] → 0 = max r. λ > 0: the map has a fixed point (m̄, v̄) that iterating reaches.
  * Finite n adds sampling noise and an O(1/n) bias (the MLE variance's (n − 1)/n), so these are limits.
  */
 import type { ResolvedCurationGaussianSpec } from './spec.js';
@@ -109,85 +109,121 @@ export function infiniteLimitFixedPoint(spec: Pick<Spec, 'dim' | 'mean' | 'sigma
   return null;
 }
 
-/** Nodes of the trapezoid rule for E over N(0, 1): z ∈ [−12, 12] in steps of 0.01 (spectrally accurate for smooth integrands). */
-const STANDARD_NODES = (() => {
-  const h = 0.01, count = 2401, z = new Float64Array(count), weight = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    z[k] = -12 + k * h;
-    weight[k] = (h * Math.exp(-0.5 * z[k] * z[k])) / Math.sqrt(2 * Math.PI);
+/**
+ * Nodes and weights for E over ζ ~ N(0, I_dim) of a function of (ζ_∥, ‖ζ_⊥‖), ζ_∥ the component along a
+ * unit vector: a trapezoid rule in ζ_∥ ∈ [−12, 12] (step 0.01 in dim 1, 0.1 above) times, for dim > 1,
+ * one in y = ln‖ζ_⊥‖ ∈ [−12, 2.6] (step 0.1) with the χ_{dim−1} density; both spectrally accurate for
+ * smooth integrands, each set of weights normalised to sum to 1.
+ */
+function isotropicNodes(dim: number): { along: Float64Array; radius: Float64Array; weight: Float64Array } {
+  const h = dim === 1 ? 0.01 : 0.1, alongCount = Math.round(24 / h) + 1;
+  const alongWeight = Array.from({ length: alongCount }, (_, k) => Math.exp(-0.5 * (-12 + k * h) ** 2));
+  const radii = dim === 1 ? [0] : Array.from({ length: 147 }, (_, k) => Math.exp(-12 + 0.1 * k));
+  // χ_k density times dr/dy = r: r^k e^{−r²/2}, k = dim − 1.
+  const radialWeight = dim === 1 ? [1] : radii.map((r) => r ** (dim - 1) * Math.exp(-0.5 * r * r));
+  const alongSum = alongWeight.reduce((a, b) => a + b, 0), radialSum = radialWeight.reduce((a, b) => a + b, 0);
+  // Nodes of weight below 1e-20 change no moment by more than ~1e-18 and are left out.
+  const along: number[] = [], radius: number[] = [], weight: number[] = [];
+  for (let i = 0; i < alongCount; i++) {
+    for (let j = 0; j < radii.length; j++) {
+      const value = (alongWeight[i] / alongSum) * (radialWeight[j] / radialSum);
+      if (value < 1e-20) continue;
+      along.push(-12 + i * h);
+      radius.push(radii[j]);
+      weight.push(value);
+    }
   }
-  return { z, weight };
-})();
+  return { along: Float64Array.from(along), radius: Float64Array.from(radius), weight: Float64Array.from(weight) };
+}
+
+const NODES = new Map<number, ReturnType<typeof isotropicNodes>>();
+const nodesFor = (dim: number) => NODES.get(dim) ?? NODES.set(dim, isotropicNodes(dim)).get(dim)!;
+
+/** The curated law's mean vector and second moment E‖x‖² (summed over coordinates). */
+export interface CuratedMoments {
+  mean: number[];
+  second: number;
+}
 
 /**
- * Mean and second moment of the curated law h_K of N(m, v) in dim 1, from
- * E_{h_K}[g] = K ∫ φ(s)^{K−1} E_p[g w e^{−s w}] ds with s = e^σ (trapezoid in σ, step 0.02, over the
- * range where s·w e^{−sw} is not negligible for some node), divided by the same integral with g = 1
- * (which is exactly 1: the division removes the quadrature's common error).
+ * Mean and second moment of the curated law h_K of N(m, vI), from
+ * E_{h_K}[g] = K ∫ φ(s)^{K−1} E_p[g w e^{−s w}] ds with s = e^σ (trapezoid in σ, step 0.05, over the range
+ * where s·w e^{−sw} is not negligible for some node), divided by the same integral with g = 1 (exactly 1:
+ * the division removes the quadrature's common error). Writing x = m + √v·ζ and e the unit vector from m
+ * to c (d = ‖c − m‖), ‖x − c‖² = (√v·ζ_∥ − d)² + v·‖ζ_⊥‖², so by symmetry h_K's mean is m + √v·E[ζ_∥]·e and
+ * E‖x − m‖² = v·E[ζ_∥² + ‖ζ_⊥‖²]: a double integral in dim 1, a triple one above.
  */
-export function curatedMoments1d(m: number, v: number, c: number, tau: number, K: number): { mean: number; second: number } {
-  const { z, weight } = STANDARD_NODES, count = z.length;
-  const x = new Float64Array(count), w = new Float64Array(count);
+export function curatedMoments({ mean: m, variance: v }: Model, target: readonly number[], tau: number, K: number): CuratedMoments {
+  const dim = m.length, { along, radius, weight } = nodesFor(dim), count = along.length;
+  const offset = target.map((c, l) => c - m[l]), d = Math.hypot(...offset);
+  const sd = Math.sqrt(v);
+  const w = new Float64Array(count);
   let leastLogW = 0;
   for (let k = 0; k < count; k++) {
-    x[k] = m + Math.sqrt(v) * z[k];
-    const logW = -((x[k] - c) ** 2) / (2 * tau * tau);
+    const logW = -((sd * along[k] - d) ** 2 + v * radius[k] ** 2) / (2 * tau * tau);
     w[k] = Math.exp(logW);
     leastLogW = Math.min(leastLogW, logW);
   }
-  const h = 0.02, first = -40, last = -leastLogW + 40;
-  let total = 0, mean = 0, second = 0;
-  for (let sigma = first; sigma <= last; sigma += h) {
-    const s = Math.exp(sigma);
+  // −dφ(e^σ)^K/dσ is the integrand for g = 1, so φ^K is the mass left above σ: stop once it is below 1e-16
+  // (or where every node's s·w exceeds e^40).
+  const h = 0.05, steps = Math.ceil((-leastLogW + 80) / h);
+  let total = 0, first = 0, second = 0;
+  for (let step = 0; step <= steps; step++) {
+    const s = Math.exp(-40 + step * h);
     let phi = 0, psi0 = 0, psi1 = 0, psi2 = 0;
     for (let k = 0; k < count; k++) {
-      const e = Math.exp(-s * w[k]), a = weight[k] * e;
+      const a = weight[k] * Math.exp(-s * w[k]);
       phi += a;
       const b = a * w[k];
       psi0 += b;
-      psi1 += b * x[k];
-      psi2 += b * x[k] * x[k];
+      psi1 += b * along[k];
+      psi2 += b * (along[k] ** 2 + radius[k] ** 2);
     }
     const factor = s * phi ** (K - 1);
     total += factor * psi0;
-    mean += factor * psi1;
+    first += factor * psi1;
     second += factor * psi2;
+    if (phi ** K < 1e-16) break;
   }
-  return { mean: mean / total, second: second / total };
+  const shift = (sd * first) / total;
+  const mean = m.map((ml, l) => ml + (d > 0 ? (shift * offset[l]) / d : 0));
+  const mDotE = d > 0 ? m.reduce((acc, ml, l) => acc + (ml * offset[l]) / d, 0) : 0;
+  return { mean, second: m.reduce((acc, ml) => acc + ml * ml, 0) + 2 * shift * mDotE + (v * second) / total };
 }
 
 /**
- * Generation 1's expected metrics in dim 1 for finite K and n, p_0 = P* (exact up to quadrature):
- * ρ fresh samples (mean 0, second moment 1) and κ = n − ρ curated ones (μ_c, s_c) are independent, so
- *   E m = κμ_c/n,  Var m = (ρ + κ(s_c − μ_c²))/n²,  E v = (ρ + κ s_c)/n − (E m)² − Var m,
- *   E(m − c')² = (E m − c')² + Var m,  E reward = −(E(m − c')² + E v)/(2τ'²).
- * In the spec's units (targetGap and variance times s*²). Only the metrics linear in (m, m², v).
+ * Generation 1's expected metrics for finite K and n, p_0 = P* (exact up to quadrature): ρ fresh samples
+ * (mean 0, E‖x‖² = dim, standardised) and κ = n − ρ curated ones (mean μ_c, E‖x‖² = S_c) are independent, so
+ *   E m = κμ_c/n,  tr Cov m = (ρ·dim + κ(S_c − ‖μ_c‖²))/n²,
+ *   E v = (ρ·dim + κS_c)/(n·dim) − (‖E m‖² + tr Cov m)/dim,
+ *   E‖m − c'‖² = ‖E m − c'‖² + tr Cov m,  E reward = −(E‖m − c'‖² + dim·E v)/(2τ'²).
+ * In the spec's units (targetGap and variance times s*²). Only the metrics linear in (m, ‖m‖², v).
  */
-export function generationOneExact1d(spec: Spec): Pick<ModelMetrics, 'reward' | 'targetGap' | 'variance'> {
-  if (spec.dim !== 1) throw new RangeError(`generationOneExact1d: dim must be 1, got ${spec.dim}`);
-  const { target: [c], tau } = standardised(spec);
-  const { mean: mu, second } = curatedMoments1d(0, 1, c, tau, spec.candidates);
-  const n = spec.n, fresh = spec.realCounts[1], curated = n - fresh;
-  const meanM = (curated * mu) / n;
-  const varM = (fresh + curated * (second - mu * mu)) / (n * n);
-  const v = (fresh + curated * second) / n - meanM * meanM - varM;
-  const gap = (meanM - c) ** 2 + varM;
+export function generationOneExact(spec: Spec): Pick<ModelMetrics, 'reward' | 'targetGap' | 'variance'> {
+  const { target, tau } = standardised(spec), D = spec.dim;
+  const curated = curatedMoments({ mean: new Array<number>(D).fill(0), variance: 1 }, target, tau, spec.candidates);
+  const n = spec.n, fresh = spec.realCounts[1], kept = n - fresh;
+  const meanM = curated.mean.map((mu) => (kept * mu) / n);
+  const norm2 = (x: readonly number[]) => x.reduce((acc, xl) => acc + xl * xl, 0);
+  const traceCov = (fresh * D + kept * (curated.second - norm2(curated.mean))) / (n * n);
+  const v = (fresh * D + kept * curated.second) / (n * D) - (norm2(meanM) + traceCov) / D;
+  const gap = norm2(meanM.map((m, l) => m - target[l])) + traceCov;
   const s2 = spec.sigma ** 2;
-  return { reward: -(gap + v) / (2 * tau * tau), targetGap: gap * s2, variance: v * s2 };
+  return { reward: -(gap + D * v) / (2 * tau * tau), targetGap: gap * s2, variance: v * s2 };
 }
 
 /**
- * The n → ∞ models for finite K in dim 1 (standardised): m_{t+1} = (1 − λ)μ_c(m_t, v_t),
- * v_{t+1} = λ + (1 − λ)s_c − m_{t+1}², the curated law's moments by curatedMoments1d.
+ * The n → ∞ models for finite K (standardised): maximum likelihood on λ·N(0, I) + (1 − λ)·h_K matches
+ * m_{t+1} = (1 − λ)μ_c and v_{t+1} = (λ·dim + (1 − λ)S_c − ‖m_{t+1}‖²)/dim, h_K's moments by curatedMoments.
  */
-export function finiteKModels1d(spec: Spec, generations: number): Model[] {
-  const { target: [c], tau } = standardised(spec);
-  const models: Model[] = [{ mean: [0], variance: 1 }];
+export function finiteKModels(spec: Spec, generations: number): Model[] {
+  const { target, tau } = standardised(spec), D = spec.dim;
+  const models: Model[] = [{ mean: new Array<number>(D).fill(0), variance: 1 }];
   for (let t = 1; t <= generations; t++) {
-    const { mean: [m], variance: v } = models[t - 1], lambda = lambdaAt(spec, t);
-    const { mean: mu, second } = curatedMoments1d(m, v, c, tau, spec.candidates);
-    const next = (1 - lambda) * mu;
-    models.push({ mean: [next], variance: lambda + (1 - lambda) * second - next * next });
+    const lambda = lambdaAt(spec, t);
+    const curated = curatedMoments(models[t - 1], target, tau, spec.candidates);
+    const mean = curated.mean.map((mu) => (1 - lambda) * mu);
+    models.push({ mean, variance: (lambda * D + (1 - lambda) * curated.second - mean.reduce((acc, m) => acc + m * m, 0)) / D });
   }
   return models;
 }
