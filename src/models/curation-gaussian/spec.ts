@@ -2,8 +2,8 @@
  * Curated retraining of a Gaussian (docs/science.md §9, Ferbach, Bertrand, Bose & Gidel 2024,
  * arXiv:2407.09499): its spec, validated once here and resolved with every default filled.
  *
- * The data are P* = N(μ*, s*²I). Generation 0 is the data distribution itself (p_0 = P*, as in the
- * paper). Every generation t ≥ 1 fits N(m_t, v_t I) by maximum likelihood to n samples: round(λ_t·n)
+ * The data are P* = N(μ*, s*²I). Generation 0 is the data distribution itself (p_0 = P*, docs/science.md
+ * §9). Every generation t ≥ 1 fits N(m_t, v_t I) by maximum likelihood to n samples: round(λ_t·n)
  * fresh from P*, the rest curated, each the one a curator keeps of K candidates from the current model,
  * candidate j with probability e^{r(x_j)}/Σ_i e^{r(x_i)}, r(x) = −‖x − c‖²/(2τ²).
  */
