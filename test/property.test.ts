@@ -22,6 +22,7 @@ import { MAX_MEAN_NORM } from '../src/models/gmm-selection/spec.js';
 import { MAX_SPECTRUM_CONDITION } from '../src/models/linear/spec.js';
 import { SIGMA_RANGE } from '../src/models/gaussian/spec.js';
 import { SIGMA_RANGE as AMIN_SIGMA_RANGE } from '../src/models/amin-erm/spec.js';
+import { MAX_TARGET_OFFSET, SIGMA_RANGE as CURATION_SIGMA_RANGE, TAU_RATIO_RANGE } from '../src/models/curation-gaussian/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
@@ -242,6 +243,38 @@ function aminErmArb(reach: Reach): fc.Arbitrary<Json> {
     .chain((spec) => sweepOf({ sigma }).map((sweep) => (sweep ? { ...spec, sweep } : spec))));
 }
 
+function curationGaussianArb(reach: Reach): fc.Arbitrary<Json> {
+  const wide = reach === 'wide';
+  const sigma = ranged([0.1, 10], [...CURATION_SIGMA_RANGE], reach);
+  // c and τ in units of s* (their ranges are relative to it): to the edges on the twin, moderate on the GPU.
+  const offset = ranged([-3, 3], [-MAX_TARGET_OFFSET, MAX_TARGET_OFFSET], reach);
+  const tauRatio = ranged([0.3, 3], [...TAU_RATIO_RANGE], reach);
+  return fc.tuple(fc.integer({ min: 1, max: wide ? 8 : 4 }), fc.integer({ min: wide ? 0 : 1, max: 3 })).chain(([dim, T]) => fc.record({
+    model: fc.constant('curation-gaussian'),
+    dim: fc.constant(dim),
+    n: fc.integer({ min: 2, max: 30 }),
+    candidates: fc.integer({ min: 2, max: wide ? 16 : 8 }),
+    realFraction: fractionSchedule(T),
+    mean: ranged([-5, 5], [-1e3, 1e3], reach),
+    sigma,
+    target: fc.oneof(offset, fc.array(offset, { minLength: dim, maxLength: dim })),
+    tau: tauRatio,
+    generations: fc.constant(T),
+    replicates: replicatesArb(reach),
+    seed: seedArb(reach),
+  }, { requiredKeys: ['model', 'dim', 'n', 'mean', 'sigma', 'target', 'tau', 'generations', 'replicates'] })
+    // target and tau drawn in units of s*, made absolute.
+    .map((s) => {
+      const { mean, sigma: sd, target, tau } = s as { mean: number; sigma: number; target: number | number[]; tau: number };
+      const at = (c: number) => mean + c * sd;
+      return { ...s, target: Array.isArray(target) ? target.map(at) : at(target), tau: tau * sd };
+    })
+    // Rounding may carry a value at an edge just past it: the spec says so, and such a case is dropped.
+    .filter((s) => { try { parseSpec(s); return true; } catch { return false; } })
+    .chain((s) => sweepOf({ realFraction: between(0, 1), candidates: fc.integer({ min: 2, max: 8 }), n: fc.integer({ min: 2, max: 30 }) }, ['candidates', 'n'])
+      .map((sweep) => (sweep ? { ...s, sweep } : s))));
+}
+
 /** K probabilities ≥ 0 summing to 1, some of them 0. */
 const distribution = (K: number) => fc.array(fc.oneof(fc.constant(0), between(0.01, 1)), { minLength: K, maxLength: K })
   .filter((w) => w.some((x) => x > 0))
@@ -309,6 +342,7 @@ function validSpec(reach: Reach): fc.Arbitrary<Json> {
     'gmm-selection': gmmSelectionArb(reach),
     gaussian: gaussianArb(reach),
     'amin-erm': aminErmArb(reach),
+    'curation-gaussian': curationGaussianArb(reach),
     categorical: tokenArb('categorical', reach),
     bigram: tokenArb('bigram', reach),
     'mnist-cvae': mnistCvaeArb(reach),
@@ -424,6 +458,25 @@ function agreement(model: string, cell: Json, generations: number): Agreement {
       const s = (cell.sigma as number) / Math.sqrt(cell.n as number), dim = cell.dim as number;
       return { rho: () => 8 * 2 ** -11, flips: 0, scale: (_key, _stats, rms) => 2 * Math.sqrt(Math.abs(rms) * dim) * s + 1e-2 * dim * s * s };
     }
+    case 'curation-gaussian': {
+      // The fit is within a few 2⁻¹¹ of s* (mean) and of v + s*² (variance) of the twin's per generation
+      // (test/curation-gaussian.test.ts); each metric's scale follows from its formula. The curator's
+      // argmax decides on f32 scores: with any curated sample, a replicate may take another path.
+      const s = cell.sigma as number, dim = cell.dim as number, tau = cell.tau as number;
+      const counts = cell.realCounts as number[], n = cell.n as number;
+      const curates = counts.some((fresh, t) => t > 0 && fresh < n);
+      const gapScale = (gap: number) => 2 * Math.sqrt(Math.abs(gap) * dim) * s + dim * s * s;
+      const scale = (key: string, stats: Stats, rms: number) => {
+        switch (key) {
+          case 'targetGap': return gapScale(rms);
+          case 'variance': return rms + s * s;
+          case 'reward': return (gapScale(stats.targetGap ?? 0) + dim * (Math.abs(stats.variance ?? 0) + s * s)) / (2 * tau * tau);
+          case 'klModel': return dim * (1 + rms) + Math.sqrt(2 * Math.abs(rms));
+          default: return dim;
+        }
+      };
+      return { rho: (t) => 8 * 2 ** -11 * (t + 1), flips: curates ? someFlips : 0, scale };
+    }
     case 'mnist-cvae':
       // f32 training drifts from float64's (2 % on the fixtures), and a Bernoulli pixel or a top-k
       // rank within rounding decides differently: any replicate may then take another path.
@@ -524,6 +577,8 @@ describe('random valid specs on WebGPU and on the twin', () => {
     ['gmm-selection', { model: 'gmm-selection', d: 2, meanNorm: 1, flipRate: 0.2, n: 40, selector: { kind: 'rates', keepCorrect: 0.9, keepWrong: 0.3 }, generations: 0, replicates: 64 }, { meanNorm: 1.05 }],
     ['gaussian', { model: 'gaussian', dim: 2, m: 10, generations: 2, replicates: 64 }, { sigma: 1.05 }],
     ['amin-erm', { model: 'amin-erm', dim: 2, n: 10, alpha: 0.5, generations: 3, replicates: 64 }, { sigma: 1.05 }],
+    // All fresh: no curator's decision, so no replicate may take another path.
+    ['curation-gaussian', { model: 'curation-gaussian', dim: 2, n: 10, realFraction: 1, target: 1, generations: 3, replicates: 64 }, { sigma: 1.05 }],
     ['categorical', { model: 'categorical', probs: { kind: 'dirichlet', k: 5 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
     ['bigram', { model: 'bigram', probs: { kind: 'dirichlet', k: 3 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
   ])('%s: the comparison tells another seed and a parameter 5 %% off apart', async (model, fields, nudge) => {
@@ -637,6 +692,17 @@ const INVALID_FIELDS: Record<string, Record<string, unknown[]>> = {
     alpha: [...NOT_NUMBERS, -0.1, 1, 1.5],
     sigma: [...NOT_NUMBERS, 0, -1, AMIN_SIGMA_RANGE[0] / 2, AMIN_SIGMA_RANGE[1] * 2],
   },
+  'curation-gaussian': {
+    dim: [...badCount(8), 9],
+    generations: BAD_GENERATIONS,
+    n: [...badCount(2 ** 24), 1],
+    candidates: [...badCount(1024), 1],
+    realFraction: BAD_FRACTIONS,
+    mean: [NaN, Infinity, null, true, 'x', {}, [1, 'a'], [NaN]],
+    sigma: [...NOT_NUMBERS, 0, -1, CURATION_SIGMA_RANGE[0] / 2, CURATION_SIGMA_RANGE[1] * 2],
+    target: [NaN, Infinity, null, true, 'x', {}, [1, 'a'], [NaN], 1e300, -1e300],
+    tau: [...NOT_NUMBERS, 0, -1, 1e300, 1e-300],
+  },
   categorical: {
     probs: [null, [0.5, 0.5], {}, { kind: 'given' }, { kind: 'given', values: [1] }, { kind: 'given', values: [0.5, 0.6] }, { kind: 'given', values: [1.5, -0.5] },
       { kind: 'given', values: [NaN, 1] }, { kind: 'dirichlet' }, { kind: 'dirichlet', k: 1 }, { kind: 'dirichlet', k: 4097 }, { kind: 'dirichlet', k: 4, alpha: 0 }, { kind: 'uniform', k: 4 }],
@@ -698,6 +764,7 @@ const REQUIRED: Record<string, string[]> = {
   'gmm-selection': ['d', 'meanNorm', 'flipRate', 'n', 'generations', 'replicates'],
   gaussian: ['m', 'generations', 'replicates'],
   'amin-erm': ['n', 'alpha', 'generations', 'replicates'],
+  'curation-gaussian': ['n', 'target', 'generations', 'replicates'],
   categorical: ['probs', 'n0', 'generations', 'replicates'],
   bigram: ['probs', 'n0', 'generations', 'replicates'],
   'mnist-cvae': ['generations', 'replicates'],

@@ -76,12 +76,11 @@ const BEST_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#d9d9d9'];
 /** The colours of series (or metrics), in order: Tableau 10. */
 export const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ab'];
 
-/** Spec fields and metrics in words, for axes, legends and tables: every model's names. */
-const FIELD_NAMES: Record<string, string> = Object.assign({}, ...Object.values(MODELS).map((m) => m.view.fieldNames));
-export const fieldName = (path: string) => FIELD_NAMES[path] ?? path;
+/** A spec field in words, for axes, legends and tables, as the model's view names it (else its path). */
+export const fieldName = (model: string, path: string) => viewOf(model)?.fieldNames?.[path] ?? path;
 
-const METRIC_NAMES: Record<string, string> = Object.assign({}, ...Object.values(MODELS).map((m) => m.view.metricNames));
-export const metricName = (key: string, fallback?: string) => METRIC_NAMES[key] ?? fallback ?? key;
+/** A metric in words, as the model's view names it (else the column's label, else its key). */
+export const metricName = (model: string, key: string, fallback?: string) => viewOf(model)?.metricNames?.[key] ?? fallback ?? key;
 
 /** One entry of a figure's legend, as the page and the exported SVG draw it. */
 export interface LegendItem {
@@ -117,7 +116,7 @@ function columnOf(series: SeriesData[], key: string): MetricColumn | undefined {
   return undefined;
 }
 
-const labelOf = (series: SeriesData[], key: string) => metricName(key, columnOf(series, key)?.label);
+const labelOf = (input: Pick<ChartInput, 'model' | 'series'>, key: string) => metricName(input.model, key, columnOf(input.series, key)?.label);
 const num = (x: number | null | undefined) => (x === null || x === undefined ? NaN : x);
 
 interface Row {
@@ -131,12 +130,12 @@ interface Row {
   hi: number;
 }
 
-function rowFor(s: SeriesData, metricKey: string, g: Stats, x: number | string, series: SeriesData[]): Row {
+function rowFor(s: SeriesData, metricKey: string, g: Stats, x: number | string, input: Pick<ChartInput, 'model' | 'series'>): Row {
   const column = s.columns.find((c) => c.key === metricKey);
   const value = num(g[metricKey]);
   const se = column?.se ? num(g[column.se]) : NaN;
   return {
-    x, series: s.label, metric: labelOf(series, metricKey), key: metricKey, value, se,
+    x, series: s.label, metric: labelOf(input, metricKey), key: metricKey, value, se,
     lo: Number.isFinite(se) ? value - 2 * se : NaN, hi: Number.isFinite(se) ? value + 2 * se : NaN,
   };
 }
@@ -256,7 +255,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
     if (xOf === 'generation') {
       for (const g of s.cells[0] ?? []) {
         if (g.t < (chart.fromT ?? 0)) continue;
-        for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, g.t, input.series));
+        for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, g.t, input));
       }
       for (const cf of s.closedForms[0] ?? []) {
         if (chart.closedForm?.includes(cf.metric)) cf.values.forEach((value, t) => exact.push({ x: t, series: s.label, value, metric: cf.metric }));
@@ -265,7 +264,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
       s.cells.forEach((cell, c) => {
         const last = cell.at(-1);
         if (!last) return;
-        for (const m of chart.metrics) if (s.columns.some((col) => col.key === m)) rows.push(rowFor(s, m, last, s.params[c][path], input.series));
+        for (const m of chart.metrics) if (s.columns.some((col) => col.key === m)) rows.push(rowFor(s, m, last, s.params[c][path], input));
         for (const cf of s.closedForms[c] ?? []) {
           if (chart.closedForm?.includes(cf.metric) && cf.values[last.t] !== undefined) exact.push({ x: s.params[c][path], series: s.label, value: cf.values[last.t], metric: cf.metric });
         }
@@ -307,7 +306,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const single = series.length === 1;
   const marks: Plot.Markish[] = [];
   const z = (r: Row) => `${r.series}/${r.key}`;
-  const domain = by === 'series' ? series.map((s) => s.label) : chart.metrics.map((m) => labelOf(input.series, m));
+  const domain = by === 'series' ? series.map((s) => s.label) : chart.metrics.map((m) => labelOf(input, m));
   // A series keeps its colour in every figure, even where others are left out.
   const palette = by === 'series' ? input.series.map((s) => s.label) : domain;
   const colorOf = (name: string) => COLORS[Math.max(0, palette.indexOf(name)) % COLORS.length];
@@ -327,14 +326,14 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   marks.push(...ref.marks);
   if (chart.zero !== false && !logY) marks.push(Plot.ruleY([0], { stroke: '#ccc' }));
   const readout = (r: Row) => `${r.series ? `${r.series}\n` : ''}${r.metric} = ${formatNumber(r.value)}${Number.isFinite(r.se) ? ` ± ${formatNumber(r.se)} (SE)` : ''}`;
-  const xName = xOf === 'generation' ? 'generation t' : fieldName(path);
+  const xName = xOf === 'generation' ? 'generation t' : fieldName(input.model, path);
   marks.push(Plot.ruleX(rows, Plot.pointerX({ x: 'x', stroke: '#999', strokeOpacity: 0.6 })));
   marks.push(Plot.tip(rows, Plot.pointerX({ x: 'x', y: 'value', title: (r: Row) => `${xName} = ${formatNumber(r.x as number)}\n${readout(r)}` })));
   const showLegend = input.series.length > 1 || chart.metrics.length > 1;
   const cfSources = [...new Map(series.flatMap((s) => s.closedForms[0] ?? []).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
   const notes: string[] = [];
-  if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input.series, m)}`).join(', '));
-  if (exact.length) for (const cf of cfSources) notes.push(`exact ${metricName(cf.metric)}: ${cf.source}`);
+  if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input, m)}`).join(', '));
+  if (exact.length) for (const cf of cfSources) notes.push(`exact ${metricName(input.model, cf.metric)}: ${cf.source}`);
   if (dropped.length) notes.push(`not drawn: ${dropped.join(', ')}`);
   if (logY && rows.some((r) => !Number.isFinite(r.value))) notes.push('log scale: values ≤ 0 left out');
   if (logWanted && !logY) notes.push('linear axis: no positive values to show on a log scale');
@@ -350,7 +349,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
     items.push({ label: `${hasBand ? 'measured mean ± 2 SE (band)' : 'measured mean'}, one colour per ${by === 'series' ? (input.model === 'linear' && !input.series.some((s) => s.label.startsWith('this run')) ? 'strategy' : 'series') : 'quantity'}`, color: '#888', kind: hasBand ? 'band' : 'line' });
   }
   if (exact.length) {
-    const what = cfSources.map((cf) => metricName(cf.metric)).join(', ');
+    const what = cfSources.map((cf) => metricName(input.model, cf.metric)).join(', ');
     items.push({ label: `exact (closed form${what ? `: ${what}` : ''})`, color: single ? '#222' : '#666', kind: 'line', dash: '4,3' });
   }
   items.push(...ref.items);
@@ -358,7 +357,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const xDomain = xOf === 'generation' ? [0, Math.max(input.generations, ...xs)] : undefined;
   return frame(input, chart, marks, {
     x: { label: xName, ...(xDomain ? { domain: xDomain } : {}), ...(xOf === 'generation' ? { tickFormat: (t: number) => (Number.isInteger(t) ? String(t) : '') } : {}) },
-    y: { label: `${chart.y ?? labelOf(input.series, chart.metrics[0])}${logY ? ' (log scale)' : ''}`, grid: true, ...(logY ? { type: 'log', tickFormat: '~g' } : chart.yDomain ? { domain: chart.yDomain } : {}) },
+    y: { label: `${chart.y ?? labelOf(input, chart.metrics[0])}${logY ? ' (log scale)' : ''}`, grid: true, ...(logY ? { type: 'log', tickFormat: '~g' } : chart.yDomain ? { domain: chart.yDomain } : {}) },
     color: { domain, range: domain.map(colorOf) },
   }, showLegend, note, items);
 }
@@ -370,8 +369,8 @@ function pointChart(input: ChartInput, chart: ChartDef): HTMLElement | null {
   for (const s of input.series) {
     const g = s.cells[0]?.at(-1);
     if (!g) continue;
-    for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, labelOf(input.series, m), input.series));
-    for (const cf of s.closedForms[0] ?? []) if (chart.closedForm?.includes(cf.metric)) exact.push({ metric: labelOf(input.series, cf.metric), series: s.label, value: cf.values[g.t] });
+    for (const m of chart.metrics) if (s.columns.some((c) => c.key === m)) rows.push(rowFor(s, m, g, labelOf(input, m), input));
+    for (const cf of s.closedForms[0] ?? []) if (chart.closedForm?.includes(cf.metric)) exact.push({ metric: labelOf(input, cf.metric), series: s.label, value: cf.values[g.t] });
   }
   if (!rows.some((r) => Number.isFinite(r.value))) return null;
   const marks: Plot.Markish[] = [
@@ -380,7 +379,7 @@ function pointChart(input: ChartInput, chart: ChartDef): HTMLElement | null {
   ];
   if (exact.length) marks.push(Plot.tickY(exact, { x: 'metric', y: 'value', stroke: '#222', strokeDasharray: '4,3' }));
   return frame(input, chart, marks, {
-    x: { label: null, domain: chart.metrics.map((m) => labelOf(input.series, m)) },
+    x: { label: null, domain: chart.metrics.map((m) => labelOf(input, m)) },
     y: { label: chart.y ?? null, grid: true, ...(input.logY ? { type: 'log' } : chart.yDomain ? { domain: chart.yDomain } : {}) },
     color: { domain: input.series.map((s) => s.label), range: COLORS },
   }, input.series.length > 1, exact.length ? 'dashed tick: exact value' : undefined, [
@@ -445,7 +444,7 @@ function heatmap(input: ChartInput): HTMLElement | null {
     format['shown as'] = (v: number) => BEST_NAMES[v] ?? '—';
   }
   const faceted = input.series.length > 1;
-  const label = labelOf(input.series, metric);
+  const label = labelOf(input, metric);
   const named = label === metric ? metric : `${metric} (${label})`;
   const chart: ChartDef = { id: 'heatmap', title: `Phase diagram: ${best ? 'which estimator has the smallest mean loss' : named} per cell`, metrics: [metric] };
   const marks = [
@@ -456,11 +455,11 @@ function heatmap(input: ChartInput): HTMLElement | null {
   ];
   const plot = frame({ ...input, width: input.fullWidth }, chart, marks, {
     height: Math.max(240, Math.min(460, Math.round(input.fullWidth * (faceted ? 0.45 : 0.6)))),
-    x: { label: fieldName(xPath) }, y: { label: fieldName(yPath) },
+    x: { label: fieldName(input.model, xPath) }, y: { label: fieldName(input.model, yPath) },
     ...(faceted ? { fx: { label: null, domain: input.series.map((s) => s.label) } } : {}),
     color: best
       ? { type: 'ordinal', domain: [0, 1, 2, 3, 4], range: BEST_COLORS, tickFormat: (k: number) => BEST_NAMES[k] }
-      : { type: input.logY ? 'log' : 'linear', scheme: 'viridis', label: labelOf(input.series, metric) },
+      : { type: input.logY ? 'log' : 'linear', scheme: 'viridis', label: labelOf(input, metric) },
   }, !best, best
     ? 'the estimator with the smallest mean loss per cell; grey where it is not ahead of the runner-up by 2 SE of their difference (√(SE₁² + SE₂²)), so the grid cannot tell them apart there; hover a cell for every metric'
     : 'hover a cell for every metric there', best

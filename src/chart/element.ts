@@ -759,9 +759,10 @@ export class SynthloopChart extends HTMLElement {
   /** The latest generation of every run (a sweep: each listed cell's), as the page shows it. */
   private summaryTable(sweepPaths: string[]): string {
     const plans = this.plans;
+    const model = String(plans[0]?.input.model);
     const columns = unionColumns(plans);
     const multi = plans.length > 1;
-    const head = (c: MetricColumn) => `<th>${escapeHtml(metricName(c.key, c.label))}${c.se ? ' ± SE' : ''}</th>`;
+    const head = (c: MetricColumn) => `<th>${escapeHtml(metricName(model, c.key, c.label))}${c.se ? ' ± SE' : ''}</th>`;
     const valueCell = (p: number, c: MetricColumn, g: Stats | undefined) => {
       const value = g?.[c.key];
       const se = c.se ? g?.[c.se] : undefined;
@@ -795,7 +796,7 @@ export class SynthloopChart extends HTMLElement {
       }
     });
     const note = step > 1 ? `${cellCount} cells; every ${step}th listed at its last generation (all of them in the CSV/JSON download).` : `${cellCount} cells, each at its last generation.`;
-    return `<details class="cells"${cellCount <= 12 ? ' open' : ''}><summary>Numbers per cell</summary><div><table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}${sweepPaths.map((p) => `<th>${escapeHtml(fieldName(p))}</th>`).join('')}<th>t</th>${columns.map(head).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><p class="caption">${note}</p></details>`;
+    return `<details class="cells"${cellCount <= 12 ? ' open' : ''}><summary>Numbers per cell</summary><div><table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}${sweepPaths.map((p) => `<th>${escapeHtml(fieldName(model, p))}</th>`).join('')}<th>t</th>${columns.map(head).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><p class="caption">${note}</p></details>`;
   }
 
   /** A run without a sweep: every generation of every strategy, in a collapsed table. */
@@ -806,6 +807,7 @@ export class SynthloopChart extends HTMLElement {
       every.hidden = true;
       return;
     }
+    const model = String(plans[0].input.model);
     const columns = unionColumns(plans);
     const multi = plans.length > 1;
     const rows = plans.flatMap((plan) => plan.series.cells[0].map((g) => {
@@ -814,7 +816,7 @@ export class SynthloopChart extends HTMLElement {
     }));
     const cfMetric = plans.map((p) => p.series.closedForms[0]?.[0]?.metric).find(Boolean);
     every.hidden = false;
-    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(c.key, c.label))}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(model, c.key, c.label))}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   }
 }
 
@@ -823,7 +825,7 @@ function specDifference(a: Record<string, unknown>, b: Record<string, unknown>):
   const flat = (o: Record<string, unknown>, prefix = ''): Record<string, string> => Object.fromEntries(Object.entries(o).flatMap(([k, v]) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(flat(v as Record<string, unknown>, `${prefix}${k}.`)) : [[`${prefix}${k}`, JSON.stringify(v)]]));
   const fa = flat(a), fb = flat(b);
-  return Object.keys(fa).filter((k) => fa[k] !== fb[k] && k !== 'sweep').slice(0, 3).map((k) => `${fieldName(k)} = ${fa[k].replace(/^"|"$/g, '')}`).join(', ');
+  return Object.keys(fa).filter((k) => fa[k] !== fb[k] && k !== 'sweep').slice(0, 3).map((k) => `${fieldName(String(a.model), k)} = ${fa[k].replace(/^"|"$/g, '')}`).join(', ');
 }
 
 /** Every strategy's metric columns (a verifier adds some), in the order of the longest list. */

@@ -11,10 +11,11 @@ import { yiGrid } from './yi-grid/index.js';
 import { gmmSelection } from './gmm-selection/index.js';
 import { gaussian } from './gaussian/index.js';
 import { aminErm } from './amin-erm/index.js';
+import { curationGaussian } from './curation-gaussian/index.js';
 import { tokens } from './categorical/index.js';
 import { mnistCvae } from './mnist-cvae/index.js';
 
-const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, aminErm, tokens, mnistCvae];
+const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, aminErm, curationGaussian, tokens, mnistCvae];
 
 export const MODELS: Readonly<Record<string, AnyModel>> = Object.fromEntries(FOLDERS.flatMap((f) => f.models).map((m) => [m.model, m]));
 export const PRESETS: Readonly<Record<string, Preset>> = Object.assign({}, ...FOLDERS.map((f) => f.presets));

@@ -47,6 +47,11 @@ export const PAPERS = {
     title: 'Learning from Synthetic Data: Limitations of ERM',
     url: 'https://arxiv.org/abs/2601.15468',
   },
+  ferbach2024: {
+    cite: 'Ferbach, Bertrand, Bose & Gidel, NeurIPS 2024',
+    title: 'Self-Consuming Generative Models with Curated Data Provably Optimize Human Preferences',
+    url: 'https://arxiv.org/abs/2407.09499',
+  },
   bertrand2024: {
     cite: 'Bertrand et al., ICLR 2024',
     title: 'On the Stability of Iterative Retraining of Generative Models on their own Data',
