@@ -333,7 +333,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const cfSources = [...new Map(series.flatMap((s) => s.closedForms[0] ?? []).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
   const notes: string[] = [];
   if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input, m)}`).join(', '));
-  if (exact.length) for (const cf of cfSources) notes.push(`exact ${metricName(input.model, cf.metric)}: ${cf.source}`);
+  if (exact.length) for (const cf of cfSources) notes.push(`${cf.limit ? `limit (${cf.limit})` : 'exact'} ${metricName(input.model, cf.metric)}: ${cf.source}`);
   if (dropped.length) notes.push(`not drawn: ${dropped.join(', ')}`);
   if (logY && rows.some((r) => !Number.isFinite(r.value))) notes.push('log scale: values ≤ 0 left out');
   if (logWanted && !logY) notes.push('linear axis: no positive values to show on a log scale');
@@ -350,7 +350,8 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   }
   if (exact.length) {
     const what = cfSources.map((cf) => metricName(input.model, cf.metric)).join(', ');
-    items.push({ label: `exact (closed form${what ? `: ${what}` : ''})`, color: single ? '#222' : '#666', kind: 'line', dash: '4,3' });
+    const kind = cfSources.every((cf) => cf.limit) ? 'limit' : cfSources.some((cf) => cf.limit) ? 'exact or limit' : 'exact';
+    items.push({ label: `${kind} (closed form${what ? `: ${what}` : ''})`, color: single ? '#222' : '#666', kind: 'line', dash: '4,3' });
   }
   items.push(...ref.items);
   const xs = rows.map((r) => r.x as number);

@@ -775,14 +775,15 @@ export class SynthloopChart extends HTMLElement {
     };
     if (!sweepPaths.length) {
       const closed = plans.some((p) => p.series.closedForms[0]?.length);
-      const cfMetric = plans.map((p) => p.series.closedForms[0]?.[0]?.metric).find(Boolean);
+      const headline = plans.map((p) => p.series.closedForms[0]?.[0]).find(Boolean);
+      const cfHead = headline ? `${headline.limit ? 'limit' : 'exact'} ${headline.metric}` : '';
       const rows = plans.map((plan, p) => {
         const g = plan.series.cells[0].at(-1);
         const cf = plan.series.closedForms[0]?.[0];
         const exact = g && cf ? formatNumber(cf.values[g.t]) : '—';
         return `<tr data-series="${p}">${multi ? `<td>${escapeHtml(plan.label)}</td>` : ''}<td data-metric="t">${g?.t ?? ''}</td>${columns.map((c) => valueCell(p, c, g)).join('')}${closed ? `<td data-metric="exact">${exact}</td>` : ''}</tr>`;
       }).join('');
-      return `<table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map(head).join('')}${closed ? `<th>exact ${escapeHtml(cfMetric ?? '')}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`
+      return `<table data-testid="summary"><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map(head).join('')}${closed ? `<th>${escapeHtml(cfHead)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`
         + '<p class="caption">The latest generation; mean over replicates ± its standard error. Download CSV or JSON for every number.</p>';
     }
     const cellCount = plans[0].series.params.length;
@@ -814,9 +815,9 @@ export class SynthloopChart extends HTMLElement {
       const cf = plan.series.closedForms[0]?.[0];
       return `<tr>${multi ? `<td>${escapeHtml(plan.label)}</td>` : ''}<td>${g.t}</td>${columns.map((c) => `<td>${formatNumber(g[c.key])}${c.se && g[c.se] !== null ? `<span class="se"> ± ${formatNumber(g[c.se])}</span>` : ''}</td>`).join('')}${cf ? `<td>${formatNumber(cf.values[g.t])}</td>` : plans.some((p) => p.series.closedForms[0]?.length) ? '<td>—</td>' : ''}</tr>`;
     }));
-    const cfMetric = plans.map((p) => p.series.closedForms[0]?.[0]?.metric).find(Boolean);
+    const headline = plans.map((p) => p.series.closedForms[0]?.[0]).find(Boolean);
     every.hidden = false;
-    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(model, c.key, c.label))}</th>`).join('')}${cfMetric ? `<th>exact ${escapeHtml(cfMetric)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+    this.$('[data-testid="every-generation"]').innerHTML = `<table><thead><tr>${multi ? '<th>strategy</th>' : ''}<th>t</th>${columns.map((c) => `<th>${escapeHtml(metricName(model, c.key, c.label))}</th>`).join('')}${headline ? `<th>${escapeHtml(`${headline.limit ? 'limit' : 'exact'} ${headline.metric}`)}</th>` : ''}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
   }
 }
 

@@ -59,7 +59,7 @@ function table(result: RunResult, source: string): string {
     return `${header}${rows.toString()}\n${note}`;
   }
   const closed = result.closedForms;
-  const rows = new Table({ head: ['t', ...metrics.head, ...closed.map((cf) => `${cf.metric}, closed form`)], ...borderless });
+  const rows = new Table({ head: ['t', ...metrics.head, ...closed.map((cf) => `${cf.metric}, ${cf.limit ? `limit ${cf.limit}` : 'closed form'}`)], ...borderless });
   for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...closed.map((cf) => significant(cf.values[g.t]))]);
   // The source cites docs/science.md by its path in the repository; the link works from anywhere.
   const footnote = closed.length ? `${closed.map((cf) => `closed form: ${cf.source}\n`).join('')}${sciencePath}: ${scienceUrl}\n` : '';

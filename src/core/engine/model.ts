@@ -40,6 +40,11 @@ export interface MetricColumn {
 /** The exact expectation docs/science.md gives for one metric, per generation t = 0..T. */
 export interface ClosedForm {
   metric: string;
+  /**
+   * Set where the curve is a limit the Monte Carlo mean approaches rather than its exact
+   * expectation: what goes to a limit, e.g. 'K → ∞, n → ∞'. Tables and legends say "limit", not "exact".
+   */
+  limit?: string;
   /** Which result of docs/science.md it is. */
   source: string;
   values: number[];

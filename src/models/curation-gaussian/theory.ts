@@ -236,6 +236,7 @@ export function curationGaussianClosedForms(spec: ResolvedCurationGaussianSpec):
   const curves = infiniteLimitModels(spec, spec.generations).map((model) => inSpecUnits(modelMetrics(model, target, tau), spec));
   return METRICS.map((metric) => ({
     metric,
+    limit: 'K → ∞, n → ∞',
     source: scienceSource(SCIENCE_SECTION, `${metric}, K → ∞ and n → ∞ limit: tilt by e^r, then moment matching with λ·P*`),
     values: curves.map((c) => c[metric]),
   }));
