@@ -1,0 +1,89 @@
+/**
+ * Curated retraining on tokens (docs/science.md §8, Ferbach et al. 2024; several curators: Falahati et al.
+ * 2026, Zhao, Fu & Pham 2025) as the engine sees it: spec, sweepable fields, metric columns, closed forms
+ * and a stepper. Backends: shaders/curation/curation.wgsl via src/models/curation/gpu.ts, or the float64
+ * twin (twin.ts), on the same random words.
+ */
+import { parseCurationSpec, tokenCount, type ResolvedCurationSpec } from './spec.js';
+import { CURATION_COLUMNS, CurationMetric, CurationTwin } from './twin.js';
+import { CurationGpu } from './gpu.js';
+import { buildCurationProblem, theoryInput } from './problem.js';
+import { curationClosedForms } from './theory.js';
+import { describeSchedule } from '../../core/spec/schedule.js';
+import { standardError } from '../../core/engine/stats.js';
+import { finishingStepper } from '../../core/engine/stepper.js';
+import { checkSweepCells } from '../../core/engine/experiment.js';
+import type { CellSums } from '../../core/engine/metrics.js';
+import type { Backend, ClosedForm, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+
+/** One generation of one cell: each metric's mean over replicates and its standard error (null where the spec has no such curator). */
+export interface CurationGeneration extends GenerationRecord {
+  [metric: string]: number | null;
+}
+
+type MetricKey = keyof typeof CurationMetric;
+
+const LABELS: Record<MetricKey, string> = {
+  reward: 'E r', top: 'mass on argmax r', kl: 'KL(p̂‖P*)', entropy: 'entropy', nash: 'Σw log E e^r',
+  reward1: 'E r₁', reward2: 'E r₂', reward3: 'E r₃', top1: 'mass argmax r₁', top2: 'mass argmax r₂', top3: 'mass argmax r₃',
+};
+
+/** Columns shown: the five metrics, and each curator's reward and mass where there are several. */
+function metricKeys(cell: ResolvedCurationSpec): MetricKey[] {
+  const C = cell.curators.length;
+  const perCurator = C > 1 ? (['reward', 'top'] as const).flatMap((m) => Array.from({ length: C }, (_, i) => `${m}${i + 1}` as MetricKey)) : [];
+  return ['reward', 'top', 'kl', 'entropy', 'nash', ...perCurator];
+}
+
+export function finish(t: number, cell: ResolvedCurationSpec, { sum, sumSquares }: CellSums): CurationGeneration {
+  const R = cell.replicates, shown = new Set(metricKeys(cell));
+  const out: CurationGeneration = { t };
+  for (const [key, column] of Object.entries(CurationMetric) as [MetricKey, number][]) {
+    out[key] = shown.has(key) ? sum[column] / R : null;
+    out[`${key}SE`] = shown.has(key) ? standardError(sum[column], sumSquares[column], R) : null;
+  }
+  return out;
+}
+
+type CurationRunner = CurationTwin | CurationGpu;
+
+export async function createCurationStepper(cells: ResolvedCurationSpec[], backend: Backend, options: StepperOptions): Promise<Stepper<CurationGeneration>> {
+  checkSweepCells(curationModel, cells);
+  const problem = buildCurationProblem(cells[0]);
+  const runner: CurationRunner = backend.kind === 'webgpu'
+    ? await CurationGpu.create(backend.gpu, cells, problem, options)
+    : new CurationTwin(cells, problem, options.firstReplicate);
+  return finishingStepper(cells, runner, finish, async () => ({ counts: await runner.replicateCounts(), metrics: await runner.replicateMetrics() }));
+}
+
+/** Every closed form of a cell (the chart overlays them all): the population path and the K → ∞ limit per metric. */
+export function curationClosedFormsOf(spec: ResolvedCurationSpec): ClosedForm[] {
+  const shown = new Set<string>(metricKeys(spec));
+  return curationClosedForms(theoryInput(spec)).filter((form) => shown.has(form.metric));
+}
+
+/** Fields a sweep may vary: none changes the kernel's specialisation (V and the curators do). */
+const SWEEPABLE = ['n', 'candidates', 'realFraction'] as const;
+
+export const curationModel: ModelDefinition<ResolvedCurationSpec, CurationGeneration> = {
+  model: 'curation',
+  parse: parseCurationSpec,
+  sweepable: SWEEPABLE,
+  derivedFields: ['realCounts'],
+  columns: (spec): MetricColumn[] => metricKeys(spec).map((key) => ({ key, label: LABELS[key], se: `${key}SE` })),
+  describe: (spec) => [
+    `V = ${tokenCount(spec.probs)} tokens, ${spec.probs.kind === 'dirichlet' ? `P* ~ Dirichlet(${spec.probs.alpha}) seeded` : 'P* given'}`,
+    `${spec.curators.length === 1 ? '1 curator' : `${spec.curators.length} curators (w = ${spec.curators.map((c) => c.weight).join(', ')})`}, K = ${spec.candidates}`,
+    `n = ${spec.n}, realFraction = ${describeSchedule(spec.realFraction)}, T = ${spec.generations}, R = ${spec.replicates}`,
+  ].join(' · '),
+  createStepper: createCurationStepper,
+  finish,
+  // The population path of E r (exact at t ≤ 1).
+  closedForm: (spec) => curationClosedForms(theoryInput(spec))[0],
+  memoryBytes(cells, backend) {
+    // WebGPU: counts and cumulative counts (2V words), a metric row, and a snapshot's counts three times
+    // (packed, staged, on the host); twin: the counts and a float64 metric row.
+    const V = tokenCount(cells[0].probs), replicates = cells.length * cells[0].replicates;
+    return replicates * (backend === 'webgpu' ? 4 * (2 * V + CURATION_COLUMNS + 3 * V) : 4 * V + 8 * CURATION_COLUMNS);
+  },
+};
