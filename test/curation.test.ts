@@ -57,7 +57,8 @@ describe('curation spec', () => {
     expect(errorOf({ candidates: 1 })).toBe('candidates: must be an integer between 2 and 32, got 1');
     expect(errorOf({ reward: [0, 1, 2] })).toBe('reward: must have V = 4 entries (one per token), got 3');
     expect(errorOf({ reward: [0, 1, 2, 31] })).toMatch(/^reward\.3: must be an array of finite numbers between -30 and 30, got 31$/);
-    expect(errorOf({ reward: undefined })).toBe('reward: must be given, or else curators, not both and not neither');
+    expect(errorOf({ reward: undefined })).toBe('reward: must be given (one curator), or else curators (several)');
+    expect(errorOf({ curators: [{ weight: 1, reward: [0, 1, 2, 3] }] })).toBe('curators: must not be given with reward: reward for one curator, curators for several');
     expect(errorOf({ reward: undefined, curators: [{ weight: 0.5, reward: [0, 1, 2, 3] }, { weight: 0.6, reward: [3, 2, 1, 0] }] }))
       .toBe('curators: weights must sum to 1 (within 1e-9), got a sum of 1.1');
     expect(errorOf({ reward: undefined, curators: [{ weight: 0, reward: [0, 1, 2, 3] }] })).toMatch(/^curators\.0\.weight: must be a number > 0, got 0$/);

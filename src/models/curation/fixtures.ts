@@ -21,7 +21,7 @@ export const fixtures: ModelFixtures = {
   ],
   /** R = 1000 is four reduction blocks, shards of 256, 256 and 488. */
   shard: [
-    ['curation, a sweep of n', { model: 'curation', probs: SKEWED, reward: [0, 1, 2, 3], candidates: 4, n: 20, generations: 3, replicates: 1000, sweep: { n: [10, 30] } }],
+    ['curation, a sweep of n', { model: 'curation', probs: SKEWED, reward: [0, 1, 2, 3], candidates: 4, n: 6, generations: 3, replicates: 1000, sweep: { n: [4, 8] } }],
   ],
   recovery: [
     ['curation', { model: 'curation', probs: SKEWED, reward: [0, 1, 2, 3], candidates: 3, n: 20, realFraction: 0.2, generations: 4, replicates: 600 }],

@@ -40,7 +40,9 @@ export function finish(t: number, cell: ResolvedCurationSpec, { sum, sumSquares 
   const out: CurationGeneration = { t };
   for (const [key, column] of Object.entries(CurationMetric) as [MetricKey, number][]) {
     out[key] = shown.has(key) ? sum[column] / R : null;
-    out[`${key}SE`] = shown.has(key) ? standardError(sum[column], sumSquares[column], R) : null;
+    // Generation 0 is P* in every replicate: its spread is exactly 0, not the rounding left in Σx² − (Σx)²/R.
+    const se = standardError(sum[column], sumSquares[column], R);
+    out[`${key}SE`] = shown.has(key) && se !== null ? (t === 0 ? 0 : se) : null;
   }
   return out;
 }

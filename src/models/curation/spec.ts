@@ -93,8 +93,12 @@ function probsIssues(probs: CurationProbs): SpecIssue[] {
 }
 
 function curatorsOf(spec: { reward?: number[]; curators?: Curator[] }, V: number, issues: SpecIssue[]): Curator[] {
-  if ((spec.reward === undefined) === (spec.curators === undefined)) {
-    issues.push({ path: 'reward', message: 'must be given, or else curators, not both and not neither' });
+  if (spec.reward === undefined && spec.curators === undefined) {
+    issues.push({ path: 'reward', message: 'must be given (one curator), or else curators (several)' });
+    return [];
+  }
+  if (spec.reward !== undefined && spec.curators !== undefined) {
+    issues.push({ path: 'curators', message: 'must not be given with reward: reward for one curator, curators for several' });
     return [];
   }
   const curators = spec.curators ?? [{ weight: 1, reward: spec.reward! }];
