@@ -166,13 +166,13 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   var exps = vec3f(0.0);
   var tops = vec3f(0.0);
   var top = 0.0;
-  var kl = 0.0;
+  var divergence = 0.0;
   var entropy = 0.0;
   for (var k = 0u; k < V; k++) {
     let star = bitcast<f32>(problem[PROBLEM_STAR_PROBS + k]);
     let q = select(f32(state[base + STATE_COUNTS + k]) / f32(n), star, t == 0u);
     if (q > 0.0) {
-      kl += q * log(q / star);
+      divergence += q * log(q / star);
       entropy -= q * log(q);
       let mask = problem[PROBLEM_TOP_MASK + k];
       for (var i = 0u; i < C; i++) {
@@ -193,7 +193,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   let out = row * COLUMNS;
   metrics[out + METRIC_REWARD] = weighted;
   metrics[out + METRIC_TOP] = top;
-  metrics[out + METRIC_KL] = kl;
+  metrics[out + METRIC_DIVERGENCE] = divergence;
   metrics[out + METRIC_ENTROPY] = entropy;
   metrics[out + METRIC_NASH] = nash;
   metrics[out + METRIC_REWARD1] = reward.x;

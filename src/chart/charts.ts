@@ -13,6 +13,9 @@ import type { ClosedForm, MetricColumn } from '../core/engine/model.js';
 import type { Stats } from '../core/engine/result.js';
 import { sciencePath, scienceUrl } from '../core/theory/science.js';
 import { bayesAccuracy, breakdownPoint, selectorRates } from '../models/gmm-selection/theory.js';
+import { curationLimit } from '../models/curation/theory.js';
+import { theoryInput } from '../models/curation/problem.js';
+import { parseCurationSpec } from '../models/curation/spec.js';
 
 export interface SeriesData {
   /** The strategy's name ('' for a single run). */
@@ -99,6 +102,15 @@ const CHARTS: Record<string, ChartDef[]> = {
     { id: 'tv', title: 'Total variation per row ± 2 SE', y: 'total variation', metrics: ['tv'] },
     { id: 'kl', title: 'KL(P* ‖ P̂) per row ± 2 SE', y: 'KL (nats)', metrics: ['kl'] },
   ],
+  curation: [
+    { id: 'reward', title: 'Expected reward E_p̂ r ± 2 SE', y: 'E r', metrics: ['reward'], closedForm: ['reward'], zero: false },
+    { id: 'top', title: 'Mass on the reward\'s maximisers ± 2 SE', y: 'p̂(argmax r)', metrics: ['top'], closedForm: ['top'], yDomain: [0, 1] },
+    {
+      id: 'curators', title: 'Each curator\'s maximisers: mass ± 2 SE', y: 'p̂(argmax rᵢ)', metrics: ['top1', 'top2', 'top3'], closedForm: ['top1', 'top2', 'top3'], yDomain: [0, 1],
+      when: (specs) => specs.some((s) => Array.isArray(s.curators) && s.curators.length > 1),
+    },
+    { id: 'divergence', title: 'KL(p̂ ‖ P*) and entropy of p̂ ± 2 SE', y: 'nats', metrics: ['divergence', 'entropy'], closedForm: ['divergence', 'entropy'] },
+  ],
   'mnist-cvae': [
     { id: 'nelbo', title: 'Test NELBO (nats per image) ± 2 SE', y: 'NELBO (nats/image)', metrics: ['nelbo'], zero: false },
     { id: 'fid', title: 'FID to real digits (classifier features) ± 2 SE', y: 'FID', metrics: ['fid'], zero: false },
@@ -128,7 +140,7 @@ export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | '
 
 /** The metric a phase diagram shows unless one is chosen. */
 export const DEFAULT_HEATMAP_METRIC: Record<string, string> = {
-  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', categorical: 'r', bigram: 'r', 'mnist-cvae': 'fid',
+  linear: 'mse', 'yi-grid': 'best', 'gmm-selection': 'accuracy', gaussian: 'varMean', 'amin-erm': 'erm', categorical: 'r', bigram: 'r', curation: 'reward', 'mnist-cvae': 'fid',
 };
 
 /** yi-grid's `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
@@ -145,7 +157,7 @@ const FIELD_NAMES: Record<string, string> = {
   'verifier.slack': 'verifier slack', realFraction: 'real fraction', ridgeLambda: 'ridge λ', keepFraction: 'kept fraction',
   m: 'samples per generation M', dim: 'dimension', 'selector.angle': 'verifier angle θ', 'selector.keepCorrect': 'keep rate ϕ (correct)',
   'selector.keepWrong': 'keep rate ψ (wrong)', k: 'categories k', n1: 'real samples n₁', n2: 'synthetic samples n₂',
-  alpha: 'contamination rate α',
+  alpha: 'contamination rate α', candidates: 'candidates K',
 };
 export const fieldName = (path: string) => FIELD_NAMES[path] ?? path;
 
@@ -156,7 +168,9 @@ const METRIC_NAMES: Record<string, string> = {
   meanErr2: '‖μ̂ − μ‖²', collapsed: 'collapsed', loss0: 'θ̂₀ real', loss1: 'θ̂₁ verified real', loss2: 'θ̂₂ synthetic from θ̂₁',
   loss3: 'θ̂₃ synthetic from θ̂₀', acceptReal: 'acceptance of real samples', best: 'best estimator', nelbo: 'NELBO', fid: 'FID',
   verifierAccuracy: 'verifier accuracy', r: 'R = ‖P̂ − P*‖²', tv: 'total variation', kl: 'KL(P* ‖ P̂)', absorbed: 'absorbed', risk: 'risk',
-  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²',
+  erm: 'ERM ‖μ̂ − μ‖²', weighted: 'weighted ‖μ̂ − μ‖²', reward: 'expected reward E r', top: 'mass on argmax r',
+  divergence: 'KL(p̂ ‖ P*)', entropy: 'entropy of p̂', nash: 'Σ wᵢ log E e^{rᵢ}', reward1: 'E r₁', reward2: 'E r₂', reward3: 'E r₃',
+  top1: 'mass on argmax r₁', top2: 'mass on argmax r₂', top3: 'mass on argmax r₃',
 };
 export const metricName = (key: string, fallback?: string) => METRIC_NAMES[key] ?? fallback ?? key;
 
@@ -313,6 +327,23 @@ function exactOf(s: SeriesData, c: number): ClosedForm[] {
   return s.exact?.[c] ?? (s.closedForms[c] ? [s.closedForms[c]!] : []);
 }
 
+/**
+ * curation's K → ∞ limit (docs/science.md §8) as a horizontal line per metric of a chart against t: argmax r
+ * for one curator without fresh data, the weighted Nash point for several, the tilted fixed point with λ > 0.
+ */
+function curationLimits(input: ChartInput, chart: ChartDef): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
+  if (input.model !== 'curation' || input.series.length !== 1 || input.sweepPaths.length) return { marks: [], items: [] };
+  const limit = curationLimit(theoryInput(parseCurationSpec(input.specs[0])));
+  const shown = (chart.closedForm ?? []).filter((m) => input.series[0].columns.some((c) => c.key === m));
+  if (!shown.length) return { marks: [], items: [] };
+  const values = shown.map((m) => limit[m]);
+  return {
+    marks: [Plot.ruleY(values, { stroke: '#6b21a8', strokeDasharray: '2,3', strokeWidth: 1.2, className: 'k-infinity-limit', ariaDescription: 'k-infinity-limit' })],
+    items: [{ label: `K → ∞ limit: ${shown.map((m, i) => `${metricName(m)} = ${formatNumber(Number(values[i].toPrecision(4)))}`).join(', ')}`, color: '#6b21a8', kind: 'rule', dash: '2,3' }],
+    note: 'the K → ∞ limit (dotted) is what curation with many candidates approaches (docs/science.md §8)',
+  };
+}
+
 /** Reference lines a model's theory gives for a sweep chart (gmm-selection: p*, Bayes and anti-Bayes accuracy). */
 function references(input: ChartInput, chart: ChartDef, path: string): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
   if (input.model !== 'gmm-selection' || chart.id !== 'accuracy' || path !== 'flipRate') return { marks: [], items: [] };
@@ -421,7 +452,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   if (exact.length) {
     marks.push(Plot.lineY(exact, { x: 'x', y: 'value', z: (r: { series: string; metric: string }) => `${r.series}/${r.metric}`, stroke: single ? '#222' : 'series', strokeDasharray: '4,3', strokeWidth: 1.4, className: 'exact', ariaDescription: 'exact' }));
   }
-  const ref: { marks: Plot.Markish[]; items: LegendItem[]; note?: string } = xOf === 'sweep' ? references(sub, chart, path) : { marks: [], items: [] };
+  const ref: { marks: Plot.Markish[]; items: LegendItem[]; note?: string } = xOf === 'sweep' ? references(sub, chart, path) : curationLimits(sub, chart);
   marks.push(...ref.marks);
   if (chart.zero !== false && !logY) marks.push(Plot.ruleY([0], { stroke: '#ccc' }));
   const readout = (r: Row) => `${r.series ? `${r.series}\n` : ''}${r.metric} = ${formatNumber(r.value)}${Number.isFinite(r.se) ? ` ± ${formatNumber(r.se)} (SE)` : ''}`;

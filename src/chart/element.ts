@@ -24,6 +24,8 @@ import { gaussianClosedForms } from '../models/gaussian/theory.js';
 import type { ResolvedGaussianSpec } from '../models/gaussian/spec.js';
 import { aminErmClosedForms } from '../models/amin-erm/theory.js';
 import type { ResolvedAminErmSpec } from '../models/amin-erm/spec.js';
+import { cellClosedForms as curationCellClosedForms } from '../models/curation/problem.js';
+import type { ResolvedCurationSpec } from '../models/curation/spec.js';
 import { PRESETS } from '../models/index.js';
 import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
@@ -823,10 +825,11 @@ export class SynthloopChart extends HTMLElement {
   }
 }
 
-/** Every closed form the engine knows for a cell: the model's one, and (gaussian, amin-erm) all of them. */
+/** Every closed form the engine knows for a cell: the model's one, and (gaussian, amin-erm, curation) all of them. */
 function allClosedForms(model: string, cell: unknown, one: ClosedForm | null): ClosedForm[] {
   if (model === 'gaussian') return gaussianClosedForms(cell as ResolvedGaussianSpec);
   if (model === 'amin-erm') return aminErmClosedForms(cell as ResolvedAminErmSpec);
+  if (model === 'curation') return curationCellClosedForms(cell as ResolvedCurationSpec);
   return one ? [one] : [];
 }
 

@@ -7,14 +7,14 @@
 import { parseCurationSpec, tokenCount, type ResolvedCurationSpec } from './spec.js';
 import { CURATION_COLUMNS, CurationMetric, CurationTwin } from './twin.js';
 import { CurationGpu } from './gpu.js';
-import { buildCurationProblem, theoryInput } from './problem.js';
+import { buildCurationProblem, shownMetrics, theoryInput } from './problem.js';
 import { curationClosedForms } from './theory.js';
 import { describeSchedule } from '../../core/spec/schedule.js';
 import { standardError } from '../../core/engine/stats.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
 import { checkSweepCells } from '../../core/engine/experiment.js';
 import type { CellSums } from '../../core/engine/metrics.js';
-import type { Backend, ClosedForm, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
+import type { Backend, GenerationRecord, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 
 /** One generation of one cell: each metric's mean over replicates and its standard error (null where the spec has no such curator). */
 export interface CurationGeneration extends GenerationRecord {
@@ -24,16 +24,11 @@ export interface CurationGeneration extends GenerationRecord {
 type MetricKey = keyof typeof CurationMetric;
 
 const LABELS: Record<MetricKey, string> = {
-  reward: 'E r', top: 'mass on argmax r', kl: 'KL(p̂‖P*)', entropy: 'entropy', nash: 'Σw log E e^r',
+  reward: 'E r', top: 'mass on argmax r', divergence: 'KL(p̂‖P*)', entropy: 'entropy', nash: 'Σw log E e^r',
   reward1: 'E r₁', reward2: 'E r₂', reward3: 'E r₃', top1: 'mass argmax r₁', top2: 'mass argmax r₂', top3: 'mass argmax r₃',
 };
 
-/** Columns shown: the five metrics, and each curator's reward and mass where there are several. */
-function metricKeys(cell: ResolvedCurationSpec): MetricKey[] {
-  const C = cell.curators.length;
-  const perCurator = C > 1 ? (['reward', 'top'] as const).flatMap((m) => Array.from({ length: C }, (_, i) => `${m}${i + 1}` as MetricKey)) : [];
-  return ['reward', 'top', 'kl', 'entropy', 'nash', ...perCurator];
-}
+const metricKeys = (cell: ResolvedCurationSpec) => shownMetrics(cell) as MetricKey[];
 
 export function finish(t: number, cell: ResolvedCurationSpec, { sum, sumSquares }: CellSums): CurationGeneration {
   const R = cell.replicates, shown = new Set(metricKeys(cell));
@@ -56,12 +51,6 @@ export async function createCurationStepper(cells: ResolvedCurationSpec[], backe
     ? await CurationGpu.create(backend.gpu, cells, problem, options)
     : new CurationTwin(cells, problem, options.firstReplicate);
   return finishingStepper(cells, runner, finish, async () => ({ counts: await runner.replicateCounts(), metrics: await runner.replicateMetrics() }));
-}
-
-/** Every closed form of a cell (the chart overlays them all): the population path and the K → ∞ limit per metric. */
-export function curationClosedFormsOf(spec: ResolvedCurationSpec): ClosedForm[] {
-  const shown = new Set<string>(metricKeys(spec));
-  return curationClosedForms(theoryInput(spec)).filter((form) => shown.has(form.metric));
 }
 
 /** Fields a sweep may vary: none changes the kernel's specialisation (V and the curators do). */

@@ -6,7 +6,8 @@
 import type { ResolvedCurationSpec } from './spec.js';
 import { keyFromSeed, Stream, type Key } from '../../core/random/address.js';
 import { boxMuller, randomWords, uniformOpen01 } from '../../core/cpu/random.js';
-import { curatorWeights, type CuratorForm, type CurationTheoryInput } from './theory.js';
+import { curationClosedForms, curatorWeights, type CuratorForm, type CurationTheoryInput } from './theory.js';
+import type { ClosedForm } from '../../core/engine/model.js';
 
 /** Total weight of a fixed-point table (P*, the curators' shares). */
 export const FIXED_TOTAL = 0xffffffff;
@@ -106,4 +107,17 @@ export function buildCurationProblem(spec: ResolvedCurationSpec): CurationProble
 /** The closed forms' input for a cell: λ_t = m_t/n (λ_0 = 1). */
 export function theoryInput(spec: ResolvedCurationSpec, problem: CurationProblem = buildCurationProblem(spec)): CurationTheoryInput {
   return { pStar: problem.pStar, curators: problem.curators, candidates: spec.candidates, lambdas: spec.realCounts.map((m) => m / spec.n) };
+}
+
+/** The metrics a cell reports (the others are null): five, and each curator's reward and mass where there are several. */
+export function shownMetrics(spec: ResolvedCurationSpec): string[] {
+  const C = spec.curators.length;
+  const perCurator = C > 1 ? ['reward', 'top'].flatMap((m) => Array.from({ length: C }, (_, i) => `${m}${i + 1}`)) : [];
+  return ['reward', 'top', 'divergence', 'entropy', 'nash', ...perCurator];
+}
+
+/** The population path of every metric a cell reports (the chart overlays them all). */
+export function cellClosedForms(spec: ResolvedCurationSpec): ClosedForm[] {
+  const shown = new Set(shownMetrics(spec));
+  return curationClosedForms(theoryInput(spec)).filter((form) => shown.has(form.metric));
 }

@@ -152,11 +152,11 @@ export function nashObjective(p: ArrayLike<number>, curators: readonly CuratorFo
 
 /** The metrics of §8 of a distribution p, as the backends compute them from p̂ (CurationColumn keys). */
 export function distributionMetrics(p: ArrayLike<number>, pStar: ArrayLike<number>, curators: readonly CuratorForm[]): Record<string, number> {
-  const out: Record<string, number> = { reward: 0, top: 0, kl: 0, entropy: 0, nash: 0 };
+  const out: Record<string, number> = { reward: 0, top: 0, divergence: 0, entropy: 0, nash: 0 };
   const tops = curators.map((c) => Math.max(...c.reward));
   for (let k = 0; k < p.length; k++) {
     if (p[k] > 0) {
-      out.kl += p[k] * Math.log(p[k] / pStar[k]);
+      out.divergence += p[k] * Math.log(p[k] / pStar[k]);
       out.entropy -= p[k] * Math.log(p[k]);
     }
     if (curators.some((c, i) => c.reward[k] === tops[i])) out.top += p[k];
@@ -188,29 +188,21 @@ export interface CurationTheoryInput {
 const LINEAR = ['reward', 'top', 'reward1', 'reward2', 'reward3', 'top1', 'top2', 'top3'];
 
 /**
- * Per metric: the population path at the spec's K (exact expectation at t ≤ 1 for the linear metrics, the
- * n → ∞ limit after), and the K → ∞ limit at the last generation's λ, as a constant line.
+ * Per metric, the population path at the spec's K, t = 0..T: the exact expectation at t ≤ 1 for the linear
+ * metrics (expected rewards, masses) and P*'s value at t = 0 for all; after that, and for KL, entropy and
+ * the Nash objective (nonlinear in p̂) at t = 1, the n → ∞ limit.
  */
 export function curationClosedForms(input: CurationTheoryInput): ClosedForm[] {
   const { pStar, curators, candidates, lambdas } = input;
   const path = populationPath(pStar, lambdas, curators, candidates).map((p) => distributionMetrics(p, pStar, curators));
-  const limit = distributionMetrics(limitPoint(pStar, lambdas[lambdas.length - 1], curators), pStar, curators);
-  const metrics = Object.keys(path[0]);
-  const several = curators.length > 1;
-  return metrics.flatMap((metric) => [
-    {
-      metric,
-      source: scienceSource(SCIENCE_SECTION, LINEAR.includes(metric)
-        ? `population map p ↦ λP* + (1−λ)Σ w_i H_K^i(p) from p_0 = P* (exact at t ≤ 1; n → ∞ after)`
-        : `population map p ↦ λP* + (1−λ)Σ w_i H_K^i(p) from p_0 = P* (n → ∞)`),
-      values: path.map((m) => m[metric]),
-    },
-    {
-      metric,
-      source: scienceSource(SCIENCE_SECTION, several && lambdas[lambdas.length - 1] === 0
-        ? 'K → ∞ limit: the weighted Nash point, argmax Σ w_i log E_p e^{r_i}'
-        : 'K → ∞ limit: fixed point of p ↦ λP* + (1−λ)·p·e^r/E_p e^r'),
-      values: path.map(() => limit[metric]),
-    },
-  ]);
+  return Object.keys(path[0]).map((metric) => ({
+    metric,
+    source: scienceSource(SCIENCE_SECTION, `population map p ↦ λP* + (1−λ)Σ w_i H_K^i(p) from p_0 = P*, K = ${candidates} (${LINEAR.includes(metric) ? 'exact at t ≤ 1, ' : ''}n → ∞ after)`),
+    values: path.map((m) => m[metric]),
+  }));
+}
+
+/** Every metric at the K → ∞ limit reached from P* at the last generation's λ (one curator, λ = 0: argmax r; several: the Nash point). */
+export function curationLimit(input: CurationTheoryInput): Record<string, number> {
+  return distributionMetrics(limitPoint(input.pStar, input.lambdas[input.lambdas.length - 1], input.curators), input.pStar, input.curators);
 }

@@ -26,7 +26,7 @@ export const CurationMetric = {
   /** p̂'s mass on tokens that maximise some curator's reward. */
   top: 1,
   /** KL(p̂ ‖ P*). */
-  kl: 2,
+  divergence: 2,
   /** Entropy of p̂ (nats). */
   entropy: 3,
   /** Σ_i w_i log E_{p̂} e^{r_i}: the weighted Nash product's logarithm. */
@@ -56,7 +56,7 @@ export function curationMetrics(p: ArrayLike<number>, problem: CurationProblem, 
   for (let k = 0; k < V; k++) {
     const q = p[k];
     if (q === 0) continue;
-    row[CurationMetric.kl] += q * Math.log(q / pStar[k]);
+    row[CurationMetric.divergence] += q * Math.log(q / pStar[k]);
     row[CurationMetric.entropy] -= q * Math.log(q);
     let best = false;
     curators.forEach((c, i) => {
