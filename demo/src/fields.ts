@@ -100,6 +100,15 @@ const TOKENS: FieldDef[] = [
   { path: 'realFraction', label: 'real share α', kind: 'schedule', optional: '0', help: 'P*\'s share of each generation\'s mixture' },
 ];
 
+const CURATION: FieldDef[] = [
+  { path: 'probs', label: 'true distribution P*', kind: 'json', help: 'JSON: {"kind":"given","values":[…]} or {"kind":"dirichlet","k":V,"alpha":1}' },
+  { path: 'reward', label: 'reward r (one curator)', kind: 'json', optional: 'none', when: (spec) => spec.curators === undefined, help: 'JSON list of V numbers, |r| ≤ 30; clear it to use curators' },
+  { path: 'curators', label: 'curators', kind: 'json', optional: 'none', when: (spec) => spec.reward === undefined, help: 'JSON: [{"weight":0.6,"reward":[…]}, …], weights summing to 1; clear it to use one reward' },
+  { path: 'candidates', label: 'candidates K', kind: 'int', help: 'draws from p̂ shown to the curator, who keeps one (≥ 2)' },
+  { path: 'n', label: 'tokens per generation n', kind: 'int', help: 'fresh and curated together' },
+  { path: 'realFraction', label: 'real share λ', kind: 'schedule', optional: '0', help: 'the share of each generation drawn fresh from P*' },
+];
+
 const MNIST_CVAE: FieldDef[] = [
   { path: 'hidden', label: 'CVAE hidden width H', kind: 'int', optional: '64', help: 'encoder and decoder hidden layer' },
   { path: 'latent', label: 'latent dimension d_z', kind: 'int', optional: '8', help: 'the CVAE\'s latent code' },
@@ -117,6 +126,7 @@ const BY_MODEL: Record<string, FieldDef[]> = {
   'amin-erm': AMIN_ERM,
   categorical: TOKENS,
   bigram: TOKENS,
+  curation: CURATION,
   'mnist-cvae': MNIST_CVAE,
 };
 
