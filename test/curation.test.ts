@@ -110,7 +110,8 @@ describe('curation closed forms', () => {
     const means = curators.map((c) => nash.reduce((a, q, k) => a + q * c.b[k], 0));
     const gradient = star.map((_, k) => curators.reduce((a, c, i) => a + c.weight * c.b[k] / means[i], 0));
     gradient.forEach((g, k) => (nash[k] > 1e-6 ? expect(g).toBeCloseTo(1, 6) : expect(g).toBeLessThan(1)));
-    // The two-token problem in closed form: x = w₁ + (w₁ − w₂)/c' … here p₀ = 0.6 + 0.2/(e³ − 1) with b in the kernel's integer weights.
+    // In closed form: all mass on the two favourites, each curator weighing its own 1 + c times the other's
+    // (c = b₀/b₂ − 1 ≈ e³ − 1 in integer weights): max w₁ log(1 + c·x) + w₂ log(1 + c(1 − x)) is at x = w₁ + (w₁ − w₂)/c.
     const c = curators[0].b[0] / curators[0].b[2] - 1;
     expect(nash[0]).toBeCloseTo(0.6 + 0.2 / c, 6);
     const best = nashObjective(nash, curators);

@@ -11,27 +11,27 @@ export const CURATION_PRESETS: Record<string, Preset<CurationSpecInput>> = {
     spec: { model: 'curation', probs: SKEWED, reward: RISING, candidates: 4, n: 500, generations: 20, replicates: 512 },
     title: 'Curated retraining maximises the reward: mass flows to the best token',
     papers: ['ferbach2024'],
-    shows: 'each round keeps one of K = 4 candidates with probability ∝ e^r and refits on the kept tokens only: E r climbs from 1.02 to its '
-      + 'maximum 3.5 and the mass on argmax r (2 % under P*) goes to 1, while KL(p̂‖P*) grows to log(1/0.02) = 3.9 '
-      + '(population map exact at t = 1, docs/science.md §8)',
+    shows: 'each round keeps one of K = 4 candidates with probability ∝ e^r and refits on the kept tokens only: E r climbs from 1.02 '
+      + '(1.691 exactly at t = 1) to 3.499 of its maximum 3.5 by t = 20, the mass on argmax r from 2 % to 99.8 %, and KL(p̂‖P*) to '
+      + '3.9 ≈ log(1/0.02) (docs/science.md §8)',
   },
   'ferbach-curation-real': {
     spec: { model: 'curation', probs: SKEWED, reward: RISING, candidates: 4, n: 500, realFraction: 0.5, generations: 20, replicates: 512 },
     title: 'Curation with half fresh data: a stable reward-tilted distribution',
     papers: ['ferbach2024'],
-    shows: 'with λ = 0.5 of every round fresh from P*, p̂ settles at the fixed point of p ↦ λP* + (1−λ)H_K(p): E r near 1.95 and '
-      + 'KL(p̂‖P*) near 0.6, not the collapse onto argmax r (the K → ∞ fixed point, E r = 2.14, is overlaid)',
+    shows: 'with λ = 0.5 of every round fresh from P*, p̂ settles near the fixed point of p ↦ λP* + (1−λ)H_K(p) instead of collapsing '
+      + 'onto argmax r: E r = 1.94 at t = 20 (population path 1.95; K → ∞ fixed point 2.14), KL(p̂‖P*) = 0.58, entropy still 1.96 nats',
   },
   'curation-heterogeneous': {
     spec: {
       model: 'curation', probs: { kind: 'given', values: [1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6] },
       curators: [{ weight: 0.6, reward: [3, 2, 0, 0, 0, 0] }, { weight: 0.4, reward: [0, 0, 0, 0, 2, 3] }],
-      candidates: 8, n: 500, generations: 30, replicates: 512,
+      candidates: 8, n: 500, generations: 20, replicates: 512,
     },
     title: 'Two curators with opposite tastes: retraining keeps both, near the Nash bargaining point',
     papers: ['falahati2026', 'zhao2025', 'ferbach2024'],
-    shows: 'each choice is made by curator 1 (w = 0.6, likes token 0) or curator 2 (w = 0.4, likes token 5): p̂ puts about 0.63 on token 0 '
-      + 'and 0.37 on token 5 instead of collapsing onto either; the K → ∞ limit maximises 0.6·log E e^{r₁} + 0.4·log E e^{r₂} '
-      + 'at 0.61/0.39 (docs/science.md §8)',
+    shows: 'each choice is made by curator 1 (w = 0.6, likes token 0) or curator 2 (w = 0.4, likes token 5): by t = 20 p̂ puts 0.625 on '
+      + 'token 0 and 0.375 on token 5 instead of collapsing onto either, near the weighted Nash point 0.61/0.39 that maximises '
+      + '0.6·log E e^{r₁} + 0.4·log E e^{r₂} (the K → ∞ limit; docs/science.md §8)',
   },
 };
