@@ -21,14 +21,15 @@ const STATE_COUNTS: u32 = 0u;
 const STATE_CUMULATIVE: u32 = V;
 const STATE_STRIDE: u32 = 2u * V;
 // The problem (u32 words; f32 as bits): P*'s fixed-point cumulative (V) | P* (V) | the curators' integer
-// weights (C·V) | rewards (C·V) | e^{r − max r} (C·V) | per token, bit i set where it maximises r_i (V) |
+// weights (C·V) | rewards (C·V) | e^{r − max r} (C·V) | e^{r − max r} − 1 (C·V) | per token, bit i set where it maximises r_i (V) |
 // the curators' fixed-point cumulative shares (C) | their shares w_i (C) | max r_i (C).
 const PROBLEM_STAR: u32 = 0u;
 const PROBLEM_STAR_PROBS: u32 = V;
 const PROBLEM_WEIGHTS: u32 = 2u * V;
 const PROBLEM_REWARDS: u32 = PROBLEM_WEIGHTS + C * V;
 const PROBLEM_EXPS: u32 = PROBLEM_REWARDS + C * V;
-const PROBLEM_TOP_MASK: u32 = PROBLEM_EXPS + C * V;
+const PROBLEM_EXPM1S: u32 = PROBLEM_EXPS + C * V;
+const PROBLEM_TOP_MASK: u32 = PROBLEM_EXPM1S + C * V;
 const PROBLEM_CURATOR_CUMULATIVE: u32 = PROBLEM_TOP_MASK + V;
 const PROBLEM_CURATOR_SHARES: u32 = PROBLEM_CURATOR_CUMULATIVE + C;
 const PROBLEM_TOP_REWARDS: u32 = PROBLEM_CURATOR_SHARES + C;
@@ -94,6 +95,12 @@ fn pick_curator(word: u32) -> u32 {
     if (problem[PROBLEM_CURATOR_CUMULATIVE + i] <= j) { curator = i + 1u; }
   }
   return curator;
+}
+
+// log(1 + x) for x > −1, to f32 precision also where |x| is tiny (WGSL has no log1p).
+fn log1p(x: f32) -> f32 {
+  if (abs(x) < 1e-4) { return x * (1.0 - x * (0.5 - x / 3.0)); }
+  return log(1.0 + x);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -164,6 +171,7 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
   // Metrics of p̂_t (P* at t = 0).
   var reward = vec3f(0.0);
   var exps = vec3f(0.0);
+  var expm1s = vec3f(0.0);
   var tops = vec3f(0.0);
   var top = 0.0;
   var divergence = 0.0;
@@ -178,17 +186,20 @@ fn step(@builtin(global_invocation_id) gid: vec3u) {
       for (var i = 0u; i < C; i++) {
         reward[i] += q * bitcast<f32>(problem[PROBLEM_REWARDS + i * V + k]);
         exps[i] += q * bitcast<f32>(problem[PROBLEM_EXPS + i * V + k]);
+        expm1s[i] += q * bitcast<f32>(problem[PROBLEM_EXPM1S + i * V + k]);
         if (((mask >> i) & 1u) == 1u) { tops[i] += q; }
       }
       if (mask != 0u) { top += q; }
     }
   }
+  // log E e^{r − max r}: log1p(E (e^{r − max r} − 1)) above ½, else log E e^{r − max r}, as the twin's logMeanExp.
   var weighted = 0.0;
   var nash = 0.0;
   for (var i = 0u; i < C; i++) {
     let share = bitcast<f32>(problem[PROBLEM_CURATOR_SHARES + i]);
     weighted += share * reward[i];
-    nash += share * (bitcast<f32>(problem[PROBLEM_TOP_REWARDS + i]) + log(exps[i]));
+    let log_mean = select(log(exps[i]), log1p(expm1s[i]), exps[i] > 0.5);
+    nash += share * (bitcast<f32>(problem[PROBLEM_TOP_REWARDS + i]) + log_mean);
   }
   let out = row * COLUMNS;
   metrics[out + METRIC_REWARD] = weighted;

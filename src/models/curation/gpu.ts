@@ -40,10 +40,10 @@ export function curationLoopCost(V: number, C: number, K: number): LoopCost {
 /** The problem's words as the kernel reads them (PROBLEM_* in the kernel). */
 function problemWords(problem: CurationProblem): Uint32Array {
   const { V, curators } = problem, C = curators.length;
-  const words = new Uint32Array(6 * V + 3 * C * V);
-  const floats = new Float32Array(words.buffer);
-  const at = { probs: V, weights: 2 * V, rewards: 2 * V + C * V, exps: 2 * V + 2 * C * V, mask: 2 * V + 3 * C * V };
+  const at = { probs: V, weights: 2 * V, rewards: 2 * V + C * V, exps: 2 * V + 2 * C * V, expm1s: 2 * V + 3 * C * V, mask: 2 * V + 4 * C * V };
   const curatorAt = at.mask + V;
+  const words = new Uint32Array(curatorAt + 3 * C);
+  const floats = new Float32Array(words.buffer);
   words.set(problem.starCumulative, 0);
   floats.set(problem.pStar, at.probs);
   words.set(problem.weights, at.weights);
@@ -52,6 +52,7 @@ function problemWords(problem: CurationProblem): Uint32Array {
     for (let k = 0; k < V; k++) {
       floats[at.rewards + i * V + k] = curator.reward[k];
       floats[at.exps + i * V + k] = Math.exp(curator.reward[k] - top);
+      floats[at.expm1s + i * V + k] = Math.expm1(curator.reward[k] - top);
       if (curator.reward[k] === top) words[at.mask + k] |= 1 << i;
     }
     words[curatorAt + i] = problem.curatorCumulative[i];

@@ -162,16 +162,18 @@ export function distributionMetrics(p: ArrayLike<number>, pStar: ArrayLike<numbe
     if (curators.some((c, i) => c.reward[k] === tops[i])) out.top += p[k];
   }
   curators.forEach((c, i) => {
-    let reward = 0, top = 0, exp = 0;
+    let reward = 0, top = 0, exp = 0, expm1 = 0;
     for (let k = 0; k < p.length; k++) {
       reward += p[k] * c.reward[k];
       exp += p[k] * Math.exp(c.reward[k] - tops[i]);
+      expm1 += p[k] * Math.expm1(c.reward[k] - tops[i]);
       if (c.reward[k] === tops[i]) top += p[k];
     }
     out[`reward${i + 1}`] = reward;
     out[`top${i + 1}`] = top;
     out.reward += c.weight * reward;
-    out.nash += c.weight * (tops[i] + Math.log(exp));
+    // log E e^{r − max r}, as the backends compute it (twin.ts logMeanExp).
+    out.nash += c.weight * (tops[i] + (exp > 0.5 ? Math.log1p(expm1) : Math.log(exp)));
   });
   return out;
 }

@@ -47,12 +47,17 @@ export const wordsPerToken = (K: number) => 2 * K + 1;
 /** Addresses (four words each) a token owns. */
 export const addressesPerToken = (K: number) => Math.ceil(wordsPerToken(K) / 4);
 
+/** log E e^x from E e^x and E (e^x − 1) (x ≤ 0): log1p of the second above ½, where log of the first would lose it. */
+export const logMeanExp = (mean: number, meanMinusOne: number) => (mean > 0.5 ? Math.log1p(meanMinusOne) : Math.log(mean));
+
 /** The metrics of p (a distribution over V tokens) into `row`, in CurationMetric order. */
 export function curationMetrics(p: ArrayLike<number>, problem: CurationProblem, row: Float64Array): void {
   row.fill(0);
   const { V, pStar, curators } = problem;
   const tops = curators.map((c) => Math.max(...c.reward));
-  const exps = new Float64Array(curators.length);
+  // E e^{r − max r} and E (e^{r − max r} − 1) per curator: log of the first where it is small, log1p of the
+  // second where it is near 1 (each keeps its precision there).
+  const exps = new Float64Array(curators.length), expm1s = new Float64Array(curators.length);
   for (let k = 0; k < V; k++) {
     const q = p[k];
     if (q === 0) continue;
@@ -62,13 +67,14 @@ export function curationMetrics(p: ArrayLike<number>, problem: CurationProblem, 
     curators.forEach((c, i) => {
       row[CurationMetric.reward1 + i] += q * c.reward[k];
       exps[i] += q * Math.exp(c.reward[k] - tops[i]);
+      expm1s[i] += q * Math.expm1(c.reward[k] - tops[i]);
       if (c.reward[k] === tops[i]) { row[CurationMetric.top1 + i] += q; best = true; }
     });
     if (best) row[CurationMetric.top] += q;
   }
   curators.forEach((c, i) => {
     row[CurationMetric.reward] += c.weight * row[CurationMetric.reward1 + i];
-    row[CurationMetric.nash] += c.weight * (tops[i] + Math.log(exps[i]));
+    row[CurationMetric.nash] += c.weight * (tops[i] + logMeanExp(exps[i], expm1s[i]));
   });
 }
 
