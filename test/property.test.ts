@@ -686,7 +686,7 @@ const INVALID_FIELDS: Record<string, Record<string, unknown[]>> = {
     n: badCount(2 ** 24),
     realFraction: BAD_FRACTIONS,
     generations: BAD_GENERATIONS,
-    realCounts: [null, 1, [1]],
+    realCounts: [null, 1, [-1], 'x'],
   },
   'mnist-cvae': {
     hidden: badCount(4096),
