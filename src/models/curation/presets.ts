@@ -9,7 +9,7 @@ const RISING = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5];
 export const CURATION_PRESETS: Record<string, Preset<CurationSpecInput>> = {
   'ferbach-curation': {
     spec: { model: 'curation', probs: SKEWED, reward: RISING, candidates: 4, n: 500, generations: 20, replicates: 512 },
-    title: 'Curated retraining maximises the reward: mass flows to the best token',
+    title: 'Curated retraining maximises the reward: mass goes to the best token',
     papers: ['ferbach2024'],
     shows: 'each round keeps one of K = 4 candidates with probability ∝ e^r and refits on the kept tokens only: E r climbs from 1.02 '
       + '(1.691 exactly at t = 1) to 3.499 of its maximum 3.5 by t = 20, the mass on argmax r from 2 % to 99.8 %, and KL(p̂‖P*) to '
@@ -28,7 +28,7 @@ export const CURATION_PRESETS: Record<string, Preset<CurationSpecInput>> = {
       curators: [{ weight: 0.6, reward: [3, 2, 0, 0, 0, 0] }, { weight: 0.4, reward: [0, 0, 0, 0, 2, 3] }],
       candidates: 8, n: 500, generations: 20, replicates: 512,
     },
-    title: 'Two curators with opposite tastes: retraining keeps both, near the Nash bargaining point',
+    title: 'Two curators, opposite tastes: retraining keeps both (Nash point)',
     papers: ['falahati2026', 'zhao2025', 'ferbach2024'],
     shows: 'each choice is made by curator 1 (w = 0.6, likes token 0) or curator 2 (w = 0.4, likes token 5): by t = 20 p̂ puts 0.625 on '
       + 'token 0 and 0.375 on token 5 instead of collapsing onto either, near the weighted Nash point 0.61/0.39 that maximises '
