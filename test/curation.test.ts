@@ -13,7 +13,7 @@ import { CurationTwin } from '../src/models/curation/twin.js';
 import { buildCurationProblem, theoryInput } from '../src/models/curation/problem.js';
 import { createCurationStepper, type CurationGeneration } from '../src/models/curation/model.js';
 import {
-  curationClosedForms, curatorWeights, distributionMetrics, keepProbabilities, keepProbabilitiesByEnumeration,
+  curationClosedForms, curationLimit, curatorWeights, distributionMetrics, keepProbabilities, keepProbabilitiesByEnumeration,
   limitPoint, nashObjective, populationPath,
 } from '../src/models/curation/theory.js';
 import { SpecError } from '../src/core/spec/errors.js';
@@ -116,6 +116,14 @@ describe('curation closed forms', () => {
     expect(nash[0]).toBeCloseTo(0.6 + 0.2 / c, 6);
     const best = nashObjective(nash, curators);
     for (const x of [0.5, 0.6, 0.7]) expect(nashObjective([x, 0, 0, 0, 0, 1 - x], curators)).toBeLessThan(best);
+  });
+
+  it('the presets\' K → ∞ limits: argmax r (E r = 3.5) without fresh data, the Nash split 0.6105/0.3895 with two curators', () => {
+    const [plain, heterogeneous] = ['ferbach-curation', 'curation-heterogeneous'].map((name) => curationLimit(theoryInput(parseCurationSpec(CURATION_PRESETS[name].spec))));
+    expect(plain.reward).toBeCloseTo(3.5, 9);
+    expect(plain.top).toBeCloseTo(1, 9);
+    expect(heterogeneous.top1).toBeCloseTo(0.6105, 4);
+    expect(heterogeneous.top2).toBeCloseTo(0.3895, 4);
   });
 
   it('with λ > 0 the finite-K map has a fixed point the path reaches, its reward between P*\'s and the maximum', () => {
