@@ -61,7 +61,8 @@ struct Cell {
 @group(0) @binding(3) var<storage, read_write> state: array<u32>;
 @group(0) @binding(4) var<storage, read_write> metrics: array<f32>;
 
-// The token whose interval of a cumulative table holds j: the first k with C[k] > j (bisection, as the twin's searchCumulative).
+// The token whose interval of a cumulative table holds j: the first k with C[k] > j, by bisection (the
+// twin's searchCumulative, src/core/cpu/tokens.ts, finds the same k by a branchless search).
 fn search_star(j: u32) -> u32 {
   var low = 0u;
   var high = V - 1u;

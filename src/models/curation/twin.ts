@@ -13,7 +13,8 @@
  * (S = n), P* from its fixed-point table (S = 2³² − 1), which is also generation 1's p̂_0 (p_0 = P*).
  */
 import type { ResolvedCurationSpec } from './spec.js';
-import { FIXED_TOTAL, scaleWord, searchCumulative, type CurationProblem } from './problem.js';
+import type { CurationProblem } from './problem.js';
+import { FIXED_POINT_TOTAL, scaleWord, searchCumulative } from '../../core/cpu/tokens.js';
 import { Stream } from '../../core/random/address.js';
 import { randomWords } from '../../core/cpu/random.js';
 import { emptySums, type CellSums } from '../../core/engine/metrics.js';
@@ -145,7 +146,7 @@ export class CurationTwin {
     const fresh = cell.realCounts[t], A = addressesPerToken(K), C = problem.curators.length;
     // p̂_{t−1}: P*'s fixed-point table at t = 1, else the cumulative counts.
     const previous = t === 1 ? problem.starCumulative : cumulative;
-    const total = t === 1 ? FIXED_TOTAL : n;
+    const total = t === 1 ? FIXED_POINT_TOTAL : n;
     if (t > 1) {
       let running = 0;
       for (let k = 0; k < V; k++) cumulative[k] = running += counts[k];
@@ -155,14 +156,14 @@ export class CurationTwin {
     for (let i = 0; i < n; i++) {
       const first = randomWords(problem.key, replicate, t, Stream.inputs, i * A);
       if (i < fresh) {
-        counts[searchCumulative(problem.starCumulative, 0, V, scaleWord(first[0], FIXED_TOTAL))]++;
+        counts[searchCumulative(problem.starCumulative, 0, V, scaleWord(first[0], FIXED_POINT_TOTAL))]++;
         continue;
       }
       for (let a = 0; a < A; a++) {
         const w = a === 0 ? first : randomWords(problem.key, replicate, t, Stream.inputs, i * A + a);
         for (let e = 0; e < 4; e++) words[4 * a + e] = w[e];
       }
-      const curator = C === 1 ? 0 : searchCumulative(problem.curatorCumulative, 0, C, scaleWord(words[0], FIXED_TOTAL));
+      const curator = C === 1 ? 0 : searchCumulative(problem.curatorCumulative, 0, C, scaleWord(words[0], FIXED_POINT_TOTAL));
       let kept = 0, weightSum = 0;
       for (let j = 0; j < K; j++) {
         const token = searchCumulative(previous, 0, V, scaleWord(words[1 + 2 * j], total));
