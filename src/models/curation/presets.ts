@@ -26,12 +26,12 @@ export const CURATION_PRESETS: Record<string, Preset<CurationSpecInput>> = {
     spec: {
       model: 'curation', probs: { kind: 'given', values: [1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6, 1 / 6] },
       curators: [{ weight: 0.6, reward: [3, 2, 0, 0, 0, 0] }, { weight: 0.4, reward: [0, 0, 0, 0, 2, 3] }],
-      candidates: 8, n: 500, generations: 20, replicates: 512,
+      candidates: 8, n: 400, generations: 15, replicates: 512,
     },
     title: 'Two curators, opposite tastes: retraining keeps both (Nash point)',
     papers: ['falahati2026', 'zhao2025', 'ferbach2024'],
-    shows: 'each choice is made by curator 1 (w = 0.6, likes token 0) or curator 2 (w = 0.4, likes token 5): by t = 20 p̂ puts 0.625 on '
-      + 'token 0 and 0.375 on token 5 instead of collapsing onto either, near the weighted Nash point 0.61/0.39 that maximises '
+    shows: 'each choice is made by curator 1 (w = 0.6, likes token 0) or curator 2 (w = 0.4, likes token 5): by t = 15 p̂ puts 0.626 on '
+      + 'token 0 and 0.374 on token 5 instead of collapsing onto either, near the weighted Nash point 0.61/0.39 that maximises '
       + '0.6·log E e^{r₁} + 0.4·log E e^{r₂} (the K → ∞ limit; docs/science.md §8)',
   },
 };
