@@ -9,7 +9,8 @@ import {
   buildCategoricalProblem, categoricalModel, createCategoricalStepper, type CategoricalGenerationStats,
 } from '../src/models/categorical/model.js';
 import { CategoricalGpu, blockRanges, workgroupLayout, type CategoricalGpuOptions } from '../src/models/categorical/gpu.js';
-import { CategoricalColumn, STAR_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } from '../src/models/categorical/twin.js';
+import { CategoricalColumn } from '../src/models/categorical/twin.js';
+import { FIXED_POINT_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } from '../src/core/cpu/tokens.js';
 import { parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/models/categorical/spec.js';
 import { CATEGORICAL_PRESETS } from '../src/models/categorical/presets.js';
 import { categoricalRisk, collisionProbability } from '../src/models/categorical/theory.js';
@@ -178,7 +179,7 @@ describe('Monte Carlo vs the exact R_t recursion (docs/science.md §4)', () => {
 describe('the integer draw shared by kernels and twin', () => {
   it('scaleWord is ⌊w·S/2³²⌋ exactly', () => {
     const words = [0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 123456789, 3141592653];
-    const totals = [1, 2, 3, 4096, 100_000, 2 ** 24, STAR_TOTAL];
+    const totals = [1, 2, 3, 4096, 100_000, 2 ** 24, FIXED_POINT_TOTAL];
     for (const w of words) {
       for (const s of totals) expect(scaleWord(w, s)).toBe(Number((BigInt(w) * BigInt(s)) >> 32n));
     }
@@ -186,7 +187,7 @@ describe('the integer draw shared by kernels and twin', () => {
   it('the search finds k with C[k−1] ≤ j < C[k], and a zero-probability token is never drawn', () => {
     const table = fixedPointCumulative([0, 0.25, 0, 0.5, 0.25, 0, 0]);
     const draw = (j: number) => searchCumulative(table, 0, table.length, j);
-    for (const j of [0, 1, 2 ** 30, 2 ** 31, 3 * 2 ** 30 - 1, 3 * 2 ** 30, STAR_TOTAL - 1]) {
+    for (const j of [0, 1, 2 ** 30, 2 ** 31, 3 * 2 ** 30 - 1, 3 * 2 ** 30, FIXED_POINT_TOTAL - 1]) {
       const k = draw(j);
       expect(k === 0 ? 0 : table[k - 1]).toBeLessThanOrEqual(j);
       expect(table[k]).toBeGreaterThan(j);

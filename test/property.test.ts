@@ -23,6 +23,7 @@ import { MAX_SPECTRUM_CONDITION } from '../src/models/linear/spec.js';
 import { SIGMA_RANGE } from '../src/models/gaussian/spec.js';
 import { SIGMA_RANGE as AMIN_SIGMA_RANGE } from '../src/models/amin-erm/spec.js';
 import { MAX_TARGET_OFFSET, SIGMA_RANGE as CURATION_SIGMA_RANGE, TAU_RATIO_RANGE } from '../src/models/curation-gaussian/spec.js';
+import { MAX_CANDIDATES, MAX_CURATORS, MAX_REWARD } from '../src/models/curation/spec.js';
 import { workingPaths } from './helpers/adapters.js';
 
 const paths = await workingPaths();
@@ -302,6 +303,33 @@ function tokenArb(model: 'categorical' | 'bigram', reach: Reach): fc.Arbitrary<J
     .chain((s) => sweepOf({ realFraction: between(0, 1) }).map((sweep) => (sweep ? { ...s, sweep } : s)));
 }
 
+/** Curated retraining: P* given or seeded, one to three curators (weights summing to 1), K candidates. */
+function curationArb(reach: Reach): fc.Arbitrary<Json> {
+  const reward = (V: number) => fc.array(ranged([-3, 3], [-MAX_REWARD, MAX_REWARD, 0], reach, [-MAX_REWARD, MAX_REWARD]), { minLength: V, maxLength: V });
+  const maxV = reach === 'wide' ? 16 : 8;
+  return fc.tuple(fc.integer({ min: 2, max: maxV }), fc.integer({ min: reach === 'wide' ? 0 : 1, max: 3 }), fc.integer({ min: 1, max: MAX_CURATORS })).chain(([V, T, C]) => fc.record({
+    model: fc.constant('curation'),
+    probs: fc.oneof(
+      distribution(V).map((values) => ({ kind: 'given', values })),
+      fc.record({ kind: fc.constant('dirichlet'), k: fc.constant(V), alpha: ranged([0.1, 5], [1e-300, 1e-3, 1e3], reach, [1e-3, 1e3]) }, { requiredKeys: ['kind', 'k'] }),
+    ),
+    curators: fc.tuple(fc.array(between(0.05, 1), { minLength: C, maxLength: C }), fc.array(reward(V), { minLength: C, maxLength: C }))
+      .map(([weights, rewards]) => {
+        const sum = weights.reduce((a, b) => a + b, 0);
+        return rewards.map((r, i) => ({ weight: weights[i] / sum, reward: r }));
+      }),
+    candidates: fc.integer({ min: 2, max: reach === 'wide' ? MAX_CANDIDATES : 8 }),
+    n: fc.integer({ min: 1, max: 50 }),
+    realFraction: fractionSchedule(T),
+    generations: fc.constant(T),
+    replicates: replicatesArb(reach),
+    seed: seedArb(reach),
+  }, { requiredKeys: ['model', 'probs', 'curators', 'candidates', 'n', 'generations', 'replicates'] })
+    // One curator is written as `reward`.
+    .map(({ curators, ...rest }): Json => (C === 1 ? { ...rest, reward: curators[0].reward } : { ...rest, curators })))
+    .chain((s) => sweepOf({ candidates: fc.integer({ min: 2, max: 8 }), n: fc.integer({ min: 1, max: 50 }) }, ['candidates', 'n']).map((sweep) => (sweep ? { ...s, sweep } : s)));
+}
+
 /** mnist-cvae at the twin's scale (a few units and steps: every case trains networks on both backends). */
 function mnistCvaeArb(reach: Reach): fc.Arbitrary<Json> {
   const tens = (min: number, max: number) => fc.integer({ min: min / 10, max: max / 10 }).map((k) => 10 * k);
@@ -345,6 +373,7 @@ function validSpec(reach: Reach): fc.Arbitrary<Json> {
     'curation-gaussian': curationGaussianArb(reach),
     categorical: tokenArb('categorical', reach),
     bigram: tokenArb('bigram', reach),
+    curation: curationArb(reach),
     'mnist-cvae': mnistCvaeArb(reach),
   };
   // Every model of the registry has an arbitrary here: a new model must add one.
@@ -477,6 +506,13 @@ function agreement(model: string, cell: Json, generations: number): Agreement {
       };
       return { rho: (t) => 8 * 2 ** -11 * (t + 1), flips: curates ? someFlips : 0, scale };
     }
+    case 'curation': {
+      // Counts are identical (integer draws); a metric sums V terms in f32, each up to max |r| (rewards, the
+      // Nash objective's max r + log …), so it may be off by a few 2⁻²⁴·max |r| even where the twin's is 0.
+      const rewards = (cell.curators as { reward: number[] }[]).flatMap((c) => c.reward);
+      const largest = Math.max(1, ...rewards.map(Math.abs));
+      return { rho: () => 2e-4, flips: 0, scale: (_key, _stats, rms) => rms + largest * 1e-2 };
+    }
     case 'mnist-cvae':
       // f32 training drifts from float64's (2 % on the fixtures), and a Bernoulli pixel or a top-k
       // rank within rounding decides differently: any replicate may then take another path.
@@ -521,10 +557,11 @@ function disagreements(g: Stats, c: Stats, R: number, a: Agreement): string[] {
     const tolerance = rho * scale + REDUCTION * rms + flipAllowance + F32_TINY;
     if (!(Math.abs(gv - cv) <= tolerance)) say(`tolerance ${tolerance.toPrecision(3)}`);
     if (`${key}SE` in c && !flips && rms ** 2 > F32_TINY) {
-      // SE² = var/n; var moves by ≤ 2.5·sd·rho·scale (first order) + 4·(256·2⁻²⁴)·rms² (f32 sums of squares).
+      // SE² = var/n; var moves by ≤ 2.5·sd·rho·scale (first order) + (rho·scale)² (second order: all of it where
+      // the twin's values are equal, sd = 0) + 4·(256·2⁻²⁴)·rms² (f32 sums of squares).
       if ((gse === null) !== (se === null)) say(`SE ${gse} vs ${se}, null on one backend only`);
       else if (se !== null && gse !== null) {
-        const seTolerance = (2.5 * sd * rho * scale + 4 * REDUCTION * rms * rms) / n;
+        const seTolerance = (2.5 * sd * rho * scale + (rho * scale) ** 2 + 4 * REDUCTION * rms * rms) / n;
         if (!(Math.abs(gse ** 2 - se ** 2) <= seTolerance)) say(`SE ${gse} vs ${se}, SE² tolerance ${seTolerance.toPrecision(3)}`);
       }
     }
@@ -581,6 +618,7 @@ describe('random valid specs on WebGPU and on the twin', () => {
     ['curation-gaussian', { model: 'curation-gaussian', dim: 2, n: 10, realFraction: 1, target: 1, generations: 3, replicates: 64 }, { sigma: 1.05 }],
     ['categorical', { model: 'categorical', probs: { kind: 'dirichlet', k: 5 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
     ['bigram', { model: 'bigram', probs: { kind: 'dirichlet', k: 3 }, n0: 20, generations: 2, replicates: 64 }, { n0: 21 }],
+    ['curation', { model: 'curation', probs: { kind: 'dirichlet', k: 5 }, reward: [0, 1, 2, 0, 1], candidates: 3, n: 20, generations: 2, replicates: 64 }, { n: 21 }],
   ])('%s: the comparison tells another seed and a parameter 5 %% off apart', async (model, fields, nudge) => {
     const problems = async (twinFields: Json) => {
       const [onGpu, onTwin] = [await runExperiment(parseSpec({ ...fields, backend: 'webgpu' }), { gpu }), await runExperiment(parseSpec({ ...fields, ...twinFields, backend: 'cpu' }))];
@@ -711,6 +749,16 @@ const INVALID_FIELDS: Record<string, Record<string, unknown[]>> = {
     realFraction: BAD_FRACTIONS,
     generations: BAD_GENERATIONS,
   },
+  curation: {
+    probs: [null, {}, { kind: 'given', values: [1] }, { kind: 'given', values: [0.5, 0.6] }, { kind: 'dirichlet', k: 1 }, { kind: 'dirichlet', k: 257 }, { kind: 'dirichlet', k: 4, alpha: 0 }],
+    reward: [null, 1, 'x', [NaN], [MAX_REWARD * 2], [1, 'a'], {}],
+    curators: [null, 1, [], [{}], [{ weight: 1 }], [{ weight: -1, reward: [] }], [{ weight: 0.5, reward: [] }], Array(4).fill({ weight: 0.25, reward: [0] })],
+    candidates: [...badCount(MAX_CANDIDATES), 1],
+    n: badCount(2 ** 24),
+    realFraction: BAD_FRACTIONS,
+    generations: BAD_GENERATIONS,
+    realCounts: [null, 1, [-1], 'x'],
+  },
   'mnist-cvae': {
     hidden: badCount(4096),
     latent: badCount(256),
@@ -767,6 +815,7 @@ const REQUIRED: Record<string, string[]> = {
   'curation-gaussian': ['n', 'target', 'generations', 'replicates'],
   categorical: ['probs', 'n0', 'generations', 'replicates'],
   bigram: ['probs', 'n0', 'generations', 'replicates'],
+  curation: ['probs', 'candidates', 'n', 'generations', 'replicates'],
   'mnist-cvae': ['generations', 'replicates'],
 };
 

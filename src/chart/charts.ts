@@ -232,7 +232,7 @@ function frame(input: ChartInput, chart: ChartDef, marks: Plot.Markish[], option
 
 
 /** The lines the model's theory gives for a chart against a swept field (gmm-selection: p*, Bayes and anti-Bayes accuracy). */
-function references(input: ChartInput, chart: ChartDef, path: string): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
+function references(input: ChartInput, chart: ChartDef, path: string | undefined): { marks: Plot.Markish[]; items: LegendItem[]; note?: string } {
   const found = viewOf(input.model)?.referenceLines?.(input.specs[0] ?? {}, chart.id, path);
   if (!found) return { marks: [], items: [] };
   const marks = found.lines.flatMap((line): Plot.Markish[] => {
@@ -322,7 +322,7 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   if (exact.length) {
     marks.push(Plot.lineY(exact, { x: 'x', y: 'value', z: (r: { series: string; metric: string }) => `${r.series}/${r.metric}`, stroke: single ? '#222' : 'series', strokeDasharray: '4,3', strokeWidth: 1.4, className: 'exact', ariaDescription: 'exact' }));
   }
-  const ref: { marks: Plot.Markish[]; items: LegendItem[]; note?: string } = xOf === 'sweep' ? references(sub, chart, path) : { marks: [], items: [] };
+  const ref = xOf === 'sweep' ? references(sub, chart, path) : input.series.length === 1 ? references(sub, chart, undefined) : { marks: [], items: [] };
   marks.push(...ref.marks);
   if (chart.zero !== false && !logY) marks.push(Plot.ruleY([0], { stroke: '#ccc' }));
   const readout = (r: Row) => `${r.series ? `${r.series}\n` : ''}${r.metric} = ${formatNumber(r.value)}${Number.isFinite(r.se) ? ` ± ${formatNumber(r.se)} (SE)` : ''}`;

@@ -2,6 +2,7 @@
 // (wide, one row per generation; long for a sweep, one row per cell × generation × metric).
 import Table from 'cli-table3';
 import type { Estimate, RunResult, Stats } from '../core/engine/result.js';
+import type { ClosedForm } from '../core/engine/model.js';
 import { modelOf, representativeCell, type Spec } from '../models/index.js';
 import { sciencePath, scienceUrl } from '../core/theory/science.js';
 
@@ -26,12 +27,32 @@ function describeRun(result: RunResult): string {
   return `${where} · ${result.elapsedSeconds.toFixed(2)} s · ${rateText} replicate-generations/s`;
 }
 
-/** The header cells and each generation's row cells for the model's metric columns. */
-function metricCells(spec: Spec) {
+/**
+ * The header cells and each generation's row cells for the model's metric columns. A metric with a
+ * closed form shows it in brackets after the measured mean (`[exact]` or `[limit]` in the header);
+ * closed forms of metrics that are not columns get columns of their own.
+ */
+function metricCells(spec: Spec, closedForms: ClosedForm[] = []) {
   const columns = modelOf(spec).columns(spec);
+  const closedOf = new Map(closedForms.map((cf) => [cf.metric, cf]));
+  const kind = (cf: ClosedForm) => (cf.limit ? 'limit' : 'exact');
+  const apart = closedForms.filter((cf) => !columns.some((c) => c.key === cf.metric));
   return {
-    head: columns.map((c) => (c.se ? `${c.label} ± SE` : c.label)),
-    row: (g: Stats) => columns.map((c) => (c.se ? withSE(g[c.key], g[c.se]) : significant(g[c.key]))),
+    head: [
+      ...columns.map((c) => {
+        const cf = closedOf.get(c.key);
+        return `${c.label}${c.se ? ' ± SE' : ''}${cf ? ` [${kind(cf)}]` : ''}`;
+      }),
+      ...apart.map((cf) => `${cf.metric}, ${kind(cf)}`),
+    ],
+    row: (g: Stats) => [
+      ...columns.map((c) => {
+        const cf = closedOf.get(c.key);
+        const measured = c.se ? withSE(g[c.key], g[c.se]) : significant(g[c.key]);
+        return cf ? `${measured} [${significant(cf.values[g.t])}]` : measured;
+      }),
+      ...apart.map((cf) => significant(cf.values[g.t])),
+    ],
   };
 }
 
@@ -59,10 +80,12 @@ function table(result: RunResult, source: string): string {
     return `${header}${rows.toString()}\n${note}`;
   }
   const closed = result.closedForms;
-  const rows = new Table({ head: ['t', ...metrics.head, ...closed.map((cf) => `${cf.metric}, ${cf.limit ? `limit ${cf.limit}` : 'closed form'}`)], ...borderless });
-  for (const g of result.generations) rows.push([g.t, ...metrics.row(g), ...closed.map((cf) => significant(cf.values[g.t]))]);
+  const withClosed = metricCells(shown, closed);
+  const rows = new Table({ head: ['t', ...withClosed.head], ...borderless });
+  for (const g of result.generations) rows.push([g.t, ...withClosed.row(g)]);
   // The source cites docs/science.md by its path in the repository; the link works from anywhere.
-  const footnote = closed.length ? `${closed.map((cf) => `closed form: ${cf.source}\n`).join('')}${sciencePath}: ${scienceUrl}\n` : '';
+  const sources = closed.map((cf) => `  ${cf.limit ? `limit (${cf.limit})` : 'exact'}: ${cf.source}\n`);
+  const footnote = closed.length ? `[in brackets] closed forms, for comparison, never used to compute results:\n${sources.join('')}${sciencePath}: ${scienceUrl}\n` : '';
   return `${header}${rows.toString()}\n${footnote}`;
 }
 

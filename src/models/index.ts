@@ -13,9 +13,10 @@ import { gaussian } from './gaussian/index.js';
 import { aminErm } from './amin-erm/index.js';
 import { curationGaussian } from './curation-gaussian/index.js';
 import { tokens } from './categorical/index.js';
+import { curation } from './curation/index.js';
 import { mnistCvae } from './mnist-cvae/index.js';
 
-const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, aminErm, curationGaussian, tokens, mnistCvae];
+const FOLDERS: readonly ModelFolder[] = [linear, yiGrid, gmmSelection, gaussian, aminErm, curation, curationGaussian, tokens, mnistCvae];
 
 export const MODELS: Readonly<Record<string, AnyModel>> = Object.fromEntries(FOLDERS.flatMap((f) => f.models).map((m) => [m.model, m]));
 export const PRESETS: Readonly<Record<string, Preset>> = Object.assign({}, ...FOLDERS.map((f) => f.presets));

@@ -57,6 +57,16 @@ export const PAPERS = {
     title: 'On the Stability of Iterative Retraining of Generative Models on their own Data',
     url: 'https://arxiv.org/abs/2310.00429',
   },
+  falahati2026: {
+    cite: 'Falahati, Mohammadi Amiri, Larson & Golab 2026',
+    title: "Curated Synthetic Data Doesn't Have to Collapse: A Theoretical Study of Generative Retraining with Pluralistic Preferences",
+    url: 'https://arxiv.org/abs/2605.07724',
+  },
+  zhao2025: {
+    cite: 'Zhao, Fu & Pham 2025',
+    title: 'Convergence and Stability Analysis of Self-Consuming Generative Models with Heterogeneous Human Curation',
+    url: 'https://arxiv.org/abs/2511.09002',
+  },
 } as const satisfies Record<string, Paper>;
 
 export type PaperId = keyof typeof PAPERS;

@@ -75,6 +75,9 @@ export interface ModelView {
   cellsOverTime?: boolean;
   /** A swept value in words, where the number alone says too little (`keepFraction 0.1 (filtered)`). */
   cellValueNote?: (path: string, value: number) => string | undefined;
-  /** Lines theory gives on a figure against a swept field (`path`), for the run's spec as written, and a note saying what they mean. */
-  referenceLines?: (spec: Record<string, unknown>, figure: string, path: string) => { lines: ReferenceLine[]; note?: string };
+  /**
+   * Lines theory gives on a figure, for the run's spec as written, and a note saying what they mean:
+   * against a swept field (`path`), or against t (`path` undefined; drawn for a single run).
+   */
+  referenceLines?: (spec: Record<string, unknown>, figure: string, path: string | undefined) => { lines: ReferenceLine[]; note?: string };
 }

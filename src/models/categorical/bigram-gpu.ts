@@ -9,7 +9,7 @@ import type { TokenProblem } from './problem.js';
 import type { StepperOptions } from '../../core/engine/model.js';
 import { wgslConstTable, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
-import { searchTop } from './twin.js';
+import { searchTop } from '../../core/cpu/tokens.js';
 import { BIGRAM_COLUMNS, BigramColumn } from './bigram-twin.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';

@@ -14,7 +14,8 @@ import type { TokenProblem } from './problem.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { uniformOpen01 } from '../../core/cpu/random.js';
-import { STAR_TOTAL, realThreshold, scaleWord, searchCumulative, tokenGroupWords } from './twin.js';
+import { realThreshold, tokenGroupWords } from './twin.js';
+import { FIXED_POINT_TOTAL, scaleWord, searchCumulative } from '../../core/cpu/tokens.js';
 
 /** Per-replicate metric columns, written by both backends (prepended to the WGSL as COLUMN_*). */
 export const BigramColumn = {
@@ -109,7 +110,7 @@ export class BigramTwin {
             }
             const row = current * K;
             current = uniformOpen01(coins[s]) < threshold
-              ? searchCumulative(problem.cumulative, row, K, scaleWord(words[s], STAR_TOTAL))
+              ? searchCumulative(problem.cumulative, row, K, scaleWord(words[s], FIXED_POINT_TOTAL))
               : searchCumulative(estimate, offset + row, K, scaleWord(words[s], estimate[offset + row + K - 1]));
             fresh[row + current]++;
           }

@@ -11,8 +11,9 @@ import type { StepperOptions } from '../../core/engine/model.js';
 import { emptySums, wgslConstTable, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import {
-  CATEGORICAL_COLUMNS, CategoricalColumn, STAR_TOTAL, realThreshold, scaleWord, searchCumulative, searchTop,
+  CATEGORICAL_COLUMNS, CategoricalColumn, realThreshold,
 } from './twin.js';
+import { FIXED_POINT_TOTAL, scaleWord, searchCumulative, searchTop } from '../../core/cpu/tokens.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import categoricalSource from '../../../shaders/categorical/categorical.wgsl?raw';
@@ -47,7 +48,7 @@ export function problemWords(tables: TokenProblem[], guideBits = 0): Uint32Array
     words.set(table.cumulative, i * stride);
     new Float32Array(words.buffer, (i * stride + size) * 4, size).set(table.probs);
     for (let m = 0; m < buckets; m++) {
-      words[i * stride + 2 * size + m] = searchCumulative(table.cumulative, 0, size, scaleWord(m * 2 ** (32 - guideBits), STAR_TOTAL));
+      words[i * stride + 2 * size + m] = searchCumulative(table.cumulative, 0, size, scaleWord(m * 2 ** (32 - guideBits), FIXED_POINT_TOTAL));
     }
   });
   return words;

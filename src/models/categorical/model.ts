@@ -10,9 +10,9 @@ import {
   type BigramProbs, type CategoricalProbs, type ResolvedBigramSpec, type ResolvedCategoricalSpec,
 } from './spec.js';
 import { describeSchedule } from '../../core/spec/schedule.js';
-import { keyFromSeed, Stream, type Key } from '../../core/random/address.js';
-import { boxMuller, randomWords, uniformOpen01 } from '../../core/cpu/random.js';
-import { CATEGORICAL_COLUMNS, CategoricalColumn, CategoricalTwin, fixedPointCumulative } from './twin.js';
+import { keyFromSeed } from '../../core/random/address.js';
+import { CATEGORICAL_COLUMNS, CategoricalColumn, CategoricalTwin } from './twin.js';
+import { dirichletRow, fixedPointCumulative } from '../../core/cpu/tokens.js';
 import { BIGRAM_COLUMNS, BigramColumn, BigramTwin } from './bigram-twin.js';
 import { CategoricalGpu, type CategoricalGpuOptions } from './gpu.js';
 import { BigramGpu } from './bigram-gpu.js';
@@ -26,37 +26,6 @@ import type { MetricSums } from '../../core/engine/metrics.js';
 import type { Estimate } from '../../core/engine/result.js';
 import type { Backend, ClosedForm, MetricColumn, ModelDefinition, Stepper, StepperOptions } from '../../core/engine/model.js';
 import { bigramView, categoricalView } from './view.js';
-
-/**
- * log Gamma(shape) variate for component k of Dirichlet row s, from the setup stream: attempt
- * a = 0, 1, … uses the counter (k, s, setup, a) until Marsaglia & Tsang's (2000) squeeze accepts;
- * an attempt's words 0–1 give a normal (Box–Muller), word 2 the acceptance uniform, and word 3
- * (shape < 1 only) the U of Gamma(shape) = Gamma(shape + 1)·U^{1/shape}. Kept as a logarithm
- * so that a tiny shape cannot underflow every component to 0.
- */
-function logGammaVariate(key: Key, shape: number, row: number, component: number): number {
-  const boosted = shape < 1 ? shape + 1 : shape;
-  const d = boosted - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  for (let attempt = 0; ; attempt++) {
-    const words = randomWords(key, component, row, Stream.setup, attempt);
-    const [x] = boxMuller(words[0], words[1]);
-    const v = (1 + c * x) ** 3;
-    if (v <= 0) continue;
-    if (Math.log(uniformOpen01(words[2])) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
-      const logValue = Math.log(d * v);
-      return shape < 1 ? logValue + Math.log(uniformOpen01(words[3])) / shape : logValue;
-    }
-  }
-}
-
-/** Row s of a seeded Dirichlet(α, …, α) over K outcomes: normalised Gamma(α) variates. */
-export function dirichletRow(key: Key, K: number, alpha: number, row: number): Float64Array {
-  const logs = Float64Array.from({ length: K }, (_, k) => logGammaVariate(key, alpha, row, k));
-  const top = Math.max(...logs);
-  const weights = logs.map((l) => Math.exp(l - top));
-  const sum = weights.reduce((a, b) => a + b, 0);
-  return weights.map((w) => w / sum);
-}
 
 const normalised = (values: readonly number[]) => {
   const sum = values.reduce((a, b) => a + b, 0);

@@ -8,6 +8,6 @@ export interface TokenProblem {
   key: Key;
   /** P*, row-major: one row of K probabilities (categorical) or K rows of K (bigram), float64. */
   probs: Float64Array;
-  /** Each row as fixedPointCumulative (twin.ts): what the kernels draw from. */
+  /** Each row as fixedPointCumulative (src/core/cpu/tokens.ts): what the kernels draw from. */
   cumulative: Uint32Array;
 }

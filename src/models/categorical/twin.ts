@@ -1,7 +1,7 @@
 /**
  * Float64 twin of shaders/categorical/categorical.wgsl — one generation of every replicate of every cell
- * on the same random words, the same draws (token for token) and the metrics in float64 — and
- * the integer inverse-CDF draw that both categorical kernels and both twins share.
+ * on the same random words, the same draws (token for token) and the metrics in float64 — with
+ * the integer inverse-CDF draw of src/core/cpu/tokens.ts, which both categorical kernels follow.
  *
  * A draw picks a token from a table of nondecreasing cumulative integer weights C[0..K−1] with
  * total S = C[K−1]: the word w (32 bits) becomes j = ⌊w·S/2³²⌋ (WGSL: mulhilo32(w, S).x), and
@@ -16,9 +16,7 @@ import { Stream } from '../../core/random/address.js';
 import { emptySums, type MetricSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { randomWords, uniformOpen01, type Words4 } from '../../core/cpu/random.js';
-
-/** Total weight of a fixed-point P* table. */
-export const STAR_TOTAL = 0xffffffff;
+import { FIXED_POINT_TOTAL, scaleWord, searchCumulative } from '../../core/cpu/tokens.js';
 
 /** Per-replicate metric columns, written by both backends (prepended to the WGSL as COLUMN_*). */
 export const CategoricalColumn = {
@@ -32,50 +30,6 @@ export const CategoricalColumn = {
   absorbed: 3,
 } as const;
 export const CATEGORICAL_COLUMNS = Object.keys(CategoricalColumn).length;
-
-/** ⌊word·total/2³²⌋, exactly (16-bit halves keep every product below 2⁵³). */
-export function scaleWord(word: number, total: number): number {
-  const hi = word >>> 16, lo = word & 0xffff;
-  return Math.floor((hi * total + Math.floor((lo * total) / 65536)) / 65536);
-}
-
-/** The largest power of two ≤ K − 1: the first step of the branchless binary search over K − 1 entries. */
-export function searchTop(K: number): number {
-  let top = 1;
-  while (top * 2 <= K - 1) top *= 2;
-  return top;
-}
-
-/**
- * The token k with C[k−1] ≤ j < C[k] (C[−1] = 0) for j < C[K−1]: the number of the first K − 1
- * entries (from `offset`) that are ≤ j. The same steps as the kernels' searches.
- */
-export function searchCumulative(table: ArrayLike<number>, offset: number, K: number, j: number): number {
-  let k = 0;
-  for (let step = searchTop(K); step > 0; step >>= 1) {
-    const probe = k + step;
-    if (probe < K && table[offset + probe - 1] <= j) k = probe;
-  }
-  return k;
-}
-
-/**
- * P* as round((2³² − 1)·cumulative probability), the last entry exactly 2³² − 1. A zero
- * probability gives an empty interval, so that token is never drawn.
- */
-export function fixedPointCumulative(probs: ArrayLike<number>): Uint32Array {
-  const K = probs.length;
-  let sum = 0;
-  for (let k = 0; k < K; k++) sum += probs[k];
-  const table = new Uint32Array(K);
-  let running = 0;
-  for (let k = 0; k < K; k++) {
-    running += probs[k];
-    table[k] = Math.min(STAR_TOTAL, Math.round((STAR_TOTAL * running) / sum));
-  }
-  table[K - 1] = STAR_TOTAL;
-  return table;
-}
 
 /** The coin words of a generation where no coin is needed (α ∈ {0, 1}): uniformOpen01(0) is below 1 and above 0. */
 export const NO_COINS: Words4 = [0, 0, 0, 0];
@@ -175,7 +129,7 @@ export class CategoricalTwin {
           for (let s = 0; s < 4 && 4 * g + s < n; s++) {
             const real = uniformOpen01(coins[s]) < threshold;
             fresh[real
-              ? searchCumulative(problem.cumulative, 0, K, scaleWord(words[s], STAR_TOTAL))
+              ? searchCumulative(problem.cumulative, 0, K, scaleWord(words[s], FIXED_POINT_TOTAL))
               : searchCumulative(cumulative, 0, K, scaleWord(words[s], total))]++;
           }
         }

@@ -8,7 +8,7 @@ const fixed = (v: number) => v.toFixed(3);
 const significant = (v: number) => String(Number(v.toPrecision(4)));
 
 /** On accuracy against the flip rate: Bayes Φ(‖μ‖) and anti-Bayes 1 − Φ(‖μ‖), and the breakdown point p* where a selector has one. */
-function referenceLines(written: Record<string, unknown>, figure: string, path: string): { lines: ReferenceLine[]; note?: string } {
+function referenceLines(written: Record<string, unknown>, figure: string, path: string | undefined): { lines: ReferenceLine[]; note?: string } {
   if (figure !== 'accuracy' || path !== 'flipRate') return { lines: [] };
   const meanNorm = (written.meanNorm as number | undefined) ?? 1;
   const selector = (written.selector ?? { kind: 'none' }) as ResolvedGmmSelectionSpec['selector'];

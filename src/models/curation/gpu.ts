@@ -1,0 +1,220 @@
+/**
+ * Host side of shaders/curation/curation.wgsl: buffers, pipeline and bind groups for a run over every sweep
+ * cell, planned from the device's limits, and one call per generation that returns each cell's metric sums
+ * (reduced on the GPU by core's ColumnReducer). Twin: src/models/curation/twin.ts.
+ */
+import type { ResolvedCurationSpec } from './spec.js';
+import type { CurationProblem } from './problem.js';
+import { CURATION_COLUMNS, CurationMetric, addressesPerToken } from './twin.js';
+import { emptySums, wgslConstTable, type CellSums } from '../../core/engine/metrics.js';
+import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
+import type { StepperOptions } from '../../core/engine/model.js';
+import type { GpuContext } from '../../core/adapter.js';
+import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
+import curationSource from '../../../shaders/curation/curation.wgsl?raw';
+import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from '../../core/gpu/dispatch.js';
+import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
+import { maxChunkReplicates, planCellPieces, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
+import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+
+const CURATION_KERNEL: Kernel = { name: 'curation', source: curationSource, libraries: [] };
+
+const PARAMS_BYTES = 48;
+
+/**
+ * Loop iterations of the kernel per invocation as llvmpipe counts them (see samplesPerBlock), at the largest
+ * K of the run. Measured there (one block of 70 000 tokens, counting the tokens drawn before the limit cut the
+ * loop): a fresh token costs 6 + log₂V, a curated one 22 + K·(8 + log₂V) whatever the curators; one more per
+ * candidate and two per token are kept in reserve.
+ */
+export function curationLoopCost(V: number, C: number, K: number): LoopCost {
+  const bisection = Math.ceil(Math.log2(V));
+  return {
+    perFourSamples: 4 * (24 + K * (9 + bisection)),
+    // The cumulative scan, zeroing the counts, the metrics with their loop over curators.
+    perDispatch: 4 * (V + 1) * (C + 2),
+    finish: 0,
+  };
+}
+
+/** The problem's words as the kernel reads them (PROBLEM_* in the kernel). */
+function problemWords(problem: CurationProblem): Uint32Array {
+  const { V, curators } = problem, C = curators.length;
+  const at = { probs: V, weights: 2 * V, rewards: 2 * V + C * V, exps: 2 * V + 2 * C * V, expm1s: 2 * V + 3 * C * V, mask: 2 * V + 4 * C * V };
+  const curatorAt = at.mask + V;
+  const words = new Uint32Array(curatorAt + 3 * C);
+  const floats = new Float32Array(words.buffer);
+  words.set(problem.starCumulative, 0);
+  floats.set(problem.pStar, at.probs);
+  words.set(problem.weights, at.weights);
+  curators.forEach((curator, i) => {
+    const top = Math.max(...curator.reward);
+    for (let k = 0; k < V; k++) {
+      floats[at.rewards + i * V + k] = curator.reward[k];
+      floats[at.exps + i * V + k] = Math.exp(curator.reward[k] - top);
+      floats[at.expm1s + i * V + k] = Math.expm1(curator.reward[k] - top);
+      if (curator.reward[k] === top) words[at.mask + k] |= 1 << i;
+    }
+    words[curatorAt + i] = problem.curatorCumulative[i];
+    floats[curatorAt + C + i] = curator.weight;
+    floats[curatorAt + 2 * C + i] = top;
+  });
+  return words;
+}
+
+interface Chunk {
+  offset: number;
+  rows: number;
+  firstCell: number;
+  state: GPUBuffer;
+  /** The chunk's metric rows (its own, so every replicate's row of the last generation can be read back). */
+  metrics: GPUBuffer;
+  grid: DispatchGrid;
+  params: GPUBuffer[];
+  groups: GPUBindGroup[];
+  reduce: ReduceBinding;
+  staging: GPUBuffer;
+  partialBytes: number;
+}
+
+export class CurationGpu {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly cells: readonly ResolvedCurationSpec[],
+    private readonly problem: CurationProblem,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly reducer: ColumnReducer,
+    private readonly chunks: Chunk[],
+    private readonly blockSamples: number,
+    private readonly shared: { cells: GPUBuffer; problem: GPUBuffer; partials: GPUBuffer },
+    private readonly replicateBase: number,
+  ) {}
+
+  /** `cells` share P*, the curators, replicates and seed; n, K and λ may differ. */
+  static async create(gpu: GpuContext, cells: readonly ResolvedCurationSpec[], problem: CurationProblem, options: StepperOptions = {}): Promise<CurationGpu> {
+    const { device } = gpu;
+    const { limits } = device;
+    const { V } = problem, C = problem.curators.length, R = cells[0].replicates;
+    const largestN = Math.max(...cells.map((cell) => cell.n));
+    const largestK = Math.max(...cells.map((cell) => cell.candidates));
+    const blockSamples = Math.min(samplesPerBlock(gpu.adapter.loopIterationLimit, curationLoopCost(V, C, largestK), { name: 'candidates', value: largestK }), alignTo(largestN, 4));
+    const reducer = await ColumnReducer.create(gpu, CURATION_COLUMNS);
+    const workgroupSize = Math.min(64, limits.maxComputeWorkgroupSizeX, limits.maxComputeInvocationsPerWorkgroup);
+    const pipeline = await getPipeline(device, {
+      kernel: CURATION_KERNEL, entryPoint: 'step',
+      consts: { V, C, COLUMNS: CURATION_COLUMNS, ...wgslConstTable('METRIC', CurationMetric) },
+      constants: { WORKGROUP_SIZE: workgroupSize },
+    });
+
+    const alignment = reducer.blockRows;
+    const stateBytes = 2 * V * 4;
+    const largest = maxChunkReplicates(limits, Math.max(stateBytes, CURATION_COLUMNS * 4), alignment);
+    const requested = options.chunkReplicates;
+    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
+      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
+    }
+    const plan = planCellPieces(cells.length, R, Math.min(requested ?? largest, largest));
+    const shared = {
+      cells: device.createBuffer({ label: 'cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
+      problem: bufferFrom(device, problemWords(problem), GPUBufferUsage.STORAGE, 'problem'),
+      partials: device.createBuffer({ label: 'partials', size: Math.max(...plan.map(([, rows]) => reducer.partialBytes(rows, Math.min(R, rows)))), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
+    };
+    const blocks = Math.ceil(largestN / blockSamples);
+    const chunks = plan.map(([offset, rows]): Chunk => {
+      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      const metrics = device.createBuffer({ label: `metrics ${offset}`, size: rows * CURATION_COLUMNS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const params = Array.from({ length: blocks }, (_, b) =>
+        device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
+      const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
+      return {
+        offset, rows, firstCell: Math.floor(offset / R), state, metrics,
+        grid: gridFor(rows, workgroupSize, limits),
+        params,
+        groups: params.map((p) => device.createBindGroup({
+          layout: pipeline.getBindGroupLayout(0),
+          entries: [p, shared.cells, shared.problem, state, metrics].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        })),
+        reduce: reducer.bind(metrics, rows, shared.partials, Math.min(R, rows)),
+        staging: device.createBuffer({ label: `staging ${offset}`, size: partialBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+        partialBytes,
+      };
+    });
+    return new CurationGpu(device, cells, problem, pipeline, reducer, chunks, blockSamples, shared, options.firstReplicate ?? 0);
+  }
+
+  /** Generation t of every cell (t = 0: P* itself); generations must come in order. */
+  async step(t: number): Promise<CellSums[]> {
+    const R = this.cells[0].replicates;
+    const cellWords = new Uint32Array(this.cells.length * 4);
+    this.cells.forEach((cell, c) => cellWords.set([cell.n, cell.realCounts[t], cell.candidates, addressesPerToken(cell.candidates)], 4 * c));
+    this.device.queue.writeBuffer(this.shared.cells, 0, cellWords);
+    const key = this.problem.key;
+    const encoder = this.device.createCommandEncoder({ label: `curation generation ${t}` });
+    for (const chunk of this.chunks) {
+      // Generation 0 draws nothing: its one block writes P*'s metrics.
+      const blocks = t === 0 ? 1 : chunk.params.length;
+      for (let b = 0; b < blocks; b++) {
+        this.device.queue.writeBuffer(chunk.params[b], 0, new Uint32Array([key[0], key[1], t, chunk.offset, chunk.rows, R,
+          b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]));
+        encodeDispatch(encoder, this.pipeline, chunk.groups[b], chunk.grid.workgroups);
+      }
+      this.reducer.encode(encoder, chunk.reduce);
+      encoder.copyBufferToBuffer(this.shared.partials, 0, chunk.staging, 0, chunk.partialBytes);
+    }
+    this.device.queue.submit([encoder.finish()]);
+    await Promise.all(this.chunks.map((chunk) => chunk.staging.mapAsync(GPUMapMode.READ)));
+    const results = this.cells.map(() => emptySums(CURATION_COLUMNS));
+    const floatsPerGroup = CURATION_COLUMNS * 2;
+    for (const chunk of this.chunks) {
+      try {
+        const partials = new Float32Array(chunk.staging.getMappedRange(), 0, chunk.partialBytes / 4);
+        const { segments, blocksPerSegment } = chunk.reduce;
+        for (let s = 0; s < segments; s++) {
+          this.reducer.addPartials(partials.subarray(s * blocksPerSegment * floatsPerGroup), blocksPerSegment, results[chunk.firstCell + s]);
+        }
+      } finally {
+        chunk.staging.unmap();
+      }
+    }
+    return results;
+  }
+
+  private get stateChunks(): StateChunk[] {
+    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+  }
+
+  /** Every replicate's counts of p̂ (cell-major, V per replicate). */
+  async replicateCounts(): Promise<Uint32Array> {
+    return readRows(this.device, this.stateChunks, 2 * this.problem.V, this.problem.V);
+  }
+
+  /** Every replicate's metric row of the last generation (cell-major, CurationMetric order). */
+  async replicateMetrics(): Promise<Float32Array> {
+    const out = new Float32Array(this.cells.length * this.cells[0].replicates * CURATION_COLUMNS);
+    for (const chunk of this.chunks) {
+      out.set(new Float32Array(await readBack(this.device, chunk.metrics, chunk.rows * CURATION_COLUMNS * 4)), chunk.offset * CURATION_COLUMNS);
+    }
+    return out;
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return { counts: await this.replicateCounts() };
+  }
+
+  async restore(snapshot: Snapshot): Promise<void> {
+    const V = this.problem.V;
+    const counts = snapshotArray(snapshot, 'counts', Uint32Array, this.cells.length * this.cells[0].replicates * V);
+    await writeRows(this.device, this.stateChunks, 2 * V, V, counts);
+  }
+
+  destroy(): void {
+    for (const chunk of this.chunks) {
+      chunk.state.destroy();
+      chunk.metrics.destroy();
+      chunk.staging.destroy();
+      chunk.reduce.params.destroy();
+      for (const params of chunk.params) params.destroy();
+    }
+    for (const buffer of Object.values(this.shared)) buffer.destroy();
+  }
+}
