@@ -136,7 +136,7 @@ describe('synthloop run on the CPU twin', () => {
     const result = synthloop('run', 'dohmatob-replace', '--backend', 'cpu', '--replicates', '16', '--generations', '1');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('[in brackets] closed forms, for comparison, never used to compute results:\n'
-      + '  exact: docs/science.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.)\n'
+      + '  risk, exact: docs/science.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.)\n'
       + 'docs/science.md: https://github.com/synthloop/synthloop/blob/main/docs/science.md\n');
     // The risk column carries its exact value in brackets.
     expect(result.stdout).toMatch(/risk ± SE \[exact\]/);

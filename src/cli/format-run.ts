@@ -56,6 +56,15 @@ function metricCells(spec: Spec, closedForms: ClosedForm[] = []) {
   };
 }
 
+/** The lines a model's view draws on its figures against t for this spec (e.g. curation's K → ∞ limits), in words, once each. */
+function referenceLines(spec: Spec): string[] {
+  const view = modelOf(spec).view;
+  if (!view.referenceLines) return [];
+  const written = spec as unknown as Record<string, unknown>;
+  const shown = view.figures.filter((f) => !f.when || f.when([written]));
+  return [...new Set(shown.flatMap((f) => view.referenceLines!(written, f.id, undefined).lines.map((l) => l.legend)))];
+}
+
 const borderless = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
 
 function table(result: RunResult, source: string): string {
@@ -84,8 +93,17 @@ function table(result: RunResult, source: string): string {
   const rows = new Table({ head: ['t', ...withClosed.head], ...borderless });
   for (const g of result.generations) rows.push([g.t, ...withClosed.row(g)]);
   // The source cites docs/science.md by its path in the repository; the link works from anywhere.
-  const sources = closed.map((cf) => `  ${cf.limit ? `limit (${cf.limit})` : 'exact'}: ${cf.source}\n`);
-  const footnote = closed.length ? `[in brackets] closed forms, for comparison, never used to compute results:\n${sources.join('')}${sciencePath}: ${scienceUrl}\n` : '';
+  // One line per source, naming the metrics it gives (a model's sources may be one formula for all of them).
+  const bySource = new Map<string, string[]>();
+  for (const cf of closed) {
+    const line = `${cf.limit ? `limit (${cf.limit})` : 'exact'}: ${cf.source}`;
+    bySource.set(line, [...(bySource.get(line) ?? []), cf.metric]);
+  }
+  const sources = [...bySource].map(([line, metrics]) => `  ${metrics.join(', ')}, ${line}\n`);
+  const lines = referenceLines(result.spec);
+  const footnote = (closed.length ? `[in brackets] closed forms, for comparison, never used to compute results:\n${sources.join('')}` : '')
+    + (lines.length ? `theory's limits, drawn as lines on the charts:\n${lines.map((l) => `  ${l}\n`).join('')}` : '')
+    + (closed.length || lines.length ? `${sciencePath}: ${scienceUrl}\n` : '');
   return `${header}${rows.toString()}\n${footnote}`;
 }
 

@@ -34,9 +34,11 @@ function referenceLines(written: Record<string, unknown>, figure: string, path: 
   const spec = parseCurationSpec(written);
   const shown = new Set(shownMetrics(spec));
   const limit = curationLimit(theoryInput(spec));
+  // Several curators and no fresh data at the end: the weighted Nash point; else argmax r or the tilted fixed point.
+  const what = spec.curators.length > 1 && spec.realCounts[spec.realCounts.length - 1] === 0 ? 'Nash point' : 'limit';
   const lines = (def.closedForm ?? []).filter((m) => shown.has(m)).map((m): ReferenceLine => {
     const value = Number(limit[m].toPrecision(4));
-    return { axis: 'y', value: limit[m], label: `K → ∞: ${value}`, legend: `K → ∞ limit of ${metricNames[m]} = ${value}`, color: '#6b21a8', dash: '2,3', anchor: 'left', name: 'k-infinity-limit' };
+    return { axis: 'y', value: limit[m], label: `K → ∞: ${value}`, legend: `${what} (K → ∞, t → ∞) of ${metricNames[m]} = ${value}`, color: '#6b21a8', dash: '2,3', anchor: 'left', name: 'k-infinity-limit' };
   });
   return { lines, note: lines.length ? 'the K → ∞ limit (dotted) is what curation with many candidates approaches (docs/science.md §8)' : undefined };
 }
