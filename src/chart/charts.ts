@@ -333,7 +333,18 @@ function lineChart(input: ChartInput, chart: ChartDef, xOf: 'generation' | 'swee
   const cfSources = [...new Map(series.flatMap((s) => s.closedForms[0] ?? []).filter((cf) => chart.closedForm?.includes(cf.metric)).map((cf) => [cf.metric, cf])).values()];
   const notes: string[] = [];
   if (by === 'series' && chart.metrics.length > 1) notes.push(chart.metrics.map((m, i) => `${DASH_NAMES[i % DASH_NAMES.length]}: ${labelOf(input, m)}`).join(', '));
-  if (exact.length) for (const cf of cfSources) notes.push(`${cf.limit ? `limit (${cf.limit})` : 'exact'} ${metricName(input.model, cf.metric)}: ${cf.source}`);
+  if (exact.length) {
+    // One note per source, naming its metrics (a model may give several metrics by one formula).
+    const bySource = new Map<string, string[]>();
+    for (const cf of cfSources) {
+      const key = `${cf.limit ? `limit (${cf.limit})` : 'exact'}\u0000${cf.source}`;
+      bySource.set(key, [...(bySource.get(key) ?? []), metricName(input.model, cf.metric)]);
+    }
+    for (const [key, names] of bySource) {
+      const [kind, source] = key.split('\u0000');
+      notes.push(`${kind} ${names.join(', ')}: ${source}`);
+    }
+  }
   if (dropped.length) notes.push(`not drawn: ${dropped.join(', ')}`);
   if (logY && rows.some((r) => !Number.isFinite(r.value))) notes.push('log scale: values ≤ 0 left out');
   if (logWanted && !logY) notes.push('linear axis: no positive values to show on a log scale');
