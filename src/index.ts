@@ -32,7 +32,7 @@ export type { Stats, RunResult, CellResult, Estimate, BackendName } from './core
 export type { LinearStats } from './models/linear/columns.js';
 export { resolveSweep, sweepCells, linspace } from './core/spec/sweep.js';
 export type { SweepInput, ResolvedSweep } from './core/spec/sweep.js';
-export { linearClosedForm, replaceRisk, accumulateFixedRisk } from './models/linear/theory.js';
+export { linearClosedForm, linearClosedForms, replaceRisk, accumulateFixedRisk } from './models/linear/theory.js';
 export { olsRisk } from './core/theory/ols.js';
 export type { ClosedForm, ModelDefinition, MetricColumn, Backend, Stepper } from './core/engine/model.js';
 export { gpuSolve } from './core/gpu/solve.js';

@@ -69,7 +69,8 @@ function runJson(...args: string[]): RunResult {
 function expectReplaceClosedForm(run: RunResult) {
   expect(run.generations.map((g) => g.t)).toEqual([0, 1, 2, 3, 4]);
   // The closed form reported alongside is the one these numbers are checked against.
-  expect(run.closedForms).toHaveLength(1);
+  expect(run.closedForms.map((cf) => cf.metric)).toEqual(['risk', 'mse']);
+  expect(run.closedForms[1].values).toEqual(run.closedForms[0].values); // Σ = I: the mse is the risk
   expect(run.closedForms[0].values.map((v, t) => v - replaceRisk(t)).every((e) => Math.abs(e) < 1e-12)).toBe(true);
   for (const g of run.generations) {
     expect(g.failed).toBe(0);
@@ -137,6 +138,7 @@ describe('synthloop run on the CPU twin', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('[in brackets] closed forms, for comparison, never used to compute results:\n'
       + '  risk, exact: docs/science.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.)\n'
+      + '  mse, exact: docs/science.md §1: replace, fresh design, Σ = I, OLS (Dohmatob et al.), ‖θ̂ − θ*‖² = the risk for Σ = I\n'
       + 'docs/science.md: https://github.com/synthloop/synthloop/blob/main/docs/science.md\n');
     // The risk column carries its exact value in brackets.
     expect(result.stdout).toMatch(/risk ± SE \[exact\]/);

@@ -7,7 +7,7 @@ import { parseLinearSpec, type ResolvedLinearSpec } from './spec.js';
 import { LinearGpu, linearStateFloats, linearBlockFloats } from './gpu.js';
 import { packedSize } from '../../core/cpu/cholesky.js';
 import { LinearTwin } from './twin.js';
-import { linearClosedForm } from './theory.js';
+import { linearClosedForms } from './theory.js';
 import { buildProblem } from './problem.js';
 import { generationPlan } from './plan.js';
 import { finishingStepper } from '../../core/engine/stepper.js';
@@ -83,7 +83,7 @@ export const linearModel: ModelDefinition<ResolvedLinearSpec, LinearStats> & {
   },
   createStepper: createLinearStepper,
   finish: finish,
-  closedForms: (spec) => [linearClosedForm(spec)].filter((cf) => cf !== null),
+  closedForms: linearClosedForms,
   memoryBytes(cells, backend) {
     const { d, replicates, mode } = cells[0];
     const n = cells.length * replicates;

@@ -5,7 +5,11 @@ const ball = (s: Record<string, unknown>) => (s.verifier as { kind?: string } | 
 
 export const linearView: ModelView = {
   figures: [
-    { id: 'mse', title: 'Error ‖θ̂ − θ*‖² (mse) ± 2 SE', y: 'mean ‖θ̂ − θ*‖²', metrics: ['mse'], closedForm: ['risk'] },
+    { id: 'mse', title: 'Error ‖θ̂ − θ*‖² (mse) ± 2 SE', y: 'mean ‖θ̂ − θ*‖²', metrics: ['mse'], closedForm: ['mse'] },
+    {
+      id: 'risk', title: 'Test risk (θ̂ − θ*)ᵀΣ(θ̂ − θ*) ± 2 SE', y: 'mean excess test risk', metrics: ['risk'], closedForm: ['risk'],
+      when: (specs) => specs.some((s) => (s.spectrum as { kind?: string } | undefined)?.kind === 'power'),
+    },
     { id: 'bias-variance', title: 'Bias² and variance (they sum to the mse)', y: 'bias² or variance', metrics: ['bias2', 'variance'] },
     { id: 'accept', title: 'Acceptance rate of synthetic samples', y: 'fraction accepted', metrics: ['acceptRate'], yDomain: [0, 1], when: (specs) => specs.some(ball) },
     { id: 'center', title: 'Distance² to the verifier\'s centre ± 2 SE', y: 'mean ‖θ̂ − centre‖²', metrics: ['centerDist2'] },
