@@ -159,13 +159,10 @@ export async function readCellSums(staging: GPUBuffer, reducer: ColumnReducer, c
   const sums = Array.from({ length: cells }, () => emptySums(reducer.columns));
   try {
     const all = new Float32Array(staging.getMappedRange());
-    const floatsPerGroup = reducer.columns * 2;
     for (const chunk of chunks) {
       const { segments, blocksPerSegment } = chunk.reduce;
-      for (let s = 0; s < segments; s++) {
-        const at = chunk.stagingOffset / 4 + s * blocksPerSegment * floatsPerGroup;
-        reducer.addPartials(all.subarray(at), blocksPerSegment, sums[chunk.firstCell + s]);
-      }
+      const partials = all.subarray(chunk.stagingOffset / 4);
+      for (let s = 0; s < segments; s++) reducer.addGroups(partials, s * blocksPerSegment, blocksPerSegment, sums[chunk.firstCell + s]);
     }
   } finally {
     staging.unmap();

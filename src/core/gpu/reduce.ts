@@ -1,13 +1,16 @@
 /**
  * Host side of shaders/reduce.wgsl: column sums and sums of squares of a replicate-major
- * f32 table, as per-workgroup partials that the host adds in float64, always in the same
- * order. Chunks are multiples of the workgroup size, so the partials — and therefore the
- * statistics — are the same however the replicates were chunked.
+ * f32 table, as per-block partials (shift, Σ deviations, Σ squared deviations, rows) that the
+ * host adds in float64, always in the same order. Blocks are counted from each segment's start,
+ * so the partials — and therefore the statistics — are the same however the replicates were chunked.
  */
 import { getPipeline, REDUCE } from './shader.js';
 import { encodeDispatch, gridFor } from './dispatch.js';
 import type { MetricSums } from '../engine/metrics.js';
 import { isCpuAdapter, type GpuContext } from '../adapter.js';
+
+/** Floats per partial: shift, sum of deviations, sum of their squares, rows (a vec4f). */
+const PARTIAL_FLOATS = 4;
 
 /** Invocations per workgroup of reduce_serial. */
 const SERIAL_WORKGROUP = 64;
@@ -21,7 +24,7 @@ export function reduceWorkgroupSize(limits: GPUSupportedLimits): number {
 export interface ReduceBinding {
   bindGroup: GPUBindGroup;
   workgroups: [number, number];
-  /** Partials written: groups × columns × (sum, sum of squares), segment after segment. */
+  /** Partials written: groups × columns × PARTIAL_FLOATS, segment after segment. */
   groups: number;
   /** Segments (sweep cells) and the partials of each. */
   segments: number;
@@ -35,16 +38,16 @@ export class ColumnReducer {
 
   /**
    * The reduction for an adapter: on CPU adapters (llvmpipe, SwiftShader) each block and column
-   * summed by one invocation (reduce_serial), elsewhere a workgroup's barrier tree; blocks of
-   * 256 rows either way (or the largest power of two the device allows below it).
+   * summed by one invocation (reduce_serial), elsewhere a workgroup's barrier tree (`layout` picks
+   * one, for tests); blocks of 256 rows either way (or the largest power of two the device allows below it).
    */
-  static async create(gpu: GpuContext, columns: number): Promise<ColumnReducer> {
+  static async create(gpu: GpuContext, columns: number, layout: 'tree' | 'serial' = isCpuAdapter(gpu.adapter) ? 'serial' : 'tree'): Promise<ColumnReducer> {
     const { device } = gpu;
     const blockRows = reduceWorkgroupSize(device.limits);
-    const serial = isCpuAdapter(gpu.adapter);
+    const serial = layout === 'serial';
     const pipeline = await getPipeline(device, serial
       ? { kernel: REDUCE, entryPoint: 'reduce_serial', constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP, BLOCK_ROWS: blockRows, COLUMNS: columns } }
-      : { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: blockRows, COLUMNS: columns } });
+      : { kernel: REDUCE, entryPoint: 'reduce', constants: { WORKGROUP_SIZE: blockRows, BLOCK_ROWS: blockRows, COLUMNS: columns } });
     return new ColumnReducer(device, pipeline, columns, blockRows, serial);
   }
 
@@ -55,7 +58,7 @@ export class ColumnReducer {
 
   /** Bytes of partials for `rows` rows in segments of `segmentRows`. */
   partialBytes(rows: number, segmentRows = rows): number {
-    return this.groups(rows, segmentRows) * this.columns * 8;
+    return this.groups(rows, segmentRows) * this.columns * PARTIAL_FLOATS * 4;
   }
 
   /**
@@ -80,12 +83,17 @@ export class ColumnReducer {
     encodeDispatch(encoder, this.pipeline, binding.bindGroup, binding.workgroups);
   }
 
-  /** Adds partials (groups × columns × 2 floats) into float64 sums, group by group in order. */
-  addPartials(partials: Float32Array, groups: number, into: MetricSums): void {
-    for (let g = 0; g < groups; g++) {
+  /**
+   * Adds the partials of groups firstGroup .. firstGroup + groups − 1 (a segment's blocks) into
+   * float64 sums, group by group in order: Σv = rows·shift + Σd, Σv² = rows·shift² + 2·shift·Σd + Σd².
+   */
+  addGroups(partials: Float32Array, firstGroup: number, groups: number, into: MetricSums): void {
+    for (let g = firstGroup; g < firstGroup + groups; g++) {
       for (let c = 0; c < this.columns; c++) {
-        into.sum[c] += partials[(g * this.columns + c) * 2];
-        into.sumSquares[c] += partials[(g * this.columns + c) * 2 + 1];
+        const at = (g * this.columns + c) * PARTIAL_FLOATS;
+        const shift = partials[at], deviations = partials[at + 1], squares = partials[at + 2], rows = partials[at + 3];
+        into.sum[c] += rows * shift + deviations;
+        into.sumSquares[c] += rows * shift * shift + 2 * shift * deviations + squares;
       }
     }
   }

@@ -221,7 +221,7 @@ export class ChunkedReduction {
       for (const chunk of this.chunks) {
         for (let g = 0; g < chunk.groups; g++) {
           const cell = Math.floor((chunk.firstGroup + g) / this.groupsPerCell);
-          this.reducer.addPartials(all.subarray(chunk.stagingOffset / 4 + g * this.reducer.columns * 2), 1, sums[cell]);
+          this.reducer.addGroups(all.subarray(chunk.stagingOffset / 4), g, 1, sums[cell]);
         }
       }
     } finally {

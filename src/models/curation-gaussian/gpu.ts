@@ -159,13 +159,12 @@ export class CurationGaussianGpu {
     this.device.queue.submit([encoder.finish()]);
     await Promise.all(this.chunks.map((chunk) => chunk.staging.mapAsync(GPUMapMode.READ)));
     const results = this.cells.map(() => emptySums(CURATION_GAUSSIAN_COLUMNS));
-    const floatsPerGroup = CURATION_GAUSSIAN_COLUMNS * 2;
     for (const chunk of this.chunks) {
       try {
         const partials = new Float32Array(chunk.staging.getMappedRange(), 0, chunk.partialBytes / 4);
         const { segments, blocksPerSegment } = chunk.reduce;
         for (let s = 0; s < segments; s++) {
-          this.reducer.addPartials(partials.subarray(s * blocksPerSegment * floatsPerGroup), blocksPerSegment, results[chunk.firstCell + s]);
+          this.reducer.addGroups(partials, s * blocksPerSegment, blocksPerSegment, results[chunk.firstCell + s]);
         }
       } finally {
         chunk.staging.unmap();

@@ -182,14 +182,13 @@ export class GaussianGpu {
     this.device.queue.submit([encoder.finish()]);
     await Promise.all(this.chunks.map((chunk) => chunk.staging.mapAsync(GPUMapMode.READ)));
     const results = this.cells.map(() => ({ ...emptySums(GAUSSIAN_COLUMNS), values: new Float32Array(R) }));
-    const floatsPerGroup = GAUSSIAN_COLUMNS * 2;
     for (const chunk of this.chunks) {
       try {
         const mapped = chunk.staging.getMappedRange();
         const partials = new Float32Array(mapped, 0, chunk.partialBytes / 4);
         const { segments, blocksPerSegment } = chunk.reduce;
         for (let s = 0; s < segments; s++) {
-          this.reducer.addPartials(partials.subarray(s * blocksPerSegment * floatsPerGroup), blocksPerSegment, results[chunk.firstCell + s]);
+          this.reducer.addGroups(partials, s * blocksPerSegment, blocksPerSegment, results[chunk.firstCell + s]);
         }
         const logs = new Float32Array(mapped, chunk.partialBytes, chunk.rows);
         for (let first = 0; first < chunk.rows;) {
