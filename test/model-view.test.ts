@@ -26,6 +26,11 @@ describe.each(Object.keys(MODELS))('the view of %s', (name) => {
       expect(figure.metrics.filter((m) => columns.has(m)), figure.id).not.toEqual([]);
     }
     expect(columns).toContain(model.view.heatmapMetric);
+    // A category metric is a column, with a colour per named category.
+    for (const [key, category] of Object.entries(model.view.categories ?? {})) {
+      expect(columns).toContain(key);
+      expect(category.colors).toHaveLength(category.names.length);
+    }
     // Every closed form the presets give is drawn on some figure.
     const overlaid = new Set(model.view.figures.flatMap((f) => f.closedForm ?? []));
     for (const metric of closed) expect(overlaid, `closed form of ${metric}`).toContain(metric);

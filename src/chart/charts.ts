@@ -47,7 +47,7 @@ export interface ChartInput {
 type ChartDef = FigureDef;
 
 /** The model's view (src/models/<model>/view.ts). */
-const viewOf = (model: string): ModelView | undefined => MODELS[model]?.view;
+export const viewOf = (model: string): ModelView | undefined => MODELS[model]?.view;
 
 /** Most cells drawn as curves (more: the usual metric-against-swept-value chart). */
 const MAX_CELL_CURVES = 6;
@@ -68,10 +68,6 @@ export function cellsOverTime(input: Pick<ChartInput, 'model' | 'sweepPaths' | '
 
 /** The metric a phase diagram shows unless one is chosen. */
 export const defaultHeatmapMetric = (model: string): string | undefined => viewOf(model)?.heatmapMetric;
-
-/** yi-grid's `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
-export const BEST_NAMES = ['θ̂₀ real', 'θ̂₁ verified real', 'θ̂₂ synthetic from θ̂₁', 'θ̂₃ synthetic from θ̂₀', 'no clear best (within 2 SE)'];
-const BEST_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#d9d9d9'];
 
 /** The colours of series (or metrics), in order: Tableau 10. */
 export const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ab'];
@@ -412,17 +408,6 @@ function edges(values: number[]): Map<number, [number, number]> {
   return map;
 }
 
-/** yi-grid's best estimator in a cell, or 4 where it is not ahead of the runner-up by 2 SE of their difference. */
-export function separatedBest(g: Stats): number {
-  const losses = [0, 1, 2, 3].map((k) => ({ k, loss: num(g[`loss${k}`]), se: num(g[`loss${k}SE`]) })).filter((e) => Number.isFinite(e.loss));
-  if (!losses.length) return NaN;
-  losses.sort((a, b) => a.loss - b.loss);
-  const [first, second] = losses;
-  if (!second) return first.k;
-  const se = Math.sqrt((Number.isFinite(first.se) ? first.se ** 2 : 0) + (Number.isFinite(second.se) ? second.se ** 2 : 0));
-  return second.loss - first.loss > 2 * se ? first.k : 4;
-}
-
 /** Two swept fields: a heatmap of one metric at the last generation, a read-out of every metric on hover. */
 function heatmap(input: ChartInput): HTMLElement | null {
   const [yPath, xPath] = input.sweepPaths;
@@ -432,33 +417,37 @@ function heatmap(input: ChartInput): HTMLElement | null {
   type Cell = Record<string, number | string>;
   const rows: Cell[] = [];
   const columns = input.series[0]?.columns ?? [];
+  const categories = viewOf(input.model)?.categories ?? {};
+  const category = categories[metric];
   for (const s of input.series) {
     s.cells.forEach((cell, c) => {
       const last = cell.at(-1);
       if (!last) return;
       const [x1, x2] = xs.get(s.params[c][xPath])!;
       const [y1, y2] = ys.get(s.params[c][yPath])!;
-      let value = num(last[metric]);
-      if (metric === 'best') value = separatedBest(last);
+      const value = category ? category.of(last) : num(last[metric]);
       const row: Cell = { series: s.label, x1, x2, y1, y2, [xPath]: s.params[c][xPath], [yPath]: s.params[c][yPath], value };
       for (const column of columns) row[column.label] = num(last[column.key]);
       rows.push(row);
     });
   }
   if (!rows.length) return null;
-  const best = metric === 'best';
   const channels: Record<string, string> = { [yPath]: yPath, [xPath]: xPath };
-  for (const column of columns) channels[column.label] = column.label;
   const format: Record<string, boolean | ((v: number) => string)> = { x: false, y: false, fill: false, fx: false };
-  for (const key of Object.keys(channels)) format[key] = (v: number) => (key === 'best' ? BEST_NAMES[v] ?? '—' : formatNumber(v));
-  if (metric === 'best') {
+  for (const key of Object.keys(channels)) format[key] = formatNumber;
+  for (const column of columns) {
+    channels[column.label] = column.label;
+    const named = categories[column.key];
+    format[column.label] = named ? (v: number) => named.names[v] ?? '—' : formatNumber;
+  }
+  if (category) {
     channels['shown as'] = 'value';
-    format['shown as'] = (v: number) => BEST_NAMES[v] ?? '—';
+    format['shown as'] = (v: number) => category.names[v] ?? '—';
   }
   const faceted = input.series.length > 1;
   const label = labelOf(input, metric);
   const named = label === metric ? metric : `${metric} (${label})`;
-  const chart: ChartDef = { id: 'heatmap', title: `Phase diagram: ${best ? 'which estimator has the smallest mean loss' : named} per cell`, metrics: [metric] };
+  const chart: ChartDef = { id: 'heatmap', title: `Phase diagram: ${category ? category.title : named} per cell`, metrics: [metric] };
   const marks = [
     Plot.rect(rows, {
       x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', fill: 'value', ...(faceted ? { fx: 'series' } : {}),
@@ -469,13 +458,11 @@ function heatmap(input: ChartInput): HTMLElement | null {
     height: Math.max(240, Math.min(460, Math.round(input.fullWidth * (faceted ? 0.45 : 0.6)))),
     x: { label: fieldName(input.model, xPath) }, y: { label: fieldName(input.model, yPath) },
     ...(faceted ? { fx: { label: null, domain: input.series.map((s) => s.label) } } : {}),
-    color: best
-      ? { type: 'ordinal', domain: [0, 1, 2, 3, 4], range: BEST_COLORS, tickFormat: (k: number) => BEST_NAMES[k] }
+    color: category
+      ? { type: 'ordinal', domain: category.names.map((_, k) => k), range: [...category.colors], tickFormat: (k: number) => category.names[k] }
       : { type: input.logY ? 'log' : 'linear', scheme: 'viridis', label: labelOf(input, metric) },
-  }, !best, best
-    ? 'the estimator with the smallest mean loss per cell; grey where it is not ahead of the runner-up by 2 SE of their difference (√(SE₁² + SE₂²)), so the grid cannot tell them apart there; hover a cell for every metric'
-    : 'hover a cell for every metric there', best
-    ? BEST_NAMES.map((label, k) => ({ label, color: BEST_COLORS[k], kind: 'swatch' as const }))
+  }, !category, category ? category.caption : 'hover a cell for every metric there', category
+    ? category.names.map((label, k) => ({ label, color: category.colors[k], kind: 'swatch' as const }))
     : []);
   plot.classList.add('wide');
   return plot;

@@ -25,7 +25,7 @@ import { PAPERS } from '../models/papers.js';
 import { assetUrls } from '../models/mnist-cvae/mnist-asset.browser.js';
 import type { Stats } from '../core/engine/result.js';
 import { SpecError, type SpecIssue } from '../core/spec/errors.js';
-import { BEST_NAMES, cellLabel, defaultHeatmapMetric, fieldName, formatNumber, heatmapMetrics, metricName, renderCharts, separatedBest, type SeriesData } from './charts.js';
+import { cellLabel, defaultHeatmapMetric, fieldName, formatNumber, heatmapMetrics, metricName, renderCharts, viewOf, type SeriesData } from './charts.js';
 import { downloadBlob, figureToPNG, figureToSVG } from './figure-export.js';
 import { runsToCSV, runsToJSON, type LabelledRun } from './export.js';
 import { demoPresetSpec, DEMO_DEFAULT_PRESET, matchingPreset } from './presets.js';
@@ -728,7 +728,8 @@ export class SynthloopChart extends HTMLElement {
     if (!metrics.some((c) => c.key === this.heatmapMetric)) this.heatmapMetric = defaultHeatmapMetric(model) ?? metrics[0]?.key;
     if (!picker.hidden) {
       const select = this.$<HTMLSelectElement>('.picker select');
-      const options = metrics.map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.key === 'best' ? 'best estimator' : c.key === c.label ? c.key : `${c.key}: ${c.label}`)}</option>`).join('');
+      const named = (c: MetricColumn) => (viewOf(model)?.categories?.[c.key] ? metricName(model, c.key) : c.key === c.label ? c.key : `${c.key}: ${c.label}`);
+      const options = metrics.map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(named(c))}</option>`).join('');
       if (select.innerHTML !== options) select.innerHTML = options;
       select.value = this.heatmapMetric ?? '';
     }
@@ -767,9 +768,9 @@ export class SynthloopChart extends HTMLElement {
       const value = g?.[c.key];
       const se = c.se ? g?.[c.se] : undefined;
       const seText = c.se && se !== null && se !== undefined ? `<span class="se"> ± <span data-se="${c.key}">${formatNumber(se)}</span></span>` : '';
-      if (c.key === 'best' && g) {
-        const shown = separatedBest(g);
-        return `<td data-series="${p}" data-metric="best" data-value="${value ?? ''}"><span class="v">${escapeHtml(BEST_NAMES[shown] ?? '—')}</span></td>`;
+      const category = viewOf(model)?.categories?.[c.key];
+      if (category && g) {
+        return `<td data-series="${p}" data-metric="${c.key}" data-value="${value ?? ''}"><span class="v">${escapeHtml(category.names[category.of(g)] ?? '—')}</span></td>`;
       }
       return `<td data-series="${p}" data-metric="${c.key}"><span class="v">${g ? formatNumber(value) : ''}</span>${seText}</td>`;
     };

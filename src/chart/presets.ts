@@ -1,7 +1,7 @@
 /**
  * The presets as the demo offers them: the engine's PRESETS (src/models/<model>/presets.ts) with sizes a
- * browser runs in seconds — at most DEMO_REPLICATES replicates, and yi-grid's phase diagram on a
- * 30 × 15 grid instead of the paper's 300 × 150 — and an explicit seed, so a shared link names it.
+ * browser runs in seconds — at most DEMO_REPLICATES replicates, or a preset's own smaller grid
+ * (`demoGrid`: yi-grid's 30 × 15 instead of the paper's 300 × 150) — and an explicit seed, so a shared link names it.
  */
 import { PRESETS, DEFAULT_PRESET, type PresetSpec } from '../models/index.js';
 import { PAPERS } from '../models/papers.js';
@@ -9,11 +9,6 @@ import { PAPERS } from '../models/papers.js';
 export const DEMO_REPLICATES = 1024;
 export const DEMO_DEFAULT_PRESET = DEFAULT_PRESET;
 export const DEFAULT_SEED = 1;
-
-/** The demo's smaller grid for presets whose sweeps are too large for a page. */
-const GRID_COUNTS: Record<string, Record<string, number>> = {
-  'yi-grid': { bias: 30, radius: 15 },
-};
 
 export function presetNames(): string[] {
   return Object.keys(PRESETS);
@@ -24,17 +19,15 @@ export function demoPresetSpec(name: string): Record<string, unknown> {
   const preset = PRESETS[name];
   if (!preset) throw new Error(`unknown preset "${name}"; presets: ${presetNames().join(', ')}`);
   const spec = structuredClone(preset.spec) as PresetSpec & Record<string, unknown>;
-  if (name === 'yi-grid') {
-    // One replicate count per cell as in the paper; the grid is what shrinks.
-  } else if (typeof spec.replicates === 'number') {
-    spec.replicates = Math.min(spec.replicates, DEMO_REPLICATES);
-  }
-  const counts = GRID_COUNTS[name];
+  const counts = preset.demoGrid;
   if (counts && spec.sweep) {
+    // A smaller grid, each cell with the replicates the paper used.
     for (const [path, count] of Object.entries(counts)) {
       const axis = (spec.sweep as Record<string, unknown>)[path];
       if (axis && typeof axis === 'object' && !Array.isArray(axis)) (axis as { count: number }).count = count;
     }
+  } else if (typeof spec.replicates === 'number') {
+    spec.replicates = Math.min(spec.replicates, DEMO_REPLICATES);
   }
   spec.seed ??= DEFAULT_SEED;
   return spec as Record<string, unknown>;
@@ -64,7 +57,7 @@ export function presetCaption(name: string): Node[] {
 
 /** What the demo runs where it shrinks a preset's grid: `This page runs a 30 × 15 grid …`. */
 export function gridNote(name: string): string | undefined {
-  const counts = GRID_COUNTS[name];
+  const counts = PRESETS[name]?.demoGrid;
   const sweep = PRESETS[name]?.spec.sweep as Record<string, { count?: number }> | undefined;
   if (!counts || !sweep) return undefined;
   const paths = Object.keys(sweep);

@@ -18,6 +18,11 @@ export interface Preset<Spec = PresetSpec> {
   papers: readonly PaperId[];
   /** What the run shows, with the closed form where there is one. */
   shows: string;
+  /**
+   * How the demo page shrinks it to run in seconds, where capping replicates is not the way: a
+   * smaller count per sweep axis (the replicates per cell kept as written).
+   */
+  demoGrid?: Record<string, number>;
 }
 
 

@@ -3,6 +3,7 @@
  * Data only (no DOM, no plotting library): each model folder's `view.ts` fills it and the callers
  * (src/chart, demo/) draw it, so adding a model needs no edit outside its folder and the registry.
  */
+import type { Stats } from './result.js';
 
 /** One figure of a run: metrics against t (or against a swept field), with closed forms overlaid. */
 export interface FigureDef {
@@ -40,6 +41,18 @@ export interface ReferenceLine {
   name: string;
 }
 
+/** A metric whose value names one of a few categories (yi-grid's best estimator): how to read and draw it. */
+export interface CategoryMetric {
+  /** Each category's name, by value. */
+  names: readonly string[];
+  colors: readonly string[];
+  /** The category a cell's statistics put it in (where that is not simply the metric's value). */
+  of: (stats: Stats) => number;
+  /** What a phase diagram of it shows, and its caption. */
+  title: string;
+  caption: string;
+}
+
 export type FormFieldKind = 'int' | 'number' | 'select' | 'schedule' | 'json' | 'text';
 
 /** A control of the demo's form: a dotted path into the spec as written. */
@@ -69,6 +82,8 @@ export interface ModelView {
   form: FormField[];
   /** Choosing `<object>.kind` in the form replaces the object with that kind's defaults. */
   kindDefaults?: Record<string, Record<string, Record<string, unknown>>>;
+  /** Metrics that name a category, by key. */
+  categories?: Record<string, CategoryMetric>;
   /** One round, no generations to choose (the form leaves the field out). */
   oneRound?: boolean;
   /** A one-axis sweep is a handful of arms to compare round by round: a curve against t per cell. */

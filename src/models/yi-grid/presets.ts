@@ -12,5 +12,6 @@ export const YI_GRID_PRESETS: Record<string, Preset<YiGridSpecInput & { sweep?: 
     title: 'Phase diagram: which estimator wins',
     papers: ['yi2026'],
     shows: 'the authors\' phase diagram (their simulation/linear_regression_empirical_loss.py): 300 biases × 150 radii × 100 replicates (4.5 M) of the four one-round estimators; which is best per cell',
+    demoGrid: { bias: 30, radius: 15 },
   },
 };

@@ -1,5 +1,28 @@
 /** How yi-grid is shown: its figures, names and the demo form's fields. */
-import type { ModelView } from '../../core/engine/view.js';
+import type { CategoryMetric, ModelView } from '../../core/engine/view.js';
+import type { Stats } from '../../core/engine/result.js';
+
+const num = (x: number | null | undefined) => (x === null || x === undefined ? NaN : x);
+
+/** The best estimator in a cell, or 4 where it is not ahead of the runner-up by 2 SE of their difference. */
+export function separatedBest(g: Stats): number {
+  const losses = [0, 1, 2, 3].map((k) => ({ k, loss: num(g[`loss${k}`]), se: num(g[`loss${k}SE`]) })).filter((e) => Number.isFinite(e.loss));
+  if (!losses.length) return NaN;
+  losses.sort((a, b) => a.loss - b.loss);
+  const [first, second] = losses;
+  if (!second) return first.k;
+  const se = Math.sqrt((Number.isFinite(first.se) ? first.se ** 2 : 0) + (Number.isFinite(second.se) ? second.se ** 2 : 0));
+  return second.loss - first.loss > 2 * se ? first.k : 4;
+}
+
+/** `best`: which estimator has the smallest mean loss (4: not separated from the runner-up by 2 SE). */
+const best: CategoryMetric = {
+  names: ['θ̂₀ real', 'θ̂₁ verified real', 'θ̂₂ synthetic from θ̂₁', 'θ̂₃ synthetic from θ̂₀', 'no clear best (within 2 SE)'],
+  colors: ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#d9d9d9'],
+  of: separatedBest,
+  title: 'which estimator has the smallest mean loss',
+  caption: 'the estimator with the smallest mean loss per cell; grey where it is not ahead of the runner-up by 2 SE of their difference (√(SE₁² + SE₂²)), so the grid cannot tell them apart there; hover a cell for every metric',
+};
 
 export const yiGridView: ModelView = {
   figures: [
@@ -23,5 +46,6 @@ export const yiGridView: ModelView = {
     { path: 'radius', label: 'verifier radius r', kind: 'number', optional: '0.1', step: 'any', help: 'accept |y − xᵀθ_c| ≤ r‖x‖ + slack' },
     { path: 'slack', label: 'verifier slack', kind: 'number', optional: '√(2/π)·σ', step: 'any', help: 'the authors\' choice is E|ε|' },
   ],
+  categories: { best },
   oneRound: true,
 };
