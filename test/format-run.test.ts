@@ -32,3 +32,32 @@ describe('formatRun in pieces', () => {
     expect(lines.at(-1)).toBe(`309,2,2,${Object.keys(last.generations[2]).at(-1)},${Object.values(last.generations[2]).at(-1) ?? ''}`);
   });
 });
+
+// Three curators: 17 metrics, each with its closed form in brackets — far wider than a terminal.
+const wide = await runExperiment(parseSpec({
+  model: 'curation', probs: { kind: 'given', values: [0.2, 0.2, 0.2, 0.2, 0.2] }, candidates: 4, n: 50, generations: 3, replicates: 16, seed: 'wide', backend: 'cpu',
+  curators: [{ weight: 0.5, reward: [1, 0, 0, 0, 0] }, { weight: 0.3, reward: [0, 0, 0, 0, 1] }, { weight: 0.2, reward: [0, 0, 1, 0, 0] }],
+}));
+
+describe('the table in a terminal', () => {
+  const lines = (width?: number) => [...formatRun(wide, 'table', 'test', width)].join('').split('\n');
+  const width = (line: string) => [...line.normalize('NFC')].filter((ch) => !/\p{M}/u.test(ch)).length;
+
+  it('splits a table wider than the terminal into tables that fit, each with t, every metric in one of them', () => {
+    const whole = lines();
+    expect(Math.max(...whole.map(width))).toBeGreaterThan(200);
+    const split = lines(100);
+    const tableLines = split.filter((l) => l.startsWith('│') || l.startsWith('┌') || l.startsWith('└'));
+    expect(Math.max(...tableLines.map(width))).toBeLessThanOrEqual(100);
+    const heads = split.filter((l) => /^│ t +│/.test(l));
+    expect(heads.length).toBeGreaterThan(2);
+    // Each generation's row appears once per table, and every column of the whole table is in some table.
+    expect(split.filter((l) => /^│ 3 +│/.test(l))).toHaveLength(heads.length);
+    const cellsOf = (l: string) => l.split('│').map((c) => c.trim()).filter(Boolean);
+    const wholeHead = cellsOf(whole.find((l) => /^│ t +│/.test(l))!);
+    expect(new Set(heads.flatMap(cellsOf))).toEqual(new Set(wholeHead));
+  });
+  it('keeps one table without a width (a file or a pipe)', () => {
+    expect(lines().filter((l) => /^│ t +│/.test(l))).toHaveLength(1);
+  });
+});

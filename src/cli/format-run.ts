@@ -67,7 +67,33 @@ function referenceLines(spec: Spec): string[] {
 
 const borderless = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
 
-function table(result: RunResult, source: string): string {
+/** Terminal cells a string takes (combining marks, as in θ̂, take none). */
+const cellWidth = (text: string) => [...text.normalize('NFC')].filter((ch) => !/\p{M}/u.test(ch)).length;
+
+/**
+ * A table of `keys` leading columns (t, swept fields) and the rest; with a `width`, the rest split
+ * into as many tables as it takes for each to fit, every one repeating the leading columns.
+ */
+function columnTables(head: string[], rows: (string | number)[][], keys: number, width?: number): string {
+  const widths = head.map((h, c) => Math.max(cellWidth(h), ...rows.map((r) => cellWidth(String(r[c])))) + 3);  // padding and border
+  const fixed = 1 + widths.slice(0, keys).reduce((a, b) => a + b, 0);
+  const groups: number[][] = [];
+  for (let c = keys; c < head.length; c++) {
+    const last = groups.at(-1);
+    if (last && width !== undefined && fixed + [...last, c].reduce((a, k) => a + widths[k], 0) > width) groups.push([c]);
+    else if (last) last.push(c);
+    else groups.push([c]);
+  }
+  if (!groups.length) groups.push([]);
+  const pick = <T>(cells: T[], group: number[]) => [...cells.slice(0, keys), ...group.map((c) => cells[c])];
+  return groups.map((group) => {
+    const table = new Table({ head: pick(head, group), ...borderless });
+    for (const row of rows) table.push(pick(row, group));
+    return table.toString();
+  }).join('\n\n');
+}
+
+function table(result: RunResult, source: string, width?: number): string {
   const model = modelOf(result.spec);
   const shown = representativeCell(result.spec);
   const swept = result.spec.sweep ? ` · sweep over ${Object.keys(result.spec.sweep).join(', ')} (first cell shown)` : '';
@@ -75,7 +101,7 @@ function table(result: RunResult, source: string): string {
   const metrics = metricCells(shown);
   if (result.cells) {
     const paths = Object.keys(result.spec.sweep ?? {});
-    const rows = new Table({ head: [...paths, 't', ...metrics.head], ...borderless });
+    const rows: (string | number)[][] = [];
     const step = Math.max(1, Math.ceil(result.cells.length / SWEEP_TABLE_CELLS));
     for (let c = 0; c < result.cells.length; c += step) {
       const cell = result.cells[c];
@@ -86,12 +112,11 @@ function table(result: RunResult, source: string): string {
     const note = listed < result.cells.length
       ? `${result.cells.length} cells, every ${step}th shown at its last generation; --format csv or json for all of them\n`
       : `${result.cells.length} cells, each at its last generation; --format csv or json for every generation\n`;
-    return `${header}${rows.toString()}\n${note}`;
+    return `${header}${columnTables([...paths, 't', ...metrics.head], rows, paths.length + 1, width)}\n${note}`;
   }
   const closed = result.closedForms;
   const withClosed = metricCells(shown, closed);
-  const rows = new Table({ head: ['t', ...withClosed.head], ...borderless });
-  for (const g of result.generations) rows.push([g.t, ...withClosed.row(g)]);
+  const rows = result.generations.map((g) => [g.t, ...withClosed.row(g)]);
   // The source cites docs/science.md by its path in the repository; the link works from anywhere.
   // One line per source, naming the metrics it gives (a model's sources may be one formula for all of them).
   const bySource = new Map<string, string[]>();
@@ -104,7 +129,7 @@ function table(result: RunResult, source: string): string {
   const footnote = (closed.length ? `[in brackets] closed forms, for comparison, never used to compute results:\n${sources.join('')}` : '')
     + (lines.length ? `theory's limits, drawn as lines on the charts:\n${lines.map((l) => `  ${l}\n`).join('')}` : '')
     + (closed.length || lines.length ? `${sciencePath}: ${scienceUrl}\n` : '');
-  return `${header}${rows.toString()}\n${footnote}`;
+  return `${header}${columnTables(['t', ...withClosed.head], rows, 1, width)}\n${footnote}`;
 }
 
 const csvValue = (x: unknown) => (x === null || x === undefined ? '' : String(x));
@@ -160,10 +185,13 @@ function* json(result: RunResult): Generator<string> {
   yield `${pieces.join('')}${result.cells.length ? '\n  ' : ''}]${tail}\n`;
 }
 
-/** The run as text in `format`, in pieces to write as they come; `source` names the preset or file in the table's header. */
-export function formatRun(result: RunResult, format: OutputFormat, source: string): Iterable<string> {
+/**
+ * The run as text in `format`, in pieces to write as they come; `source` names the preset or file in
+ * the table's header, and a table wider than `width` (a terminal's columns) is split into tables that fit.
+ */
+export function formatRun(result: RunResult, format: OutputFormat, source: string, width?: number): Iterable<string> {
   switch (format) {
-    case 'table': return [table(result, source)];
+    case 'table': return [table(result, source, width)];
     case 'json': return json(result);
     case 'csv': return csv(result);
   }

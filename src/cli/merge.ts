@@ -3,7 +3,7 @@
 import { mergeShards } from '../models/index.js';
 import { formatRun, type OutputFormat } from './format-run.js';
 import { checkWritable, readRunFile } from './run-files.js';
-import { INVALID_SPEC_EXIT, writeOutput } from './run.js';
+import { INVALID_SPEC_EXIT, terminalWidth, writeOutput } from './run.js';
 
 export interface MergeCommandOptions {
   format: OutputFormat;
@@ -19,7 +19,7 @@ export async function mergeCommand(files: string[], options: MergeCommandOptions
     const shards = files.map((file) => ({ name: file, output: readRunFile(file, 'shard') }));
     const result = mergeShards(shards);
     notices = result.notices;
-    text = formatRun(result, options.format, shards[0].output.source);
+    text = formatRun(result, options.format, shards[0].output.source, terminalWidth(options.out));
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     process.stderr.write(`${error.message}\n`);

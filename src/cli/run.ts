@@ -122,8 +122,12 @@ function checkOutputs(options: RunCommandOptions): void {
   }
 }
 
-/** The output text to FILE (atomically: a killed run never leaves half of it) or stdout. */
-/** The output, piece by piece: into `out` (whole or not at all), else to stdout. */
+/** The columns of the terminal the output goes to, if it goes to one (into a file or a pipe: no limit). */
+export function terminalWidth(out: string | undefined): number | undefined {
+  return !out && process.stdout.isTTY ? (process.stdout as { columns?: number }).columns : undefined;
+}
+
+/** The output, piece by piece: into `out` (whole, atomically: a killed run never leaves half of it, or not at all), else to stdout. */
 export function writeOutput(text: string | Iterable<string>, out: string | undefined, quiet: boolean): void {
   if (out) {
     writeAtomically(out, text);
@@ -172,7 +176,7 @@ export async function runCommand(sourceArgument: string | undefined, options: Ru
       ? `wrote ${samples.written()} image(s) to ${options.samplesOut}\n`
       : `note: --samples-out: the ${spec.model} model draws no images; nothing was written to ${options.samplesOut}\n`);
   }
-  const text = shard ? runFileText('shard', source, shardOutput(result)) : formatRun(result, options.format, source);
+  const text = shard ? runFileText('shard', source, shardOutput(result)) : formatRun(result, options.format, source, terminalWidth(options.out));
   writeOutput(text, options.out, quiet);
   return 0;
 }
