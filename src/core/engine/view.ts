@@ -3,7 +3,6 @@
  * Data only (no DOM, no plotting library): each model folder's `view.ts` fills it and the callers
  * (src/chart, demo/) draw it, so adding a model needs no edit outside its folder and the registry.
  */
-import type { Stats } from './result.js';
 
 /** One figure of a run: metrics against t (or against a swept field), with closed forms overlaid. */
 export interface FigureDef {
@@ -47,7 +46,7 @@ export interface CategoryMetric {
   names: readonly string[];
   colors: readonly string[];
   /** The category a cell's statistics put it in (where that is not simply the metric's value). */
-  of: (stats: Stats) => number;
+  of: (stats: Readonly<Record<string, number | null>>) => number;
   /** What a phase diagram of it shows, and its caption. */
   title: string;
   caption: string;

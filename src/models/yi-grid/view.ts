@@ -1,11 +1,10 @@
 /** How yi-grid is shown: its figures, names and the demo form's fields. */
 import type { CategoryMetric, ModelView } from '../../core/engine/view.js';
-import type { Stats } from '../../core/engine/result.js';
 
 const num = (x: number | null | undefined) => (x === null || x === undefined ? NaN : x);
 
 /** The best estimator in a cell, or 4 where it is not ahead of the runner-up by 2 SE of their difference. */
-export function separatedBest(g: Stats): number {
+export function separatedBest(g: Readonly<Record<string, number | null>>): number {
   const losses = [0, 1, 2, 3].map((k) => ({ k, loss: num(g[`loss${k}`]), se: num(g[`loss${k}SE`]) })).filter((e) => Number.isFinite(e.loss));
   if (!losses.length) return NaN;
   losses.sort((a, b) => a.loss - b.loss);
