@@ -7,8 +7,8 @@
  * differ in what the reduction bound to their chunks can segment, so they stay three:
  * - planChunks (linear, gmm-selection, yi-grid): with one cell, multiples of the reduction's
  *   workgroup; with several, whole cells (ColumnReducer segments a chunk by cell only).
- * - planCellPieces (gaussian): whole cells, or one cell cut into pieces — its host also gathers
- *   every replicate's log variance per piece.
+ * - planCellPieces (gaussian, amin-erm, curation, curation-gaussian): whole cells, or one cell cut
+ *   into pieces (gaussian's host also gathers every replicate's log variance per piece).
  * - planGroupChunks (categorical, bigram): whole groups of ≤ groupSize replicates of one cell,
  *   packed greedily; their kernels reduce per group in workgroup memory, so any group boundary
  *   may end a chunk.

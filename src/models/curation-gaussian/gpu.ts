@@ -5,7 +5,7 @@
  */
 import { standardised, type ResolvedCurationGaussianSpec } from './spec.js';
 import { keyFromSeed, type Key } from '../../core/random/address.js';
-import { emptySums, wgslConstTable, type CellSums } from '../../core/engine/metrics.js';
+import { wgslConstTable, type CellSums } from '../../core/engine/metrics.js';
 import { snapshotArray, type Snapshot } from '../../core/engine/snapshot.js';
 import { CURATION_GAUSSIAN_COLUMNS, CurationGaussianMetric, VARIANCE_FLOOR, type CurationGaussianReplicateState } from './twin.js';
 import type { GpuContext } from '../../core/adapter.js';
@@ -13,7 +13,7 @@ import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import curationGaussianSource from '../../../shaders/curation-gaussian/curation_gaussian.wgsl?raw';
 import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
 import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
-import { maxChunkReplicates, planCellPieces, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
+import { maxChunkReplicates, planCellPieces, readCellSums, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
 import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
 
 const CURATION_GAUSSIAN_KERNEL: Kernel = { name: 'curation-gaussian', source: curationGaussianSource, libraries: [] };
@@ -47,7 +47,8 @@ interface Chunk {
   params: GPUBuffer[];
   groups: GPUBindGroup[];
   reduce: ReduceBinding;
-  staging: GPUBuffer;
+  /** Where its partials go in the shared staging buffer, and their bytes. */
+  stagingOffset: number;
   partialBytes: number;
 }
 
@@ -67,7 +68,7 @@ export class CurationGaussianGpu {
     private readonly reducer: ColumnReducer,
     private readonly chunks: Chunk[],
     private readonly blockSamples: number,
-    private readonly shared: { cells: GPUBuffer; targets: GPUBuffer; realCounts: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer },
+    private readonly shared: { cells: GPUBuffer; targets: GPUBuffer; realCounts: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
     private readonly replicateBase: number,
   ) {}
 
@@ -122,11 +123,14 @@ export class CurationGaussianGpu {
       partials: device.createBuffer({ label: 'partials', size: Math.max(...plan.map(([, rows]) => reducer.partialBytes(rows, Math.min(R, rows)))), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
     };
     const blocks = Math.ceil(largestN / blockSamples);
+    let stagingBytes = 0;
     const chunks = plan.map(([offset, rows]): Chunk => {
       const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       const params = Array.from({ length: blocks }, (_, b) =>
         device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
       const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
+      const stagingOffset = stagingBytes;
+      stagingBytes += partialBytes;
       return {
         offset, rows, firstCell: Math.floor(offset / R), state,
         grid: gridFor(rows, workgroupSize, limits),
@@ -136,11 +140,12 @@ export class CurationGaussianGpu {
           entries: [p, shared.cells, shared.targets, shared.realCounts, state, shared.metrics].map((buffer, binding) => ({ binding, resource: { buffer } })),
         })),
         reduce: reducer.bind(shared.metrics, rows, shared.partials, Math.min(R, rows)),
-        staging: device.createBuffer({ label: `staging ${offset}`, size: partialBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+        stagingOffset,
         partialBytes,
       };
     });
-    return new CurationGaussianGpu(device, cells, keyFromSeed(cells[0].seed), pipeline, reducer, chunks, blockSamples, shared, options.firstReplicate ?? 0);
+    const staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    return new CurationGaussianGpu(device, cells, keyFromSeed(cells[0].seed), pipeline, reducer, chunks, blockSamples, { ...shared, staging }, options.firstReplicate ?? 0);
   }
 
   /** Generation t of every cell (t = 0 is P* itself); generations must come in order. */
@@ -154,23 +159,10 @@ export class CurationGaussianGpu {
         encodeDispatch(encoder, this.pipeline, chunk.groups[b], chunk.grid.workgroups);
       });
       this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, chunk.staging, 0, chunk.partialBytes);
+      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, chunk.partialBytes);
     }
     this.device.queue.submit([encoder.finish()]);
-    await Promise.all(this.chunks.map((chunk) => chunk.staging.mapAsync(GPUMapMode.READ)));
-    const results = this.cells.map(() => emptySums(CURATION_GAUSSIAN_COLUMNS));
-    for (const chunk of this.chunks) {
-      try {
-        const partials = new Float32Array(chunk.staging.getMappedRange(), 0, chunk.partialBytes / 4);
-        const { segments, blocksPerSegment } = chunk.reduce;
-        for (let s = 0; s < segments; s++) {
-          this.reducer.addGroups(partials, s * blocksPerSegment, blocksPerSegment, results[chunk.firstCell + s]);
-        }
-      } finally {
-        chunk.staging.unmap();
-      }
-    }
-    return results;
+    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
   }
 
   private get stateChunks(): StateChunk[] {
@@ -211,7 +203,6 @@ export class CurationGaussianGpu {
   destroy(): void {
     for (const chunk of this.chunks) {
       chunk.state.destroy();
-      chunk.staging.destroy();
       chunk.reduce.params.destroy();
       for (const params of chunk.params) params.destroy();
     }
