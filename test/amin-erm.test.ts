@@ -5,40 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import type { GpuContext } from '../src/core/adapter.js';
 import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
-import { rowsByCell } from './helpers/replicates.js';
+import { stepAll } from './helpers/replicates.js';
 import { workingPaths } from './helpers/adapters.js';
 import { parseAminErmSpec, type ResolvedAminErmSpec } from '../src/models/amin-erm/spec.js';
 import { AMIN_ERM_PRESETS } from '../src/models/amin-erm/presets.js';
 import { AminErmTwin } from '../src/models/amin-erm/twin.js';
 import { createAminErmStepper, type AminErmGeneration } from '../src/models/amin-erm/model.js';
 import { ermAsymptoticBelowHalf, ermMeanErr2, ermRateExponent, weightedMeanErr2 } from '../src/models/amin-erm/theory.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 
 const spec = (fields: Record<string, unknown>) =>
   parseAminErmSpec({ model: 'amin-erm', n: 10, alpha: 0.5, generations: 3, replicates: 100, seed: 'amin-erm', ...fields });
 
-function errorOf(fields: Record<string, unknown>): string {
-  try {
-    spec(fields);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
+const errorOf = (fields: Record<string, unknown>) => specErrorOf(() => spec(fields));
 
 async function run(cells: ResolvedAminErmSpec[], backend: Backend = { kind: 'cpu' }, rows?: ReplicateRows[][], chunkReplicates?: number): Promise<AminErmGeneration[][]> {
-  const stepper = await createAminErmStepper(cells, backend, { chunkReplicates });
-  const out: AminErmGeneration[][] = [];
-  try {
-    for (let t = 0; t <= cells[0].generations; t++) {
-      out.push(await stepper.step(t));
-      rows?.push(rowsByCell(await stepper.replicateRows(), cells.length));
-    }
-  } finally {
-    stepper.destroy();
-  }
-  return out;
+  return stepAll(await createAminErmStepper(cells, backend, { chunkReplicates }), cells[0].generations, cells.length, rows);
 }
 
 describe('amin-erm spec', () => {

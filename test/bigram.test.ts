@@ -11,7 +11,7 @@ import { blockRanges } from '../src/models/categorical/gpu.js';
 import { BigramColumn } from '../src/models/categorical/bigram-twin.js';
 import { parseBigramSpec, type ResolvedBigramSpec } from '../src/models/categorical/spec.js';
 import { CATEGORICAL_PRESETS } from '../src/models/categorical/presets.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 import type { Backend, StepperOptions } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 
@@ -141,15 +141,8 @@ describe(`fresh data against refitting on its own sequences, on ${paths[0]}`, ()
 });
 
 describe('bigram spec', () => {
-  function problems(input: Record<string, unknown>): string[] {
-    try {
-      parseBigramSpec({ model: 'bigram', n0: 10, generations: 2, replicates: 8, probs: { kind: 'dirichlet', k: 4 }, ...input });
-    } catch (error) {
-      expect(error).toBeInstanceOf(SpecError);
-      return (error as SpecError).message.split('\n');
-    }
-    throw new Error('expected a SpecError');
-  }
+  const problems = (input: Record<string, unknown>): string[] =>
+    specErrorOf(() => parseBigramSpec({ model: 'bigram', n0: 10, generations: 2, replicates: 8, probs: { kind: 'dirichlet', k: 4 }, ...input })).split('\n');
 
   it('fills every default of a minimal spec', () => {
     expect(parseBigramSpec({ model: 'bigram', probs: SPARSE, n0: 10, generations: 1, replicates: 8 })).toEqual({

@@ -14,7 +14,7 @@ import { FIXED_POINT_TOTAL, fixedPointCumulative, scaleWord, searchCumulative } 
 import { parseCategoricalSpec, type ResolvedCategoricalSpec } from '../src/models/categorical/spec.js';
 import { CATEGORICAL_PRESETS } from '../src/models/categorical/presets.js';
 import { categoricalRisk, collisionProbability } from '../src/models/categorical/theory.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 import type { Backend } from '../src/core/engine/model.js';
 import { workingPaths } from './helpers/adapters.js';
 
@@ -203,15 +203,8 @@ describe('the integer draw shared by kernels and twin', () => {
 
 describe('categorical spec', () => {
   /** The lines of the SpecError thrown for `input`. */
-  function problems(input: Record<string, unknown>): string[] {
-    try {
-      parseCategoricalSpec({ model: 'categorical', n0: 10, generations: 2, replicates: 8, probs: { kind: 'dirichlet', k: 4 }, ...input });
-    } catch (error) {
-      expect(error).toBeInstanceOf(SpecError);
-      return (error as SpecError).message.split('\n');
-    }
-    throw new Error('expected a SpecError');
-  }
+  const problems = (input: Record<string, unknown>): string[] =>
+    specErrorOf(() => parseCategoricalSpec({ model: 'categorical', n0: 10, generations: 2, replicates: 8, probs: { kind: 'dirichlet', k: 4 }, ...input })).split('\n');
 
   it('fills every default of a minimal spec', () => {
     expect(parseCategoricalSpec({ model: 'categorical', probs: { kind: 'dirichlet', k: 4 }, n0: 10, generations: 2, replicates: 8 })).toEqual({

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import type { GpuContext } from '../src/core/adapter.js';
 import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
-import { rowsByCell } from './helpers/replicates.js';
+import { stepAll } from './helpers/replicates.js';
 import { workingPaths } from './helpers/adapters.js';
 import { parseCurationGaussianSpec, type ResolvedCurationGaussianSpec } from '../src/models/curation-gaussian/spec.js';
 import { CURATION_GAUSSIAN_PRESETS } from '../src/models/curation-gaussian/presets.js';
@@ -16,33 +16,15 @@ import {
   curatedMoments, finiteKModels, generationOneExact, infiniteLimitFixedPoint, infiniteLimitModels, inSpecUnits, mixtureFit, modelMetrics, tilt,
 } from '../src/models/curation-gaussian/theory.js';
 import { standardised } from '../src/models/curation-gaussian/spec.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 
 const spec = (fields: Record<string, unknown>) =>
   parseCurationGaussianSpec({ model: 'curation-gaussian', n: 10, target: 1, generations: 3, replicates: 100, seed: 'curation-gaussian', ...fields });
 
-function errorOf(fields: Record<string, unknown>): string {
-  try {
-    spec(fields);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
+const errorOf = (fields: Record<string, unknown>) => specErrorOf(() => spec(fields));
 
 async function run(cells: ResolvedCurationGaussianSpec[], backend: Backend = { kind: 'cpu' }, rows?: ReplicateRows[][], chunkReplicates?: number): Promise<CurationGaussianGeneration[][]> {
-  const stepper = await createCurationGaussianStepper(cells, backend, { chunkReplicates });
-  const out: CurationGaussianGeneration[][] = [];
-  try {
-    for (let t = 0; t <= cells[0].generations; t++) {
-      out.push(await stepper.step(t));
-      rows?.push(rowsByCell(await stepper.replicateRows(), cells.length));
-    }
-  } finally {
-    stepper.destroy();
-  }
-  return out;
+  return stepAll(await createCurationGaussianStepper(cells, backend, { chunkReplicates }), cells[0].generations, cells.length, rows);
 }
 
 const KEYS = ['reward', 'targetGap', 'variance'] as const;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../src/core/gpu/device.js';
 import type { GpuContext } from '../src/core/adapter.js';
 import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
-import { rowsByCell } from './helpers/replicates.js';
+import { stepAll } from './helpers/replicates.js';
 import { workingPaths } from './helpers/adapters.js';
 import { parseCurationSpec, type ResolvedCurationSpec } from '../src/models/curation/spec.js';
 import { CURATION_PRESETS } from '../src/models/curation/presets.js';
@@ -16,33 +16,15 @@ import {
   curationClosedForms, curationLimit, curatorWeights, distributionMetrics, keepProbabilities, keepProbabilitiesByEnumeration,
   limitPoint, nashObjective, populationPath,
 } from '../src/models/curation/theory.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 
 const base = { model: 'curation', probs: { kind: 'given', values: [0.4, 0.3, 0.2, 0.1] }, reward: [0, 1, 2, 3], candidates: 3, n: 20, generations: 2, replicates: 100, seed: 'curation' };
 const spec = (fields: Record<string, unknown>) => parseCurationSpec({ ...base, ...fields });
 
-function errorOf(fields: Record<string, unknown>): string {
-  try {
-    spec(fields);
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a SpecError');
-}
+const errorOf = (fields: Record<string, unknown>) => specErrorOf(() => spec(fields));
 
 async function run(cells: ResolvedCurationSpec[], backend: Backend = { kind: 'cpu' }, rows?: ReplicateRows[][], chunkReplicates?: number): Promise<CurationGeneration[][]> {
-  const stepper = await createCurationStepper(cells, backend, { chunkReplicates });
-  const out: CurationGeneration[][] = [];
-  try {
-    for (let t = 0; t <= cells[0].generations; t++) {
-      out.push(await stepper.step(t));
-      rows?.push(rowsByCell(await stepper.replicateRows(), cells.length));
-    }
-  } finally {
-    stepper.destroy();
-  }
-  return out;
+  return stepAll(await createCurationStepper(cells, backend, { chunkReplicates }), cells[0].generations, cells.length, rows);
 }
 
 describe('curation spec', () => {

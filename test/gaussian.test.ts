@@ -11,7 +11,7 @@ import type { Backend, ReplicateRows } from '../src/core/engine/model.js';
 import { rowsByCell } from './helpers/replicates.js';
 import { parseGaussianSpec, type ResolvedGaussianSpec } from '../src/models/gaussian/spec.js';
 import { GAUSSIAN_PRESETS } from '../src/models/gaussian/presets.js';
-import { SpecError } from '../src/core/spec/errors.js';
+import { specErrorOf } from './helpers/spec-error.js';
 import {
   digamma, expectedLogVariance, expectedMeanErr2, expectedVariance, gaussianClosedForms,
 } from '../src/models/gaussian/theory.js';
@@ -261,15 +261,7 @@ describe('Monte Carlo vs closed forms on the CPU twin', () => {
 });
 
 /** The lines of the SpecError that `make` throws. */
-function problems(make: () => unknown): string[] {
-  try {
-    make();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as SpecError).message.split('\n');
-  }
-  throw new Error('expected a SpecError, got none');
-}
+const problems = (make: () => unknown): string[] => specErrorOf(make).split('\n');
 
 describe('gaussian spec', () => {
   const base = { model: 'gaussian', m: 10, generations: 3, replicates: 8 };
