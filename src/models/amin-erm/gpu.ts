@@ -11,10 +11,11 @@ import { AMIN_ERM_COLUMNS, AminErmMetric, type AminErmReplicateState } from './t
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import aminErmSource from '../../../shaders/amin-erm/amin-erm.wgsl?raw';
-import { alignTo, bufferFrom, encodeDispatch, gridFor, type DispatchGrid } from '../../core/gpu/dispatch.js';
-import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
-import { maxChunkReplicates, planCellPieces, readCellSums, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
-import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+import { alignTo, bufferFrom } from '../../core/gpu/dispatch.js';
+import { ColumnReducer } from '../../core/gpu/reduce.js';
+import { samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
+import { BlockedRun } from '../../core/gpu/blocked.js';
+import { readRows, writeRows } from '../../core/gpu/state.js';
 
 const AMIN_ERM_KERNEL: Kernel = { name: 'amin-erm', source: aminErmSource, libraries: [] };
 
@@ -38,20 +39,6 @@ export function aminErmLoopCost(dim: number): LoopCost {
   };
 }
 
-interface Chunk {
-  offset: number;
-  rows: number;
-  firstCell: number;
-  state: GPUBuffer;
-  grid: DispatchGrid;
-  params: GPUBuffer[];
-  groups: GPUBindGroup[];
-  reduce: ReduceBinding;
-  /** Where its partials go in the shared staging buffer, and their bytes. */
-  stagingOffset: number;
-  partialBytes: number;
-}
-
 export interface AminErmGpuOptions {
   /** Threads (cells × replicates) per chunk, a multiple of the reduction's workgroup size. */
   chunkReplicates?: number;
@@ -64,11 +51,9 @@ export class AminErmGpu {
     private readonly device: GPUDevice,
     private readonly cells: readonly ResolvedAminErmSpec[],
     private readonly key: Key,
-    private readonly pipeline: GPUComputePipeline,
-    private readonly reducer: ColumnReducer,
-    private readonly chunks: Chunk[],
+    private readonly run: BlockedRun,
     private readonly blockSamples: number,
-    private readonly shared: { cells: GPUBuffer; metrics: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
+    private readonly cellBuffer: GPUBuffer,
     private readonly replicateBase: number,
   ) {}
 
@@ -89,71 +74,26 @@ export class AminErmGpu {
       constants: { WORKGROUP_SIZE: workgroupSize },
     });
 
-    const alignment = reducer.blockRows;
-    const stateBytes = layout.stride * 16;
-    const largest = maxChunkReplicates(limits, stateBytes, alignment);
-    const requested = options.chunkReplicates;
-    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
-      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
-    }
-    const plan = planCellPieces(cells.length, R, Math.min(requested ?? largest, largest));
-    const largestChunk = Math.max(...plan.map(([, rows]) => rows));
-
     const cellData = new Uint32Array(cells.length * 2);
     cells.forEach((cell, c) => {
       cellData[2 * c] = cell.n;
       cellData[2 * c + 1] = cell.synthetic;
     });
-    const shared = {
-      cells: bufferFrom(device, new Uint8Array(cellData.buffer), GPUBufferUsage.STORAGE, 'cells'),
-      metrics: device.createBuffer({ label: 'metrics', size: largestChunk * AMIN_ERM_COLUMNS * 4, usage: GPUBufferUsage.STORAGE }),
-      partials: device.createBuffer({ label: 'partials', size: Math.max(...plan.map(([, rows]) => reducer.partialBytes(rows, Math.min(R, rows)))), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
-    };
-    const blocks = Math.ceil(largestN / blockSamples);
-    let stagingBytes = 0;
-    const chunks = plan.map(([offset, rows]): Chunk => {
-      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      const params = Array.from({ length: blocks }, (_, b) =>
-        device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
-      const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
-      const stagingOffset = stagingBytes;
-      stagingBytes += partialBytes;
-      return {
-        offset, rows, firstCell: Math.floor(offset / R), state,
-        grid: gridFor(rows, workgroupSize, limits),
-        params,
-        groups: params.map((p) => device.createBindGroup({
-          layout: pipeline.getBindGroupLayout(0),
-          entries: [p, shared.cells, state, shared.metrics].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        })),
-        reduce: reducer.bind(shared.metrics, rows, shared.partials, Math.min(R, rows)),
-        stagingOffset,
-        partialBytes,
-      };
+    const cellBuffer = bufferFrom(device, new Uint8Array(cellData.buffer), GPUBufferUsage.STORAGE, 'cells');
+    const run = BlockedRun.create(device, {
+      pipeline, reducer, workgroupSize, cells: cells.length, replicates: R,
+      blocks: Math.ceil(largestN / blockSamples), paramsBytes: PARAMS_BYTES, stateBytes: layout.stride * 16,
+      chunkReplicates: options.chunkReplicates,
+      bindings: (params, state, metrics) => [params, cellBuffer, state, metrics],
     });
-    const staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new AminErmGpu(device, cells, keyFromSeed(cells[0].seed), pipeline, reducer, chunks, blockSamples, { ...shared, staging }, options.firstReplicate ?? 0);
+    return new AminErmGpu(device, cells, keyFromSeed(cells[0].seed), run, blockSamples, cellBuffer, options.firstReplicate ?? 0);
   }
 
   /** Generation t of every cell (t = 0 from natural data only); generations must come in order. */
-  async step(t: number): Promise<CellSums[]> {
+  step(t: number): Promise<CellSums[]> {
     const R = this.cells[0].replicates;
-    const encoder = this.device.createCommandEncoder({ label: `amin-erm generation ${t}` });
-    for (const chunk of this.chunks) {
-      chunk.params.forEach((params, b) => {
-        this.device.queue.writeBuffer(params, 0, new Uint32Array([this.key[0], this.key[1], t, chunk.offset, chunk.rows, R,
-          b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]));
-        encodeDispatch(encoder, this.pipeline, chunk.groups[b], chunk.grid.workgroups);
-      });
-      this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, chunk.partialBytes);
-    }
-    this.device.queue.submit([encoder.finish()]);
-    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
-  }
-
-  private get stateChunks(): StateChunk[] {
-    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+    return this.run.step(`amin-erm generation ${t}`, (chunk, b) => new Uint32Array([this.key[0], this.key[1], t, chunk.offset, chunk.rows, R,
+      b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]));
   }
 
   private get carriedFloats(): number {
@@ -162,13 +102,13 @@ export class AminErmGpu {
 
   async snapshot(): Promise<Snapshot> {
     const { stride } = stateLayout(this.cells[0].dim);
-    return { state: new Float32Array((await readRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats)).buffer) };
+    return { state: new Float32Array((await readRows(this.device, this.run.stateChunks, 4 * stride, this.carriedFloats)).buffer) };
   }
 
   async restore(snapshot: Snapshot): Promise<void> {
     const { stride } = stateLayout(this.cells[0].dim);
     const state = snapshotArray(snapshot, 'state', Float32Array, this.cells.length * this.cells[0].replicates * this.carriedFloats);
-    await writeRows(this.device, this.stateChunks, 4 * stride, this.carriedFloats, state);
+    await writeRows(this.device, this.run.stateChunks, 4 * stride, this.carriedFloats, state);
   }
 
   /** Every replicate's two estimates (standardised), per cell (read back on request only). */
@@ -188,11 +128,7 @@ export class AminErmGpu {
   }
 
   destroy(): void {
-    for (const chunk of this.chunks) {
-      chunk.state.destroy();
-      chunk.reduce.params.destroy();
-      for (const params of chunk.params) params.destroy();
-    }
-    for (const buffer of Object.values(this.shared)) buffer.destroy();
+    this.run.destroy();
+    this.cellBuffer.destroy();
   }
 }

@@ -12,10 +12,11 @@ import type { StepperOptions } from '../../core/engine/model.js';
 import type { GpuContext } from '../../core/adapter.js';
 import { getPipeline, type Kernel } from '../../core/gpu/shader.js';
 import curationSource from '../../../shaders/curation/curation.wgsl?raw';
-import { alignTo, bufferFrom, encodeDispatch, gridFor, readBack, type DispatchGrid } from '../../core/gpu/dispatch.js';
-import { ColumnReducer, type ReduceBinding } from '../../core/gpu/reduce.js';
-import { maxChunkReplicates, planCellPieces, readCellSums, samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
-import { readRows, writeRows, type StateChunk } from '../../core/gpu/state.js';
+import { alignTo, bufferFrom, readBack } from '../../core/gpu/dispatch.js';
+import { ColumnReducer } from '../../core/gpu/reduce.js';
+import { samplesPerBlock, type LoopCost } from '../../core/gpu/chunks.js';
+import { BlockedRun } from '../../core/gpu/blocked.js';
+import { readRows, writeRows } from '../../core/gpu/state.js';
 
 const CURATION_KERNEL: Kernel = { name: 'curation', source: curationSource, libraries: [] };
 
@@ -62,32 +63,14 @@ function problemWords(problem: CurationProblem): Uint32Array {
   return words;
 }
 
-interface Chunk {
-  offset: number;
-  rows: number;
-  firstCell: number;
-  state: GPUBuffer;
-  /** The chunk's metric rows (its own, so every replicate's row of the last generation can be read back). */
-  metrics: GPUBuffer;
-  grid: DispatchGrid;
-  params: GPUBuffer[];
-  groups: GPUBindGroup[];
-  reduce: ReduceBinding;
-  /** Where its partials go in the shared staging buffer, and their bytes. */
-  stagingOffset: number;
-  partialBytes: number;
-}
-
 export class CurationGpu {
   private constructor(
     private readonly device: GPUDevice,
     private readonly cells: readonly ResolvedCurationSpec[],
     private readonly problem: CurationProblem,
-    private readonly pipeline: GPUComputePipeline,
-    private readonly reducer: ColumnReducer,
-    private readonly chunks: Chunk[],
+    private readonly run: BlockedRun,
     private readonly blockSamples: number,
-    private readonly shared: { cells: GPUBuffer; problem: GPUBuffer; partials: GPUBuffer; staging: GPUBuffer },
+    private readonly shared: { cells: GPUBuffer; problem: GPUBuffer },
     private readonly replicateBase: number,
   ) {}
 
@@ -107,82 +90,42 @@ export class CurationGpu {
       constants: { WORKGROUP_SIZE: workgroupSize },
     });
 
-    const alignment = reducer.blockRows;
-    const stateBytes = 2 * V * 4;
-    const largest = maxChunkReplicates(limits, Math.max(stateBytes, CURATION_COLUMNS * 4), alignment);
-    const requested = options.chunkReplicates;
-    if (requested !== undefined && (!Number.isInteger(requested) || requested < alignment || requested % alignment !== 0)) {
-      throw new RangeError(`chunkReplicates: must be a positive multiple of ${alignment}, got ${requested}`);
-    }
-    const plan = planCellPieces(cells.length, R, Math.min(requested ?? largest, largest));
     const shared = {
       cells: device.createBuffer({ label: 'cells', size: cells.length * 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST }),
       problem: bufferFrom(device, problemWords(problem), GPUBufferUsage.STORAGE, 'problem'),
-      partials: device.createBuffer({ label: 'partials', size: Math.max(...plan.map(([, rows]) => reducer.partialBytes(rows, Math.min(R, rows)))), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC }),
     };
-    const blocks = Math.ceil(largestN / blockSamples);
-    let stagingBytes = 0;
-    const chunks = plan.map(([offset, rows]): Chunk => {
-      const state = device.createBuffer({ label: `state ${offset}`, size: rows * stateBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-      const metrics = device.createBuffer({ label: `metrics ${offset}`, size: rows * CURATION_COLUMNS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const params = Array.from({ length: blocks }, (_, b) =>
-        device.createBuffer({ label: `params ${offset}/${b}`, size: PARAMS_BYTES, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }));
-      const partialBytes = reducer.partialBytes(rows, Math.min(R, rows));
-      const stagingOffset = stagingBytes;
-      stagingBytes += partialBytes;
-      return {
-        offset, rows, firstCell: Math.floor(offset / R), state, metrics,
-        grid: gridFor(rows, workgroupSize, limits),
-        params,
-        groups: params.map((p) => device.createBindGroup({
-          layout: pipeline.getBindGroupLayout(0),
-          entries: [p, shared.cells, shared.problem, state, metrics].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        })),
-        reduce: reducer.bind(metrics, rows, shared.partials, Math.min(R, rows)),
-        stagingOffset,
-        partialBytes,
-      };
+    const run = BlockedRun.create(device, {
+      pipeline, reducer, workgroupSize, cells: cells.length, replicates: R,
+      blocks: Math.ceil(largestN / blockSamples), paramsBytes: PARAMS_BYTES, stateBytes: 2 * V * 4,
+      chunkReplicates: options.chunkReplicates,
+      // Each chunk its own metric rows: replicateMetrics reads every replicate's back.
+      ownMetrics: true,
+      bindings: (params, state, metrics) => [params, shared.cells, shared.problem, state, metrics],
     });
-    const staging = device.createBuffer({ label: 'partials staging', size: stagingBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    return new CurationGpu(device, cells, problem, pipeline, reducer, chunks, blockSamples, { ...shared, staging }, options.firstReplicate ?? 0);
+    return new CurationGpu(device, cells, problem, run, blockSamples, shared, options.firstReplicate ?? 0);
   }
 
   /** Generation t of every cell (t = 0: P* itself); generations must come in order. */
-  async step(t: number): Promise<CellSums[]> {
+  step(t: number): Promise<CellSums[]> {
     const R = this.cells[0].replicates;
     const cellWords = new Uint32Array(this.cells.length * 4);
     this.cells.forEach((cell, c) => cellWords.set([cell.n, cell.realCounts[t], cell.candidates, addressesPerToken(cell.candidates)], 4 * c));
     this.device.queue.writeBuffer(this.shared.cells, 0, cellWords);
     const key = this.problem.key;
-    const encoder = this.device.createCommandEncoder({ label: `curation generation ${t}` });
-    for (const chunk of this.chunks) {
-      // Generation 0 draws nothing: its one block writes P*'s metrics.
-      const blocks = t === 0 ? 1 : chunk.params.length;
-      for (let b = 0; b < blocks; b++) {
-        this.device.queue.writeBuffer(chunk.params[b], 0, new Uint32Array([key[0], key[1], t, chunk.offset, chunk.rows, R,
-          b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]));
-        encodeDispatch(encoder, this.pipeline, chunk.groups[b], chunk.grid.workgroups);
-      }
-      this.reducer.encode(encoder, chunk.reduce);
-      encoder.copyBufferToBuffer(this.shared.partials, 0, this.shared.staging, chunk.stagingOffset, chunk.partialBytes);
-    }
-    this.device.queue.submit([encoder.finish()]);
-    return readCellSums(this.shared.staging, this.reducer, this.cells.length, this.chunks);
-  }
-
-  private get stateChunks(): StateChunk[] {
-    return this.chunks.map((chunk) => ({ first: chunk.offset, rows: chunk.rows, buffer: chunk.state }));
+    // Generation 0 draws nothing: its one block writes P*'s metrics.
+    return this.run.step(`curation generation ${t}`, (chunk, b) => new Uint32Array([key[0], key[1], t, chunk.offset, chunk.rows, R,
+      b * this.blockSamples, (b + 1) * this.blockSamples, chunk.grid.rowPitch, this.replicateBase]), t === 0 ? 1 : undefined);
   }
 
   /** Every replicate's counts of p̂ (cell-major, V per replicate). */
   async replicateCounts(): Promise<Uint32Array> {
-    return readRows(this.device, this.stateChunks, 2 * this.problem.V, this.problem.V);
+    return readRows(this.device, this.run.stateChunks, 2 * this.problem.V, this.problem.V);
   }
 
   /** Every replicate's metric row of the last generation (cell-major, CurationMetric order). */
   async replicateMetrics(): Promise<Float32Array> {
     const out = new Float32Array(this.cells.length * this.cells[0].replicates * CURATION_COLUMNS);
-    for (const chunk of this.chunks) {
+    for (const chunk of this.run.chunks) {
       out.set(new Float32Array(await readBack(this.device, chunk.metrics, chunk.rows * CURATION_COLUMNS * 4)), chunk.offset * CURATION_COLUMNS);
     }
     return out;
@@ -195,16 +138,11 @@ export class CurationGpu {
   async restore(snapshot: Snapshot): Promise<void> {
     const V = this.problem.V;
     const counts = snapshotArray(snapshot, 'counts', Uint32Array, this.cells.length * this.cells[0].replicates * V);
-    await writeRows(this.device, this.stateChunks, 2 * V, V, counts);
+    await writeRows(this.device, this.run.stateChunks, 2 * V, V, counts);
   }
 
   destroy(): void {
-    for (const chunk of this.chunks) {
-      chunk.state.destroy();
-      chunk.metrics.destroy();
-      chunk.reduce.params.destroy();
-      for (const params of chunk.params) params.destroy();
-    }
+    this.run.destroy();
     for (const buffer of Object.values(this.shared)) buffer.destroy();
   }
 }
